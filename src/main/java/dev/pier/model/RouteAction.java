@@ -1,0 +1,30 @@
+package dev.pier.model;
+
+import java.util.List;
+import java.util.Map;
+
+/** What a matched route does after its filters' request sides ran. */
+public sealed interface RouteAction {
+
+    /** Forward to one of the backends, split by weight (smooth weighted round-robin). */
+    record Forward(List<WeightedBackend> backends) implements RouteAction {
+        public Forward {
+            backends = List.copyOf(backends);
+        }
+    }
+
+    /**
+     * The namespace resolver: the first path segments (after {@code mount}) name the Service,
+     * looked up in {@code services} (resolved name -> Service port), prepared at translation.
+     * A name missing from the map is a 404.
+     */
+    record Resolve(String namespace, String mount, String servicePrefix, boolean versioned,
+                   Map<String, ServiceKey> services, BalancerPolicy balancer) implements RouteAction {
+        public Resolve {
+            services = Map.copyOf(services);
+        }
+    }
+
+    /** No backend: one of the route's filters (redirect, direct response) answers. */
+    record NoBackend() implements RouteAction {}
+}

@@ -1,0 +1,18 @@
+package dev.pier.model;
+
+import java.util.List;
+
+/**
+ * Everything the data plane needs to route, except endpoints (kept apart so that pod churn
+ * never rebuilds routes). A request host picks one virtual host: exact name, then the wildcard
+ * for its parent domain, then {@code *}; when none of its routes match, {@code defaultRoute}
+ * (an Ingress {@code defaultBackend}) answers if set.
+ */
+public record RoutingTable(List<VirtualHost> virtualHosts, Route defaultRoute, List<TlsCertificate> certificates) {
+    public RoutingTable {
+        virtualHosts = List.copyOf(virtualHosts);
+        certificates = List.copyOf(certificates);
+    }
+
+    public static final RoutingTable EMPTY = new RoutingTable(List.of(), null, List.of());
+}

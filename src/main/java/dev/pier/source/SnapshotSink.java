@@ -1,0 +1,21 @@
+package dev.pier.source;
+
+import dev.pier.model.Endpoint;
+import dev.pier.model.ServiceKey;
+import dev.pier.translate.ResourceSnapshot;
+import dev.pier.translate.TranslationResult;
+import java.util.List;
+import java.util.Map;
+
+/** Where a source (files, the cluster) delivers what it saw. Called from the source's own thread, never an event loop. */
+public interface SnapshotSink {
+
+    /** A complete new set of objects: translate it and swap the table in. Returns what translation concluded. */
+    TranslationResult snapshot(ResourceSnapshot snapshot);
+
+    /** Endpoints of some Service ports changed (an empty list: none left); routes did not. */
+    void endpoints(Map<ServiceKey, List<Endpoint>> changed);
+
+    /** The source could not read its input; the last good table keeps serving. {@code null} clears it. */
+    void sourceError(String source, String message);
+}

@@ -1,0 +1,25 @@
+package dev.pier.translate;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import java.util.List;
+
+/**
+ * An immutable set of the Kubernetes objects translation reads, as file mode parses them or the
+ * cluster informers cache them. The lists are copied; the objects must not be mutated afterwards.
+ */
+public record ResourceSnapshot(List<IngressClass> ingressClasses, List<Ingress> ingresses, List<Service> services,
+                               List<EndpointSlice> endpointSlices, List<Secret> secrets) {
+    public ResourceSnapshot {
+        ingressClasses = List.copyOf(ingressClasses);
+        ingresses = List.copyOf(ingresses);
+        services = List.copyOf(services);
+        endpointSlices = List.copyOf(endpointSlices);
+        secrets = List.copyOf(secrets);
+    }
+
+    public static final ResourceSnapshot EMPTY = new ResourceSnapshot(List.of(), List.of(), List.of(), List.of(), List.of());
+}
