@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Requests/s and latency through Pier, nginx and HAProxy (each as a plain reverse proxy pinned to
+# one core) and directly to the same backend, in one run, on loopback only.
+#
+#   bench/proxy-bench.sh                 # 20 s per target, 64 connections
+#   DURATION=30 CONNECTIONS=128 bench/proxy-bench.sh
+#
+# Layout on a 2-core machine: the proxy under test owns core 0; the backend (nginx, one worker,
+# answering a fixed 13-byte body) and the load generator (wrk, one thread) share core 1.
+# Needs: nginx, haproxy, wrk (Debian packages; the script installs them if missing), target/pier.jar.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-20}
+CONNECTIONS=${CONNECTIONS:-64}
+WARMUP=${WARMUP:-15}
+PROXY_CPU=${PROXY_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+BACKEND_PORT=18081; NGINX_PORT=18082; HAPROXY_PORT=18083; PIER_PORT=18084; PIER_ADMIN=18085
+
+need() { command -v "$1" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+need nginx nginx-light; need haproxy haproxy; need wrk wrk
+[ -f target/pier.jar ] || mvn -B -q package -DskipTests
+
+work=$(mktemp -d /tmp/pier-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# The backend: nginx with one worker, fixed body, keep-alive.
+mkdir -p "$work/backend"
+cat > "$work/backend/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $work/backend/nginx.pid; error_log $work/backend/error.log warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$BACKEND_PORT; location / { return 200 "hello, bench\n"; } } }
+CONF
+taskset -c "$LOAD_CPU" nginx -c "$work/backend/nginx.conf" -p "$work/backend" & pids+=($!)
+
+# nginx as a plain reverse proxy: one worker, upstream keep-alive.
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
+  server { listen 127.0.0.1:$NGINX_PORT;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
+CONF
+taskset -c "$PROXY_CPU" nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!)
+
+# HAProxy: one thread, HTTP mode, server-side keep-alive.
+cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option forwardfor
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend be
+backend be
+  server b1 127.0.0.1:$BACKEND_PORT
+CONF
+taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy.cfg" -db & pids+=($!)
+
+# Pier: one event loop, the JVM told it has one core, pinned to the same core.
+cat > "$work/pier.yaml" <<CONF
+apiVersion: v1
+kind: Service
+metadata: {name: bench, namespace: default}
+spec: {ports: [{name: http, port: 80}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: bench, namespace: default, labels: {kubernetes.io/service-name: bench}}
+addressType: IPv4
+ports: [{name: http, port: $BACKEND_PORT}]
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: bench, namespace: default}
+spec:
+  ingressClassName: pier
+  rules:
+  - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}
+CONF
+taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
+  -jar target/pier.jar serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_PORT \
+  --admin-port $PIER_ADMIN --event-loops 1 > "$work/pier.log" 2>&1 & pids+=($!)
+
+for port in $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT; do
+  for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.2; done
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/" || { echo "port $port does not answer"; cat "$work/pier.log"; exit 1; }
+done
+
+run() { # name port seconds -> "rps p50 p99"
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --latency "http://127.0.0.1:$2/" > "$work/$1.wrk"
+  awk -v name="$1" '
+    /Requests\/sec/ {rps=$2}
+    /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+    /Non-2xx|Socket errors/ {err=err $0}
+    END {printf "%-8s %12s %10s %10s  %s\n", name, rps, p50, p99, err}' "$work/$1.wrk"
+}
+
+echo "warming up Pier's JIT for ${WARMUP}s..."
+taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$PIER_PORT/" >/dev/null
+echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s; proxies on core $PROXY_CPU, backend and wrk on core $LOAD_CPU"
+printf "%-8s %12s %10s %10s\n" target "requests/s" p50 p99
+run direct $BACKEND_PORT "$DURATION"
+run nginx $NGINX_PORT "$DURATION"
+run haproxy $HAPROXY_PORT "$DURATION"
+run pier $PIER_PORT "$DURATION"

@@ -1,0 +1,94 @@
+package dev.pier;
+
+import dev.pier.model.Endpoint;
+import dev.pier.model.ObjectStatus;
+import dev.pier.model.RoutingTable;
+import dev.pier.model.ServiceKey;
+import dev.pier.proxy.DataPlane;
+import dev.pier.source.SnapshotSink;
+import dev.pier.translate.ResourceSnapshot;
+import dev.pier.translate.TranslateOptions;
+import dev.pier.translate.TranslationResult;
+import dev.pier.translate.Translator;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshot in, table out: translates what a source delivers and hands the result to the data
+ * plane. A table equal to the live one is not swapped (a pod restart or an unrelated object
+ * must not cost a recompile); endpoints always go to the endpoint index. Problems are logged
+ * once, when they first appear, naming the object and field.
+ */
+public final class Pipeline implements SnapshotSink {
+    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+    private final DataPlane dataPlane;
+    private final TranslateOptions options;
+    private final LiveState state;
+    private final Clock clock;
+    private RoutingTable liveTable;
+    private Set<String> reported = Set.of();
+
+    public Pipeline(DataPlane dataPlane, TranslateOptions options, LiveState state, Clock clock) {
+        this.dataPlane = dataPlane;
+        this.options = options;
+        this.state = state;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized TranslationResult snapshot(ResourceSnapshot snapshot) {
+        long start = System.nanoTime();
+        TranslationResult result = Translator.translate(snapshot, options);
+        long translated = System.nanoTime();
+        boolean swap = !result.table().equals(liveTable);
+        // Endpoints first: a new route must find its endpoints the moment it goes live.
+        dataPlane.replaceEndpoints(result.endpoints());
+        if (swap) {
+            dataPlane.apply(result.table());
+            liveTable = result.table();
+        }
+        long done = System.nanoTime();
+        state.published(result, clock.instant(), swap);
+        logProblems(result.statuses());
+        log.info("{} ({} virtual hosts, {} routes, {} services with endpoints): translated in {} ms, applied in {} ms",
+                swap ? "table swapped" : "table unchanged", result.table().virtualHosts().size(),
+                result.table().virtualHosts().stream().mapToInt(v -> v.routes().size()).sum(),
+                result.endpoints().size(), (translated - start) / 1_000_000, (done - translated) / 1_000_000);
+        return result;
+    }
+
+    @Override
+    public void endpoints(Map<ServiceKey, List<Endpoint>> changed) {
+        dataPlane.updateEndpoints(changed);
+    }
+
+    @Override
+    public void sourceError(String source, String message) {
+        state.sourceError(source, message);
+    }
+
+    private void logProblems(List<ObjectStatus> statuses) {
+        Set<String> now = new HashSet<>();
+        for (ObjectStatus status : statuses) {
+            for (String problem : status.problems()) {
+                String line = status.object() + ": " + problem;
+                now.add(line);
+                if (!reported.contains(line)) log.warn("rejected: {}", line);
+            }
+            for (var condition : status.conditions()) {
+                if ("False".equals(condition.status())) {
+                    String line = status.object() + ": " + condition.type() + "=False " + condition.reason() + ": " + condition.message();
+                    now.add(line);
+                    if (!reported.contains(line)) log.warn("rejected: {}", line);
+                }
+            }
+        }
+        reported = now;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.pier.cli;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
+import org.slf4j.LoggerFactory;
+
+/** Switches the log format once the flags are parsed. */
+final class Logging {
+    private Logging() {
+    }
+
+    enum Format { text, json }
+
+    static void configure(Format format) {
+        // Vert.x logs through SLF4J too, so its lines share the format.
+        System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+        if (format == Format.text) return;
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        try {
+            configurator.doConfigure(Logging.class.getResource("/logback-json.xml"));
+        } catch (JoranException e) {
+            throw new IllegalStateException("cannot configure JSON logging", e);
+        }
+    }
+}

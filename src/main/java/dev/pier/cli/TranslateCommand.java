@@ -1,0 +1,52 @@
+package dev.pier.cli;
+
+import dev.pier.source.file.FileSource;
+import dev.pier.source.file.ManifestException;
+import dev.pier.source.file.ManifestParser;
+import dev.pier.translate.TranslateOptions;
+import dev.pier.translate.TranslationResult;
+import dev.pier.translate.TranslationYaml;
+import dev.pier.translate.Translator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "translate", mixinStandardHelpOptions = true,
+        description = "Read the same inputs as serve, print the routing table and every object's status as YAML, serve nothing.")
+public final class TranslateCommand implements Callable<Integer> {
+
+    @Option(names = "--file", paramLabel = "PATH", split = ",", required = true,
+            description = "A YAML file, or a directory of *.yaml/*.yml; repeatable.")
+    List<Path> files;
+
+    @Option(names = "--ingress-class", defaultValue = "${env:PIER_INGRESS_CLASS:-pier}",
+            description = "The IngressClass name Pier serves. Default: ${DEFAULT-VALUE}.")
+    String ingressClass;
+
+    @Option(names = "--allow-external-name", defaultValue = "${env:PIER_ALLOW_EXTERNAL_NAME:-false}",
+            description = "Allow ExternalName Services as backends.")
+    boolean allowExternalName;
+
+    @Override
+    public Integer call() throws Exception {
+        List<HasMetadata> objects = new ArrayList<>();
+        try {
+            for (Path file : FileSource.listFiles(files)) {
+                objects.addAll(ManifestParser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
+            }
+        } catch (ManifestException e) {
+            System.err.println("pier translate: " + e.getMessage());
+            return 1;
+        }
+        TranslationResult result = Translator.translate(ManifestParser.toSnapshot(objects),
+                new TranslateOptions(ingressClass, TranslateOptions.CONTROLLER_NAME, allowExternalName));
+        System.out.print(TranslationYaml.write(result));
+        return 0;
+    }
+}
