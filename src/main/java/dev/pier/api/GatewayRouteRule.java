@@ -15,18 +15,21 @@ import java.util.List;
         message = "a resolver rule takes no matches or backendRefs")
 public class GatewayRouteRule {
 
-    @JsonPropertyDescription("Conditions that select this rule; any one match selects it. Default: one match of every path (PathPrefix /).")
+    @JsonPropertyDescription("Conditions that select this rule; any one match selects it. Default: one match of every path"
+            + " (PathPrefix /).")
     @Size(max = 32)
     private List<HTTPRouteMatch> matches;
 
-    @JsonPropertyDescription("Services in the route's namespace that receive the requests, split by weight. Without backendRefs (and without a redirect or direct response filter) requests get 500.")
+    @JsonPropertyDescription("Services in the route's namespace that receive the requests, split by weight. Without"
+            + " backendRefs (and without a redirect or direct response filter) requests get 500.")
     @Size(max = 16)
     private List<HTTPBackendRef> backendRefs;
 
     @JsonPropertyDescription("How each Service's endpoints are chosen. Default: RoundRobin.")
     private LoadBalancerPolicy loadBalancer;
 
-    @JsonPropertyDescription("Filters applied to matched requests: request sides in list order, response sides in reverse order.")
+    @JsonPropertyDescription("Filters applied to matched requests: request sides in list order, response sides in reverse"
+            + " order.")
     @Size(max = 16)
     private List<HTTPRouteFilter> filters;
 
@@ -36,7 +39,9 @@ public class GatewayRouteRule {
     @JsonPropertyDescription("Retries of failed tries at a backend. Default: no retries.")
     private HTTPRouteRetry retry;
 
-    @JsonPropertyDescription("Makes this rule a namespace resolver: the path names the Service. A resolver rule takes no matches or backendRefs; its loadBalancer, filters, timeouts and retry apply to every resolved Service.")
+    @JsonPropertyDescription("Makes this rule a namespace resolver: the path names the Service. A resolver rule takes no"
+            + " matches or backendRefs; its loadBalancer, filters, timeouts and retry apply to every"
+            + " resolved Service.")
     private NamespaceResolver resolver;
 
     public List<HTTPRouteMatch> getMatches() {

@@ -13,15 +13,19 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GatewayRouteSpec {
 
-    @JsonPropertyDescription("The IngressClass that serves this route, as for an Ingress. Default: the cluster's default IngressClass if it is Pier's.")
+    @JsonPropertyDescription("The IngressClass that serves this route, as for an Ingress. Default: the cluster's default"
+            + " IngressClass if it is Pier's.")
     @Size(min = 1, max = 253)
     private String ingressClassName;
 
-    @JsonPropertyDescription("Hosts this route serves, matched against the Host header without port. '*.example.org' matches exactly one extra label (a.example.org, not example.org or a.b.example.org). Default: every host.")
+    @JsonPropertyDescription("Hosts this route serves, matched against the Host header without port. '*.example.org'"
+            + " matches exactly one extra label (a.example.org, not example.org or a.b.example.org)."
+            + " Default: every host.")
     @Size(max = 16)
     private List<@Pattern(SchemaPatterns.WILDCARD_HOSTNAME) String> hostnames;
 
-    @JsonPropertyDescription("The rules; a request goes to the best-matching one across all routes and Ingresses of the host (see the precedence order in docs/gatewayroute.md).")
+    @JsonPropertyDescription("The rules; a request goes to the best-matching one across all routes and Ingresses of the"
+            + " host (see the precedence order in docs/gatewayroute.md).")
     @Required
     @Size(min = 1, max = 32)
     private List<GatewayRouteRule> rules;

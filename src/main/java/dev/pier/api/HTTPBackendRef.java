@@ -30,7 +30,8 @@ public class HTTPBackendRef {
     @Max(65535)
     private Integer port;
 
-    @JsonPropertyDescription("This backend's share of the rule's requests, relative to the other backends' weights (smooth weighted round-robin). 0 sends it nothing. Default: 1.")
+    @JsonPropertyDescription("This backend's share of the rule's requests, relative to the other backends' weights (smooth"
+            + " weighted round-robin). 0 sends it nothing. Default: 1.")
     @Default("1")
     @Min(0)
     @Max(1000000)

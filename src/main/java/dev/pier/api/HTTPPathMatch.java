@@ -14,11 +14,15 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "an Exact or PathPrefix path value must start with '/'")
 public class HTTPPathMatch {
 
-    @JsonPropertyDescription("How the path is compared. Exact: the whole path equals value. PathPrefix (the default): the path starts with value on whole segments, so /cart matches /cart and /cart/items but not /carts; a trailing slash in value is ignored. RegularExpression: value (Java syntax) matches the whole path.")
+    @JsonPropertyDescription("How the path is compared. Exact: the whole path equals value. PathPrefix (the default): the"
+            + " path starts with value on whole segments, so /cart matches /cart and /cart/items but not"
+            + " /carts; a trailing slash in value is ignored. RegularExpression: value (Java syntax) matches"
+            + " the whole path.")
     @Default("PathPrefix")
     private PathMatchType type;
 
-    @JsonPropertyDescription("The path or pattern to compare with. For Exact and PathPrefix it starts with '/'. Default: /.")
+    @JsonPropertyDescription("The path or pattern to compare with. For Exact and PathPrefix it starts with '/'. Default:"
+            + " /.")
     @Default("/")
     @Size(min = 1, max = 1024)
     private String value;

@@ -16,7 +16,8 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "replacePrefixMatch is required for type ReplacePrefixMatch and not allowed otherwise")
 public class HTTPPathModifier {
 
-    @JsonPropertyDescription("ReplaceFullPath: the path becomes replaceFullPath. ReplacePrefixMatch: the part of the path matched by the rule's PathPrefix match is replaced by replacePrefixMatch, the rest is kept.")
+    @JsonPropertyDescription("ReplaceFullPath: the path becomes replaceFullPath. ReplacePrefixMatch: the part of the path"
+            + " matched by the rule's PathPrefix match is replaced by replacePrefixMatch, the rest is kept.")
     @Required
     private PathModifierType type;
 
@@ -24,7 +25,8 @@ public class HTTPPathModifier {
     @Size(max = 1024)
     private String replaceFullPath;
 
-    @JsonPropertyDescription("What replaces the matched prefix, for type ReplacePrefixMatch; the rule's matches must use PathPrefix paths.")
+    @JsonPropertyDescription("What replaces the matched prefix, for type ReplacePrefixMatch; the rule's matches must use"
+            + " PathPrefix paths.")
     @Size(max = 1024)
     private String replacePrefixMatch;
 

@@ -13,7 +13,8 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HTTPQueryParamMatch {
 
-    @JsonPropertyDescription("How the value is compared. Exact (the default): equal strings. RegularExpression: value (Java syntax) matches the whole string.")
+    @JsonPropertyDescription("How the value is compared. Exact (the default): equal strings. RegularExpression: value"
+            + " (Java syntax) matches the whole string.")
     @Default("Exact")
     private StringMatchType type;
 

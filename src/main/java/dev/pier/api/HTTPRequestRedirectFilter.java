@@ -26,7 +26,8 @@ public class HTTPRequestRedirectFilter {
     @Pattern(SchemaPatterns.HOSTNAME)
     private String hostname;
 
-    @JsonPropertyDescription("The port of the Location. Default: the request's port, or none when it is the scheme's well-known port (80 for http, 443 for https).")
+    @JsonPropertyDescription("The port of the Location. Default: the request's port, or none when it is the scheme's"
+            + " well-known port (80 for http, 443 for https).")
     @Min(1)
     @Max(65535)
     private Integer port;

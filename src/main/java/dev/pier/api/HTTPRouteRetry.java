@@ -24,7 +24,8 @@ public class HTTPRouteRetry {
     @Pattern(Durations.PATTERN)
     private String backoff;
 
-    @JsonPropertyDescription("Backend response statuses (500-599) that cause a retry. Connection failures and timeouts of a try always do. Default: 502, 503, 504.")
+    @JsonPropertyDescription("Backend response statuses (500-599) that cause a retry. Connection failures and timeouts of"
+            + " a try always do. Default: 502, 503, 504.")
     @Size(max = 16)
     private List<@Min(500) @Max(599) Integer> codes;
 

@@ -11,11 +11,13 @@ import io.fabric8.generator.annotation.Pattern;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HTTPRouteTimeouts {
 
-    @JsonPropertyDescription("Limit for the whole exchange as the client sees it, retries included, from the request's arrival to the end of the response headers. Default: none.")
+    @JsonPropertyDescription("Limit for the whole exchange as the client sees it, retries included, from the request's"
+            + " arrival to the end of the response headers. Default: none.")
     @Pattern(Durations.PATTERN)
     private String request;
 
-    @JsonPropertyDescription("Limit for each try at a backend. Default: none (the request limit applies). Should not exceed request.")
+    @JsonPropertyDescription("Limit for each try at a backend. Default: none (the request limit applies). Should not"
+            + " exceed request.")
     @Pattern(Durations.PATTERN)
     private String backendRequest;
 

@@ -13,7 +13,11 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "hashOn is required for type ConsistentHash and not allowed for other types")
 public class LoadBalancerPolicy {
 
-    @JsonPropertyDescription("The algorithm. Random: uniform choice. RoundRobin (the default): each endpoint in turn. WeightedRoundRobin: in turn by endpoint weight. ConsistentHash: the same hashOn value goes to the same endpoint while the endpoints stay. LeastRequest: the endpoint with the fewest requests in flight among two picked at random.")
+    @JsonPropertyDescription("The algorithm. Random: uniform choice. RoundRobin (the default): each endpoint in turn."
+            + " WeightedRoundRobin: in turn, in proportion to endpoint weights (EndpointSlice annotation"
+            + " pier.dev/weight, default 1). ConsistentHash: the same hashOn value goes to the same endpoint"
+            + " while the endpoints stay. LeastRequest: of two endpoints picked at random, the one with fewer"
+            + " requests in flight.")
     @Default("RoundRobin")
     private LoadBalancerType type;
 

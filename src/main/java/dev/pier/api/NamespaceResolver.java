@@ -25,25 +25,31 @@ public class NamespaceResolver {
     @Pattern(SchemaPatterns.DNS_LABEL_1123)
     private String namespace;
 
-    @JsonPropertyDescription("Where the resolver is mounted, on whole path segments; the mount is stripped before the Service name is read, so with /apps the path /apps/foo/x goes to Service foo as /x. Default: /.")
+    @JsonPropertyDescription("Where the resolver is mounted, on whole path segments; the mount is stripped before the"
+            + " Service name is read, so with /apps the path /apps/foo/x goes to Service foo as /x. Default:"
+            + " /.")
     @Default("/")
     @Size(min = 1, max = 1024)
     @Pattern(SchemaPatterns.MOUNT_PATH)
     private String pathPrefix;
 
-    @JsonPropertyDescription("Put before the resolved name to form the Service name, e.g. 'api-' sends /foo/... to Service api-foo. Default: empty.")
+    @JsonPropertyDescription("Put before the resolved name to form the Service name, e.g. 'api-' sends /foo/... to Service"
+            + " api-foo. Default: empty.")
     @Size(max = 62)
     @Pattern(SchemaPatterns.SERVICE_PREFIX)
     private String servicePrefix;
 
-    @JsonPropertyDescription("When true, a leading version segment (v followed by digits) joins the name: /v1/foo/... goes to Service v1-foo as /... Default: false.")
+    @JsonPropertyDescription("When true, a leading version segment (v followed by digits) joins the name: /v1/foo/... goes"
+            + " to Service v1-foo as /... Default: false.")
     @Default("false")
     private Boolean versioned;
 
     @JsonPropertyDescription("The Service port, by name or number. Default: the Service's first port.")
     private IntOrString port;
 
-    @JsonPropertyDescription("Only Services with these labels are resolved. Default: matchLabels {pier.dev/expose: \"true\"}, so a Service is served only when it opts in. An empty selector ({}) selects every Service of the namespace.")
+    @JsonPropertyDescription("Only Services with these labels are resolved. Default: matchLabels {pier.dev/expose:"
+            + " \"true\"}, so a Service is served only when it opts in. An empty selector ({}) selects every"
+            + " Service of the namespace.")
     @SchemaFrom(type = SchemaOnly.LabelSelector.class)
     private LabelSelector selector;
 

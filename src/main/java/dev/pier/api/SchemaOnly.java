@@ -42,7 +42,8 @@ final class SchemaOnly {
         public String reason;
 
         @JsonProperty
-        @JsonPropertyDescription("What Pier found, naming the rule index and field of each problem, e.g. 'rules[1].backendRefs[0]: Service cart-next not found'.")
+        @JsonPropertyDescription("What Pier found, naming the rule index and field of each problem, e.g."
+                + " 'rules[1].backendRefs[0]: Service cart-next not found'.")
         public String message;
 
         @JsonProperty
@@ -79,7 +80,8 @@ final class SchemaOnly {
 
         @JsonProperty
         @Required
-        @JsonPropertyDescription("In or NotIn (the label's value is or is not one of values), Exists or DoesNotExist (values must be empty).")
+        @JsonPropertyDescription("In or NotIn (the label's value is or is not one of values), Exists or DoesNotExist (values"
+                + " must be empty).")
         public SelectorOperator operator;
 
         @JsonProperty
