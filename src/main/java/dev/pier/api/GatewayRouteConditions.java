@@ -2,7 +2,8 @@ package dev.pier.api;
 
 /**
  * The condition types and reasons Pier writes to {@code status.conditions} of a GatewayRoute,
- * in one place so translation, the status writer and the docs agree.
+ * in one place so translation, the status writer and the docs agree. A route of another class
+ * gets no status from Pier: another controller (or another Pier) may serve it.
  */
 public final class GatewayRouteConditions {
     private GatewayRouteConditions() {
@@ -19,8 +20,6 @@ public final class GatewayRouteConditions {
     public static final String REASON_PARTIALLY_INVALID = "PartiallyInvalid";
     /** Accepted=False: no rule could be used; the message names each problem. */
     public static final String REASON_INVALID = "Invalid";
-    /** Accepted=False: spec.ingressClassName names a class that is not Pier's. */
-    public static final String REASON_NOT_ALLOWED_BY_CLASS = "NotAllowedByClass";
 
     /** ResolvedRefs=True: all Services and ports exist. */
     public static final String REASON_RESOLVED_REFS = "ResolvedRefs";

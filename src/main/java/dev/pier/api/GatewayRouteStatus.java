@@ -11,9 +11,11 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GatewayRouteStatus {
     // Shared with SchemaOnly.Status, the stand-in the CRD schema is generated from.
-    static final String CONDITIONS_DESCRIPTION = "Accepted: whether the route is served (False when no rule could be used"
-            + " or the class is not Pier's). ResolvedRefs: whether every referenced Service and port exists."
-            + " Messages name the rule index and field of each problem. See GatewayRouteConditions for the reasons.";
+    static final String CONDITIONS_DESCRIPTION = "Accepted: whether the route is served (False when no rule could be used)."
+            + " ResolvedRefs: whether every referenced Service and port exists."
+            + " Messages name the rule index and field of each problem. Reasons: Accepted, PartiallyInvalid"
+            + " (some rules left out) or Invalid for Accepted; ResolvedRefs, BackendNotFound, PortNotFound or"
+            + " UnsupportedBackend for ResolvedRefs.";
     static final String OBSERVED_GENERATION_DESCRIPTION = "The metadata.generation these conditions were computed from.";
 
     @JsonPropertyDescription(CONDITIONS_DESCRIPTION)
