@@ -1,0 +1,56 @@
+package dev.pier.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+/**
+ * The desired routing: which hosts, and for each request which rule answers it.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GatewayRouteSpec {
+
+    @JsonPropertyDescription("The IngressClass that serves this route, as for an Ingress. Default: the cluster's default"
+            + " IngressClass if it is Pier's.")
+    @Size(min = 1, max = 253)
+    private String ingressClassName;
+
+    @JsonPropertyDescription("Hosts this route serves, matched against the Host header without port. '*.example.org'"
+            + " matches exactly one extra label (a.example.org, not example.org or a.b.example.org)."
+            + " Default: every host.")
+    @Size(max = 16)
+    private List<@Pattern(SchemaPatterns.WILDCARD_HOSTNAME) String> hostnames;
+
+    @JsonPropertyDescription("The rules; a request goes to the best-matching one across all routes and Ingresses of the"
+            + " host (see the precedence order in docs/gatewayroute.md).")
+    @Required
+    @Size(min = 1, max = 32)
+    private List<GatewayRouteRule> rules;
+
+    public String getIngressClassName() {
+        return ingressClassName;
+    }
+
+    public void setIngressClassName(String ingressClassName) {
+        this.ingressClassName = ingressClassName;
+    }
+
+    public List<@Pattern(SchemaPatterns.WILDCARD_HOSTNAME) String> getHostnames() {
+        return hostnames;
+    }
+
+    public void setHostnames(List<@Pattern(SchemaPatterns.WILDCARD_HOSTNAME) String> hostnames) {
+        this.hostnames = hostnames;
+    }
+
+    public List<GatewayRouteRule> getRules() {
+        return rules;
+    }
+
+    public void setRules(List<GatewayRouteRule> rules) {
+        this.rules = rules;
+    }
+}

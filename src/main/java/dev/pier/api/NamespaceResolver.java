@@ -1,0 +1,103 @@
+package dev.pier.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+
+/**
+ * Serves a whole namespace: the first path segment after pathPrefix names the Service the request
+ * goes to, so /foo/... goes to Service servicePrefix + foo. A name with no matching Service is
+ * answered 404.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class NamespaceResolver {
+
+    /** The label a Service carries to be resolved when no selector is written. */
+    public static final String DEFAULT_EXPOSE_LABEL = "pier.dev/expose";
+
+    @JsonPropertyDescription("The namespace whose Services are resolved. Default: the namespace of the GatewayRoute.")
+    @Size(min = 1, max = 63)
+    @Pattern(SchemaPatterns.DNS_LABEL_1123)
+    private String namespace;
+
+    @JsonPropertyDescription("Where the resolver is mounted, on whole path segments; the mount is stripped before the"
+            + " Service name is read, so with /apps the path /apps/foo/x goes to Service foo as /x. Default:"
+            + " /.")
+    @Default("/")
+    @Size(min = 1, max = 1024)
+    @Pattern(SchemaPatterns.MOUNT_PATH)
+    private String pathPrefix;
+
+    @JsonPropertyDescription("Put before the resolved name to form the Service name, e.g. 'api-' sends /foo/... to Service"
+            + " api-foo. Default: empty.")
+    @Size(max = 62)
+    @Pattern(SchemaPatterns.SERVICE_PREFIX)
+    private String servicePrefix;
+
+    @JsonPropertyDescription("When true, a leading version segment (v followed by digits) joins the name: /v1/foo/... goes"
+            + " to Service v1-foo as /... Default: false.")
+    @Default("false")
+    private Boolean versioned;
+
+    @JsonPropertyDescription("The Service port, by name or number. Default: the Service's first port.")
+    private IntOrString port;
+
+    @JsonPropertyDescription("Only Services with these labels are resolved. Default: matchLabels {pier.dev/expose:"
+            + " \"true\"}, so a Service is served only when it opts in. An empty selector ({}) selects every"
+            + " Service of the namespace.")
+    @SchemaFrom(type = SchemaOnly.LabelSelector.class)
+    private LabelSelector selector;
+
+    public String getNamespace() {
+        return namespace;
+    }
+
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
+    }
+
+    public String getPathPrefix() {
+        return pathPrefix;
+    }
+
+    public void setPathPrefix(String pathPrefix) {
+        this.pathPrefix = pathPrefix;
+    }
+
+    public String getServicePrefix() {
+        return servicePrefix;
+    }
+
+    public void setServicePrefix(String servicePrefix) {
+        this.servicePrefix = servicePrefix;
+    }
+
+    public Boolean getVersioned() {
+        return versioned;
+    }
+
+    public void setVersioned(Boolean versioned) {
+        this.versioned = versioned;
+    }
+
+    public IntOrString getPort() {
+        return port;
+    }
+
+    public void setPort(IntOrString port) {
+        this.port = port;
+    }
+
+    public LabelSelector getSelector() {
+        return selector;
+    }
+
+    public void setSelector(LabelSelector selector) {
+        this.selector = selector;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.pier.api;
+
+/** Regular expressions the CRD schema checks; constants because annotations need them at compile time. */
+final class SchemaPatterns {
+    private SchemaPatterns() {
+    }
+
+    /** A lower-case DNS name, optionally with one leading wildcard label ({@code *.example.org}). */
+    static final String WILDCARD_HOSTNAME = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+    /** A lower-case DNS name without wildcard. */
+    static final String HOSTNAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+    /** An HTTP header name: RFC 9110 token characters. */
+    static final String HEADER_NAME = "^[A-Za-z0-9!#$%&'*+\\-.^_`|~]+$";
+
+    /** A Service name (RFC 1035 label). */
+    static final String DNS_LABEL = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
+
+    /** A namespace name (RFC 1123 label). */
+    static final String DNS_LABEL_1123 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+    /** A path a resolver is mounted at: absolute, without query or fragment. */
+    static final String MOUNT_PATH = "^/[^?#]*$";
+
+    /** The start of a Service name; it may end in '-' ("api-"). */
+    static final String SERVICE_PREFIX = "^([a-z][-a-z0-9]*)?$";
+}
