@@ -71,7 +71,7 @@ final class IngressRoutes {
                     problems.add(field + ".path: " + e.getMessage() + "; this path is left out");
                     continue;
                 }
-                Optional<List<WeightedBackend>> backends = backends(ingress, path.getBackend(), field + ".backend", problems);
+                Optional<List<WeightedBackend>> backends = backends(ingress, path.getBackend(), field + ".backend", "this path is left out", problems);
                 if (backends.isEmpty()) continue;
                 String id = "ingress/" + ref.namespace() + "/" + ref.name() + "/rule/" + i + "/path/" + j;
                 Route route = Route.forward(id, ref, RouteMatch.path(match), backends.get());
@@ -85,7 +85,8 @@ final class IngressRoutes {
     Optional<Route> defaultRoute(Ingress ingress, List<String> problems) {
         if (ingress.getSpec() == null || ingress.getSpec().getDefaultBackend() == null) return Optional.empty();
         ObjectRef ref = ref(ingress);
-        return backends(ingress, ingress.getSpec().getDefaultBackend(), "defaultBackend", problems)
+        return backends(ingress, ingress.getSpec().getDefaultBackend(), "defaultBackend",
+                "this default backend is left out", problems)
                 .map(b -> Route.forward("ingress/" + ref.namespace() + "/" + ref.name() + "/default", ref,
                         RouteMatch.path(PathMatch.prefix("/")), b));
     }
@@ -101,18 +102,19 @@ final class IngressRoutes {
      * The backends a path forwards to. Empty: leave the path out (unsupported backend). A list
      * with no backend: keep the route, the data plane answers 503 (missing Service or port).
      */
-    private Optional<List<WeightedBackend>> backends(Ingress ingress, IngressBackend backend, String field, List<String> problems) {
+    private Optional<List<WeightedBackend>> backends(Ingress ingress, IngressBackend backend, String field, String leftOut,
+                                                     List<String> problems) {
         if (backend == null) {
-            problems.add(field + ": missing; this path is left out");
+            problems.add(field + ": missing; " + leftOut);
             return Optional.empty();
         }
         if (backend.getResource() != null) {
-            problems.add(field + ".resource: resource backends are not supported; this path is left out");
+            problems.add(field + ".resource: resource backends are not supported; " + leftOut);
             return Optional.empty();
         }
         IngressServiceBackend ref = backend.getService();
         if (ref == null || ref.getName() == null || ref.getName().isEmpty()) {
-            problems.add(field + ".service.name: missing; this path is left out");
+            problems.add(field + ".service.name: missing; " + leftOut);
             return Optional.empty();
         }
         String namespace = ingress.getMetadata().getNamespace();
