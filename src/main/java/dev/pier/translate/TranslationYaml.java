@@ -1,0 +1,165 @@
+package dev.pier.translate;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.pier.model.Filter;
+import dev.pier.model.ObjectStatus;
+import dev.pier.model.RetryPolicy;
+import dev.pier.model.Route;
+import dev.pier.model.RouteAction;
+import dev.pier.model.RoutingTable;
+import dev.pier.model.Timeouts;
+import dev.pier.model.TlsCertificate;
+import dev.pier.model.WeightedBackend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Prints a {@link TranslationResult} as YAML, the same bytes for the same result: what
+ * {@code pier translate} prints, {@code /routes} serves and the golden tests compare.
+ * Sealed-interface values carry a {@code type} (the record's simple name); endpoints are keyed
+ * {@code namespace/name:port} in sorted order; private keys are printed as their SHA-256 only.
+ */
+public final class TranslationYaml {
+
+    /** The YAML mapper for model records; mix-ins keep the model free of Jackson annotations. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder(YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .disable(YAMLGenerator.Feature.USE_NATIVE_TYPE_ID) // "type: Forward", not a "!<Forward>" tag
+                    .disable(YAMLGenerator.Feature.SPLIT_LINES) // one problem message, one line
+                    .build())
+            .addMixIn(RouteAction.class, TypeDiscriminator.class)
+            .addMixIn(Filter.class, TypeDiscriminator.class)
+            .addMixIn(TlsCertificate.class, RedactedKey.class)
+            .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
+            .addMixIn(Route.class, RouteDefaultsHidden.class)
+            .addModule(new SimpleModule("pier-model")
+                    .addSerializer(Duration.class, ToStringSerializer.instance)
+                    .addSerializer(sortedSetSerializer()))
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            // Empty lists and nulls are left out to keep the output readable; map values (an
+            // endpoint list) are always printed, an empty one means "no endpoint".
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_EMPTY, JsonInclude.Include.ALWAYS))
+            .build();
+
+    private TranslationYaml() {
+    }
+
+    public static String write(TranslationResult result) {
+        Map<String, Object> endpoints = new TreeMap<>();
+        result.endpoints().forEach((key, list) -> endpoints.put(key.toString(), list));
+        try {
+            return MAPPER.writeValueAsString(new Document(result.table(), endpoints, result.statuses()));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e); // a bug in the mapper setup, not bad input
+        }
+    }
+
+    private record Document(@JsonInclude(JsonInclude.Include.ALWAYS) RoutingTable table,
+                            @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, Object> endpoints,
+                            @JsonInclude(JsonInclude.Include.ALWAYS) List<ObjectStatus> statuses) {
+    }
+
+    @JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+    private interface TypeDiscriminator {
+    }
+
+    /** A Forward with no backend is the 503 case: show it as {@code backends: []}, not as nothing. */
+    private abstract static class BackendsAlways {
+        @JsonInclude(JsonInclude.Include.ALWAYS)
+        abstract List<WeightedBackend> backends();
+    }
+
+    /** Most routes have no timeouts or retries; print them only when set. */
+    private abstract static class RouteDefaultsHidden {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoTimeouts.class)
+        abstract Timeouts timeouts();
+
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoRetry.class)
+        abstract RetryPolicy retry();
+    }
+
+    /** Jackson's CUSTOM inclusion filter: {@code equals} true means "leave out". */
+    private static final class IsNoTimeouts {
+        @Override
+        public boolean equals(Object other) {
+            return other == null || Timeouts.NONE.equals(other);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    private static final class IsNoRetry {
+        @Override
+        public boolean equals(Object other) {
+            return other == null || RetryPolicy.NONE.equals(other);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    private abstract static class RedactedKey {
+        @JsonSerialize(using = Sha256.class)
+        abstract String privateKeyPem();
+    }
+
+    /** Shows whether a key changed without showing the key. */
+    private static final class Sha256 extends JsonSerializer<String> {
+        @Override
+        public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+                gen.writeString("<redacted sha256:" + HexFormat.of().formatHex(digest) + ">");
+            } catch (NoSuchAlgorithmException e) {
+                gen.writeString("<redacted>");
+            }
+        }
+    }
+
+    /** {@code Set.copyOf} iterates in no fixed order; print sets sorted. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static JsonSerializer<Set> sortedSetSerializer() {
+        return new JsonSerializer<>() {
+            @Override
+            public Class<Set> handledType() {
+                return Set.class;
+            }
+
+            @Override
+            public void serialize(Set value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                List sorted = new ArrayList(value);
+                sorted.sort((a, b) -> a instanceof Comparable c ? c.compareTo(b) : a.toString().compareTo(b.toString()));
+                provider.defaultSerializeValue(sorted, gen);
+            }
+        };
+    }
+}
