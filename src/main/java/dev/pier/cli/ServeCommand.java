@@ -1,18 +1,8 @@
 package dev.pier.cli;
 
-import dev.pier.LiveState;
-import dev.pier.Pipeline;
-import dev.pier.admin.AdminServer;
-import dev.pier.proxy.DataPlane;
-import dev.pier.proxy.ProxyOptions;
-import dev.pier.source.file.FileSource;
+import dev.pier.PierServer;
 import dev.pier.translate.TranslateOptions;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -70,40 +60,18 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("pier serve: give --file PATH (a YAML file or a directory)");
             return 2;
         }
-        int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        LiveState state = new LiveState();
-
+        PierServer server = PierServer.startWithFiles(new PierServer.Config(files, address, httpPort, adminPort,
+                new TranslateOptions(ingressClass, TranslateOptions.CONTROLLER_NAME, allowExternalName), eventLoops, 250));
         if (demoBackend) {
-            DemoBackend.start(vertx).await(10, TimeUnit.SECONDS);
+            DemoBackend.start(server.vertx()).await(10, TimeUnit.SECONDS);
             log.info("demo backends listening on 127.0.0.1:{}", DemoBackend.PORTS);
         }
-        ProxyOptions proxyOptions = ProxyOptions.defaults(httpPort);
-        proxyOptions = new ProxyOptions(address, httpPort, proxyOptions.maxConnectionsPerEndpoint(), proxyOptions.maxWaitQueue(),
-                proxyOptions.connectTimeout(), proxyOptions.backendTimeout(), loops);
-        DataPlane dataPlane = new DataPlane(vertx, proxyOptions, metrics);
-        Pipeline pipeline = new Pipeline(dataPlane, new TranslateOptions(ingressClass, TranslateOptions.CONTROLLER_NAME, allowExternalName),
-                state, Clock.systemUTC());
-        FileSource source = new FileSource(files, pipeline, 250);
-        boolean loaded = source.start();
-        int boundHttp = dataPlane.start().await(30, TimeUnit.SECONDS);
-        AdminServer admin = new AdminServer(vertx, address, adminPort, state, metrics, dev.pier.admin.RoutesJson::render);
-        int boundAdmin = admin.start().await(30, TimeUnit.SECONDS);
-        log.info("pier {} serving on {}:{} (admin :{}), files {}{}", VersionCommand.version(), address, boundHttp, boundAdmin,
-                files, loaded ? "" : " (NOT loaded yet: see the error above and /routes)");
-
+        log.info("pier {} ready: try  curl -H 'Host: demo.local' localhost:{}/   and  curl localhost:{}/routes",
+                VersionCommand.version(), server.httpPort(), server.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
-            source.close();
-            try {
-                dataPlane.close().await(10, TimeUnit.SECONDS);
-                admin.close().await(5, TimeUnit.SECONDS);
-                vertx.close().await(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                log.warn("unclean stop: {}", e.toString());
-            }
+            server.close();
             stopped.countDown();
         }, "pier-shutdown"));
         stopped.await();

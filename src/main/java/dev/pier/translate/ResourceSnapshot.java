@@ -1,5 +1,6 @@
 package dev.pier.translate;
 
+import dev.pier.api.GatewayRoute;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -12,14 +13,16 @@ import java.util.List;
  * cluster informers cache them. The lists are copied; the objects must not be mutated afterwards.
  */
 public record ResourceSnapshot(List<IngressClass> ingressClasses, List<Ingress> ingresses, List<Service> services,
-                               List<EndpointSlice> endpointSlices, List<Secret> secrets) {
+                               List<EndpointSlice> endpointSlices, List<Secret> secrets,
+                               List<GatewayRoute> gatewayRoutes) {
     public ResourceSnapshot {
         ingressClasses = List.copyOf(ingressClasses);
         ingresses = List.copyOf(ingresses);
         services = List.copyOf(services);
         endpointSlices = List.copyOf(endpointSlices);
         secrets = List.copyOf(secrets);
+        gatewayRoutes = List.copyOf(gatewayRoutes);
     }
 
-    public static final ResourceSnapshot EMPTY = new ResourceSnapshot(List.of(), List.of(), List.of(), List.of(), List.of());
+    public static final ResourceSnapshot EMPTY = new ResourceSnapshot(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 }

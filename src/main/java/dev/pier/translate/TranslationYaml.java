@@ -69,13 +69,22 @@ public final class TranslationYaml {
     }
 
     public static String write(TranslationResult result) {
-        Map<String, Object> endpoints = new TreeMap<>();
-        result.endpoints().forEach((key, list) -> endpoints.put(key.toString(), list));
         try {
-            return MAPPER.writeValueAsString(new Document(result.table(), endpoints, result.statuses()));
+            return MAPPER.writeValueAsString(document(result));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e); // a bug in the mapper setup, not bad input
         }
+    }
+
+    /** The same document as a format-neutral tree, for {@code /routes} to print as JSON. */
+    public static com.fasterxml.jackson.databind.JsonNode tree(TranslationResult result) {
+        return MAPPER.valueToTree(document(result));
+    }
+
+    private static Document document(TranslationResult result) {
+        Map<String, Object> endpoints = new TreeMap<>();
+        result.endpoints().forEach((key, list) -> endpoints.put(key.toString(), list));
+        return new Document(result.table(), endpoints, result.statuses());
     }
 
     private record Document(@JsonInclude(JsonInclude.Include.ALWAYS) RoutingTable table,

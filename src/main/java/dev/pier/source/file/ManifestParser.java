@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import dev.pier.api.GatewayRoute;
 import dev.pier.translate.ResourceSnapshot;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class ManifestParser {
         KINDS.put("v1/Service", Service.class);
         KINDS.put("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class);
         KINDS.put("v1/Secret", Secret.class);
+        KINDS.put(GatewayRoute.API_VERSION + "/" + GatewayRoute.KIND, GatewayRoute.class);
     }
 
     private static final YAMLFactory YAML = YAMLFactory.builder().build();
@@ -169,13 +171,15 @@ public final class ManifestParser {
         List<Service> services = new ArrayList<>();
         List<EndpointSlice> slices = new ArrayList<>();
         List<Secret> secrets = new ArrayList<>();
+        List<GatewayRoute> routes = new ArrayList<>();
         for (HasMetadata o : objects) {
             if (o instanceof IngressClass c) classes.add(c);
             else if (o instanceof Ingress i) ingresses.add(i);
             else if (o instanceof Service s) services.add(s);
             else if (o instanceof EndpointSlice e) slices.add(e);
             else if (o instanceof Secret s) secrets.add(s);
+            else if (o instanceof GatewayRoute r) routes.add(r);
         }
-        return new ResourceSnapshot(classes, ingresses, services, slices, secrets);
+        return new ResourceSnapshot(classes, ingresses, services, slices, secrets, routes);
     }
 }

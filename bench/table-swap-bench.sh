@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Time to translate and to compile+swap a table of 1,000 and 10,000 Ingress paths (or the sizes given).
+#   bench/table-swap-bench.sh [PATHS...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q test-compile
+CP=$(mvn -B -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)
+exec java -Xms1g -Xmx1g -cp "target/classes:target/test-classes:$CP" dev.pier.bench.TableSwapBench "$@"

@@ -1,0 +1,106 @@
+package dev.pier;
+
+import dev.pier.admin.AdminServer;
+import dev.pier.admin.RoutesJson;
+import dev.pier.proxy.DataPlane;
+import dev.pier.proxy.ProxyOptions;
+import dev.pier.source.file.FileSource;
+import dev.pier.translate.TranslateOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Pier: Vert.x, the data plane, the admin port and a source, wired together.
+ * {@code serve} runs one until the process stops; tests start one on free ports.
+ */
+public final class PierServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PierServer.class);
+
+    /** What a Pier process is told on its command line. Port 0 picks a free port. */
+    public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                         int eventLoops, long filePollMillis) {
+        public Config {
+            files = List.copyOf(files);
+        }
+
+        public static Config forFiles(List<Path> files) {
+            return new Config(files, "127.0.0.1", 0, 0, TranslateOptions.DEFAULTS, 2, 100);
+        }
+    }
+
+    private final Vertx vertx;
+    private final DataPlane dataPlane;
+    private final AdminServer admin;
+    private final LiveState state;
+    private final PrometheusMeterRegistry metrics;
+    private final Pipeline pipeline;
+    private AutoCloseable source;
+    private int httpPort;
+    private int adminPort;
+
+    private PierServer(Config config) {
+        int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.state = new LiveState();
+        ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
+        this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
+                defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
+                defaults.backendTimeout(), loops), metrics);
+        this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC());
+        this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render);
+    }
+
+    /** Starts file mode: loads the files once, binds both ports, then keeps watching the files. */
+    public static PierServer startWithFiles(Config config) throws Exception {
+        PierServer server = new PierServer(config);
+        try {
+            FileSource files = new FileSource(config.files(), server.pipeline, config.filePollMillis());
+            server.source = files;
+            boolean loaded = files.start();
+            server.bind();
+            log.info("serving on {}:{} (admin :{}), files {}{}", config.address(), server.httpPort, server.adminPort,
+                    config.files(), loaded ? "" : " (NOT loaded: see the error above and /routes)");
+            return server;
+        } catch (Exception e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void bind() throws Exception {
+        httpPort = dataPlane.start().await(30, TimeUnit.SECONDS);
+        adminPort = admin.start().await(30, TimeUnit.SECONDS);
+    }
+
+    public Vertx vertx() { return vertx; }
+    public int httpPort() { return httpPort; }
+    public int adminPort() { return adminPort; }
+    public LiveState state() { return state; }
+    public Pipeline pipeline() { return pipeline; }
+
+    @Override
+    public void close() {
+        try {
+            if (source != null) source.close();
+            dataPlane.close().await(10, TimeUnit.SECONDS);
+            admin.close().await(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("unclean stop: {}", e.toString());
+        } finally {
+            try {
+                vertx.close().await(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("unclean Vert.x stop: {}", e.toString());
+            }
+        }
+    }
+}

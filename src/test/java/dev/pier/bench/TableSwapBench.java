@@ -1,0 +1,87 @@
+package dev.pier.bench;
+
+import dev.pier.proxy.DataPlane;
+import dev.pier.proxy.ProxyOptions;
+import dev.pier.translate.ResourceSnapshot;
+import dev.pier.translate.TranslateOptions;
+import dev.pier.translate.TranslationResult;
+import dev.pier.translate.Translator;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPathBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Time to build and swap a table of N Ingress paths: translate (snapshot -> table) and apply
+ * (compile + atomic swap into a running data plane), each repeated, median and max printed.
+ * Run with bench/table-swap-bench.sh; not a test (no assertion on time).
+ */
+public final class TableSwapBench {
+
+    public static void main(String[] args) throws Exception {
+        int[] sizes = args.length == 0 ? new int[]{1_000, 10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        Vertx vertx = Vertx.vertx();
+        DataPlane plane = new DataPlane(vertx, ProxyOptions.defaults(0), new SimpleMeterRegistry());
+        plane.start().await(10, TimeUnit.SECONDS);
+        System.out.printf("%8s %8s %14s %14s %14s %14s%n", "paths", "hosts", "translate p50", "translate max", "apply p50", "apply max");
+        for (int paths : sizes) {
+            ResourceSnapshot snapshot = snapshot(paths);
+            int rounds = 15;
+            long[] translate = new long[rounds];
+            long[] apply = new long[rounds];
+            int hosts = 0;
+            for (int i = 0; i < rounds; i++) {
+                long t0 = System.nanoTime();
+                TranslationResult result = Translator.translate(snapshot, TranslateOptions.DEFAULTS);
+                long t1 = System.nanoTime();
+                plane.replaceEndpoints(result.endpoints());
+                plane.apply(result.table());
+                long t2 = System.nanoTime();
+                translate[i] = t1 - t0;
+                apply[i] = t2 - t1;
+                hosts = result.table().virtualHosts().size();
+            }
+            // The first rounds warm the JIT; report the rest.
+            long[] t = Arrays.copyOfRange(translate, 5, rounds);
+            long[] a = Arrays.copyOfRange(apply, 5, rounds);
+            Arrays.sort(t);
+            Arrays.sort(a);
+            System.out.printf("%8d %8d %11.1f ms %11.1f ms %11.1f ms %11.1f ms%n", paths, hosts,
+                    t[t.length / 2] / 1e6, t[t.length - 1] / 1e6, a[a.length / 2] / 1e6, a[a.length - 1] / 1e6);
+        }
+        plane.close().await(5, TimeUnit.SECONDS);
+        vertx.close().await(5, TimeUnit.SECONDS);
+    }
+
+    /** N paths as N/10 Ingresses of 10 paths each, over N/100 hosts, each path its own Service. */
+    static ResourceSnapshot snapshot(int paths) {
+        List<Ingress> ingresses = new ArrayList<>();
+        List<Service> services = new ArrayList<>();
+        int perIngress = 10;
+        for (int i = 0; i < paths / perIngress; i++) {
+            List<HTTPIngressPath> list = new ArrayList<>();
+            for (int j = 0; j < perIngress; j++) {
+                String svc = "svc-" + i + "-" + j;
+                services.add(new ServiceBuilder().withNewMetadata().withName(svc).withNamespace("bench").endMetadata()
+                        .withNewSpec().addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString(8080)).endPort().endSpec().build());
+                list.add(new HTTPIngressPathBuilder().withPath("/app-" + i + "/part-" + j).withPathType(j % 3 == 0 ? "Exact" : "Prefix")
+                        .withNewBackend().withNewService().withName(svc).withNewPort().withNumber(80).endPort().endService().endBackend().build());
+            }
+            ingresses.add(new IngressBuilder().withNewMetadata().withName("ing-" + i).withNamespace("bench")
+                    .withCreationTimestamp(String.format("2026-01-01T00:%02d:%02dZ", (i / 60) % 60, i % 60)).endMetadata()
+                    .withNewSpec().withIngressClassName("pier").addNewRule().withHost("host-" + (i % Math.max(1, paths / 100)) + ".bench.local")
+                    .withNewHttp().withPaths(list).endHttp().endRule().endSpec().build());
+        }
+        return new ResourceSnapshot(List.of(), ingresses, services, List.of(), List.of(), List.of());
+    }
+
+}

@@ -1,0 +1,120 @@
+package dev.pier.source.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pier.model.Endpoint;
+import dev.pier.model.RoutingTable;
+import dev.pier.model.ServiceKey;
+import dev.pier.source.SnapshotSink;
+import dev.pier.translate.ResourceSnapshot;
+import dev.pier.translate.TranslationResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSourceTest {
+
+    /** Records what the source delivers. */
+    static final class RecordingSink implements SnapshotSink {
+        final List<ResourceSnapshot> snapshots = new ArrayList<>();
+        final Map<String, String> errors = new HashMap<>();
+
+        @Override
+        public synchronized TranslationResult snapshot(ResourceSnapshot snapshot) {
+            snapshots.add(snapshot);
+            return new TranslationResult(RoutingTable.EMPTY, Map.of(), List.of());
+        }
+
+        @Override
+        public void endpoints(Map<ServiceKey, List<Endpoint>> changed) {
+        }
+
+        @Override
+        public synchronized void sourceError(String source, String message) {
+            if (message == null) errors.remove(source);
+            else errors.put(source, message);
+        }
+    }
+
+    private static String service(String name) {
+        return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + "}\nspec: {ports: [{port: 80}]}\n";
+    }
+
+    @Test
+    void readsADirectoryAndRereadsOnlyWhenSomethingChanged(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), service("a"));
+        Files.writeString(dir.resolve("b.yml"), service("b"));
+        Files.writeString(dir.resolve("notes.txt"), "not yaml");
+        RecordingSink sink = new RecordingSink();
+        FileSource source = new FileSource(List.of(dir), sink, 60_000);
+        assertThat(source.poll()).isTrue();
+        assertThat(sink.snapshots).hasSize(1);
+        assertThat(sink.snapshots.get(0).services()).extracting(s -> s.getMetadata().getName()).containsExactly("a", "b");
+
+        assertThat(source.poll()).isTrue();
+        assertThat(sink.snapshots).as("nothing changed, nothing delivered").hasSize(1);
+
+        Files.writeString(dir.resolve("c.yaml"), service("c"));
+        assertThat(source.poll()).isTrue();
+        assertThat(sink.snapshots).hasSize(2);
+        assertThat(sink.snapshots.get(1).services()).hasSize(3);
+    }
+
+    @Test
+    void aBrokenFileKeepsTheLastGoodSnapshotAndReportsFileAndLine(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Path b = dir.resolve("b.yaml");
+        Files.writeString(a, service("a"));
+        Files.writeString(b, service("b"));
+        RecordingSink sink = new RecordingSink();
+        FileSource source = new FileSource(List.of(dir), sink, 60_000);
+        assertThat(source.poll()).isTrue();
+
+        Files.writeString(b, "apiVersion: v1\nkind: Service\nmetadata: {name: b\n");
+        assertThat(source.poll()).isFalse();
+        assertThat(sink.snapshots).as("all or nothing: a.yaml alone is not applied").hasSize(1);
+        assertThat(sink.errors.get(FileSource.ERROR_KEY)).startsWith(b + ":").contains(":3:").doesNotContain("\n");
+
+        Files.writeString(b, service("b2"));
+        assertThat(source.poll()).isTrue();
+        assertThat(sink.errors).isEmpty();
+        assertThat(sink.snapshots).hasSize(2);
+        assertThat(sink.snapshots.get(1).services()).extracting(s -> s.getMetadata().getName()).containsExactly("a", "b2");
+    }
+
+    @Test
+    void aMissingFileIsAnErrorNotACrash(@TempDir Path dir) {
+        RecordingSink sink = new RecordingSink();
+        FileSource source = new FileSource(List.of(dir.resolve("nope.yaml")), sink, 60_000);
+        assertThat(source.poll()).isFalse();
+        assertThat(sink.errors.get(FileSource.ERROR_KEY)).contains("nope.yaml").contains("does not exist");
+        assertThat(sink.snapshots).isEmpty();
+    }
+
+    @Test
+    void theWatcherPicksUpAChangeByItself(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Files.writeString(a, service("a"));
+        RecordingSink sink = new RecordingSink();
+        try (FileSource source = new FileSource(List.of(a), sink, 50)) {
+            assertThat(source.start()).isTrue();
+            Files.writeString(a, service("a") + "---\n" + service("z"));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                synchronized (sink) {
+                    if (sink.snapshots.size() == 2) break;
+                }
+                Thread.sleep(20);
+            }
+            synchronized (sink) {
+                assertThat(sink.snapshots).hasSize(2);
+                assertThat(sink.snapshots.get(1).services()).hasSize(2);
+            }
+        }
+    }
+}
