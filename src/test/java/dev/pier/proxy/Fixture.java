@@ -41,6 +41,7 @@ final class Fixture implements AutoCloseable {
     final DataPlane plane;
     final int port;
     final HttpClient client;
+    final io.vertx.core.Context context;
     private final List<HttpServer> backends = new ArrayList<>();
 
     Fixture() {
@@ -52,6 +53,7 @@ final class Fixture implements AutoCloseable {
         ProxyOptions options = new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), backendTimeout, 2);
         this.plane = new DataPlane(vertx, options, metrics);
         this.port = await(plane.start());
+        this.context = vertx.getOrCreateContext();
         this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
                 new PoolOptions().setHttp1MaxSize(64));
     }
@@ -92,7 +94,11 @@ final class Fixture implements AutoCloseable {
         long delay = req.getParam("delay") == null ? 0 : Long.parseLong(req.getParam("delay"));
         req.body().onSuccess(body -> {
             JsonObject headers = new JsonObject();
-            req.headers().forEach(e -> headers.put(e.getKey().toLowerCase(), e.getValue()));
+            req.headers().forEach(e -> {
+                String key = e.getKey().toLowerCase();
+                String before = headers.getString(key);
+                headers.put(key, before == null ? e.getValue() : before + "," + e.getValue());
+            });
             JsonObject json = new JsonObject().put("backend", name).put("method", req.method().name())
                     .put("uri", req.uri()).put("path", req.path()).put("headers", headers)
                     .put("body", body.toString()).put("version", req.version().name());
@@ -101,6 +107,13 @@ final class Fixture implements AutoCloseable {
             if (delay > 0) vertx.setTimer(delay, id -> answer.run());
             else answer.run();
         });
+    }
+
+    /** Builds and runs a future chain on an event loop, so no callback is registered after its event. */
+    <T> Future<T> onLoop(java.util.function.Supplier<Future<T>> chain) {
+        io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> chain.get().onComplete(promise));
+        return promise.future();
     }
 
     /** A response as the tests see it. */
@@ -124,11 +137,15 @@ final class Fixture implements AutoCloseable {
 
     Reply send(HttpMethod method, String host, String uri, MultiMap headers, String body) {
         RequestOptions options = new RequestOptions().setMethod(method).setURI(uri).setHeaders(headers);
-        Future<Reply> reply = client.request(options).compose(req -> {
+        // The chain runs on an event loop: composed on the test thread, a fast response could
+        // arrive before resp.body() is registered and its bytes would be dropped.
+        io.vertx.core.Promise<Reply> reply = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> client.request(options).compose(req -> {
             if (host != null) req.authority(io.vertx.core.net.HostAndPort.parseAuthority(host, -1));
             return body == null ? req.send() : req.send(body);
-        }).compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())));
-        return await(reply);
+        }).compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())))
+                .onComplete(reply));
+        return await(reply.future());
     }
 
     // ---- table builders ------------------------------------------------------------------

@@ -165,11 +165,12 @@ class ForwardingTest {
         f.endpoints("svc", f.backend("ws"));
         oneRoute("svc");
         var wsClient = f.vertx.createWebSocketClient();
-        WebSocket ws = await(wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(f.port)
-                .setURI("/chat").addHeader("Host", "chat.test")));
         Promise<String> echo = Promise.promise();
-        ws.textMessageHandler(echo::tryComplete);
-        ws.binaryMessageHandler(b -> echo.tryComplete(b.toString()));
+        WebSocket ws = await(f.onLoop(() -> wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(f.port)
+                .setURI("/chat").addHeader("Host", "chat.test")).onSuccess(socket -> {
+                    socket.textMessageHandler(echo::tryComplete);
+                    socket.binaryMessageHandler(b -> echo.tryComplete(b.toString()));
+                })));
         ws.writeTextMessage("hello");
         assertThat(await(echo.future())).isEqualTo("ws:hello");
         await(ws.close());
@@ -183,9 +184,9 @@ class ForwardingTest {
         for (boolean upgrade : new boolean[] {false, true}) {
             HttpClient h2 = f.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
                     .setHttp2ClearTextUpgrade(upgrade).setDefaultHost("127.0.0.1").setDefaultPort(f.port));
-            var result = await(h2.request(new RequestOptions().setURI("/h2"))
+            var result = await(f.onLoop(() -> h2.request(new RequestOptions().setURI("/h2"))
                     .compose(req -> req.authority(io.vertx.core.net.HostAndPort.create("h2.test", f.port)).send())
-                    .compose(resp -> resp.body().map(b -> List.of(resp.version().name(), b.toString()))));
+                    .compose(resp -> resp.body().map(b -> List.of(resp.version().name(), b.toString())))));
             assertThat(result.get(0)).as("upgrade=" + upgrade).isEqualTo("HTTP_2");
             var json = new io.vertx.core.json.JsonObject(result.get(1));
             assertThat(json.getString("version")).isEqualTo("HTTP_1_1");
@@ -200,8 +201,8 @@ class ForwardingTest {
         oneRoute("svc");
         HttpClient h2 = f.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
                 .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(f.port));
-        String body = await(h2.request(HttpMethod.POST, "/echo").compose(req -> req.send("payload over h2"))
-                .compose(resp -> resp.body()).map(Buffer::toString));
+        String body = await(f.onLoop(() -> h2.request(HttpMethod.POST, "/echo").compose(req -> req.send("payload over h2"))
+                .compose(resp -> resp.body()).map(Buffer::toString)));
         assertThat(body).isEqualTo("payload over h2");
         await(h2.close());
     }

@@ -37,7 +37,7 @@ class SwapTest {
             List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
             List<Future<Void>> lanes = new ArrayList<>();
             for (int lane = 0; lane < concurrency; lane++) {
-                lanes.add(lane(f, total, started, seen, failures));
+                lanes.add(f.onLoop(() -> lane(f, total, started, seen, failures)));
             }
             Thread swapper = new Thread(() -> {
                 for (int i = 0; i < 200; i++) {
