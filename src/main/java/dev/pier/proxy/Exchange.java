@@ -382,21 +382,25 @@ final class Exchange {
     private void tryTimedOut(Try t) {
         t.timer = -1;
         if (t != current || finished || responseStarted) return;
-        current = null;
-        t.abort();
+        abortCurrentTry();
         fail(504, "backend timed out\n");
+    }
+
+    /** Detaches the current try before resetting it, so its failure callback sees a stale try. */
+    private void abortCurrentTry() {
+        Try t = current;
+        current = null;
+        if (t != null) t.abort();
     }
 
     private void requestTimedOut() {
         requestTimer = -1;
         if (finished) return;
+        abortCurrentTry();
         if (!responseStarted) {
-            if (current != null) current.abort();
-            current = null;
             fail(504, "request timed out\n");
         } else {
             // Too late for a status: cut the stream so the client sees an incomplete response.
-            if (current != null) current.abort();
             request.response().reset();
             finish();
         }
@@ -404,8 +408,7 @@ final class Exchange {
 
     private void clientGone() {
         if (finished) return;
-        if (current != null) current.abort();
-        current = null;
+        abortCurrentTry();
         if (!responseStarted) status = CLIENT_CLOSED;
         finish();
     }
