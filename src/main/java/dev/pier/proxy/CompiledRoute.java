@@ -1,0 +1,121 @@
+package dev.pier.proxy;
+
+import dev.pier.model.PathMatch;
+import dev.pier.model.Route;
+import dev.pier.model.RouteMatch;
+import dev.pier.model.StringMatch;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.regex.Pattern;
+
+/** One route ready to serve: its non-path conditions, filters, answer, timeouts, retries and meters. */
+final class CompiledRoute {
+    final Route route;
+    final String id;
+    final RouteMatch match;
+    /** Position in its virtual host's route list: lower wins. */
+    final int order;
+    /** The PREFIX match value (no trailing slash, or "/"), for ReplacePrefixMatch; null for other path types. */
+    final String matchedPrefix;
+    /** The REGEX path match, compiled once; null for other path types. */
+    final Pattern pathRegex;
+    private final String method;
+    private final ValueCondition[] headers;
+    private final ValueCondition[] queryParams;
+    final CompiledFilter[] filters;
+    final RouteAnswer answer;
+    /** Whole-exchange bound in ms, 0 for none. */
+    final long requestTimeoutMs;
+    /** Per-try bound in ms, 0 for the data plane's default. */
+    final long backendTimeoutMs;
+    final int retries;
+    final long retryBackoffMs;
+    private final boolean[] retryOnStatus = new boolean[600];
+    final RouteMetrics metrics;
+
+    CompiledRoute(Route route, int order, CompiledFilter[] filters, RouteAnswer answer, RouteMetrics metrics) {
+        this.route = route;
+        this.id = route.id();
+        this.order = order;
+        this.match = route.match() == null ? RouteMatch.path(PathMatch.prefix("/")) : route.match();
+        PathMatch path = match.path();
+        this.matchedPrefix = path != null && path.type() == PathMatch.Type.PREFIX ? normalizePrefix(path.value()) : null;
+        this.pathRegex = path != null && path.type() == PathMatch.Type.REGEX ? compileRegex(path.value(), "match.path.value") : null;
+        this.method = match.method();
+        this.headers = compile(match.headers(), "headers");
+        this.queryParams = compile(match.queryParams(), "queryParams");
+        this.filters = filters;
+        this.answer = answer;
+        var timeouts = route.timeouts();
+        this.requestTimeoutMs = timeouts == null || timeouts.request() == null ? 0 : Math.max(1, timeouts.request().toMillis());
+        this.backendTimeoutMs = timeouts == null || timeouts.backendRequest() == null ? 0 : Math.max(1, timeouts.backendRequest().toMillis());
+        var retry = route.retry();
+        this.retries = retry == null ? 0 : Math.max(0, retry.attempts());
+        this.retryBackoffMs = retry == null || retry.backoff() == null ? 0 : retry.backoff().toMillis();
+        if (retry != null) {
+            for (int code : retry.codes()) {
+                if (code >= 100 && code < 600) retryOnStatus[code] = true;
+            }
+        }
+        this.metrics = metrics;
+    }
+
+    boolean retryOn(int status) {
+        return status >= 0 && status < retryOnStatus.length && retryOnStatus[status];
+    }
+
+    /** Everything but the path, which the host's matcher already checked. */
+    boolean matchesRest(HttpServerRequest request) {
+        if (method != null && !method.equals(request.method().name())) return false;
+        for (ValueCondition c : headers) {
+            if (!c.test(request.getHeader(c.name))) return false;
+        }
+        for (ValueCondition c : queryParams) {
+            if (!c.test(request.getParam(c.name))) return false;
+        }
+        return true;
+    }
+
+    static String normalizePrefix(String value) {
+        if (value == null || value.isEmpty()) return "/";
+        String v = value;
+        while (v.length() > 1 && v.endsWith("/")) v = v.substring(0, v.length() - 1);
+        return v;
+    }
+
+    private ValueCondition[] compile(java.util.List<StringMatch> matches, String field) {
+        ValueCondition[] out = new ValueCondition[matches.size()];
+        for (int i = 0; i < out.length; i++) {
+            StringMatch m = matches.get(i);
+            Pattern p = m.type() == StringMatch.Type.REGEX
+                    ? compileRegex(m.value(), "match." + field + "[" + i + "] (" + m.name() + ")") : null;
+            out[i] = new ValueCondition(m.name(), m.value(), p);
+        }
+        return out;
+    }
+
+    private Pattern compileRegex(String regex, String field) {
+        try {
+            return Pattern.compile(regex);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("route " + route.id() + ": " + field + ": invalid regex: " + e.getMessage(), e);
+        }
+    }
+
+    /** A header or query parameter condition: exact value, or a full regex match. */
+    private static final class ValueCondition {
+        final String name;
+        private final String exact;
+        private final Pattern regex;
+
+        ValueCondition(String name, String exact, Pattern regex) {
+            this.name = name;
+            this.exact = exact;
+            this.regex = regex;
+        }
+
+        boolean test(String value) {
+            if (value == null) return false;
+            return regex != null ? regex.matcher(value).matches() : exact.equals(value);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.pier.proxy;
+
+import dev.pier.balance.Balancer;
+import dev.pier.balance.BalancerFactory;
+import dev.pier.balance.WeightedSplit;
+import dev.pier.model.BalancerPolicy;
+import dev.pier.model.Filter;
+import dev.pier.model.Route;
+import dev.pier.model.RouteAction;
+import dev.pier.model.RoutingTable;
+import dev.pier.model.ServiceKey;
+import dev.pier.model.VirtualHost;
+import dev.pier.model.WeightedBackend;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link RoutingTable} compiled for serving: host lookup (exact, {@code *.parent} for one label,
+ * then {@code *}), per-host path indexes, and the balancers, splits and meters its routes use.
+ * Immutable once built; the stateful parts (balancers, splits) are carried over from the previous
+ * table when their definition is equal, so a swap keeps round-robin positions and hash rings.
+ */
+final class CompiledTable {
+    private static final Logger log = LoggerFactory.getLogger(CompiledTable.class);
+
+    private final Map<String, HostRoutes> exactHosts;
+    private final Map<String, HostRoutes> wildcardParents;
+    private final HostRoutes anyHost;
+    private final CompiledRoute defaultRoute;
+    private final List<String> problems;
+    // Carried into the next compile.
+    private final Map<BalancerKey, Balancer> balancers;
+    private final Map<SplitKey, WeightedSplit> splits;
+    private final Map<String, RouteMetrics> metrics;
+
+    record BalancerKey(ServiceKey service, BalancerPolicy policy) {}
+
+    record SplitKey(String routeId, List<WeightedBackend> backends) {}
+
+    private CompiledTable(Map<String, HostRoutes> exactHosts, Map<String, HostRoutes> wildcardParents, HostRoutes anyHost,
+                          CompiledRoute defaultRoute, List<String> problems, Map<BalancerKey, Balancer> balancers,
+                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics) {
+        this.exactHosts = exactHosts;
+        this.wildcardParents = wildcardParents;
+        this.anyHost = anyHost;
+        this.defaultRoute = defaultRoute;
+        this.problems = List.copyOf(problems);
+        this.balancers = balancers;
+        this.splits = splits;
+        this.metrics = metrics;
+    }
+
+    static CompiledTable empty() {
+        return new CompiledTable(Map.of(), Map.of(), null, null, List.of(), Map.of(), Map.of(), Map.of());
+    }
+
+    /** Routes left out of this table, each naming the route and the field at fault. */
+    List<String> problems() {
+        return problems;
+    }
+
+    /** @return the route for this request, or null for a 404 */
+    CompiledRoute select(HttpServerRequest request) {
+        HostAndPort authority = request.authority();
+        String host = authority == null ? "" : authority.host().toLowerCase(Locale.ROOT);
+        HostRoutes routes = exactHosts.get(host);
+        if (routes == null) {
+            int dot = host.indexOf('.');
+            if (dot > 0) routes = wildcardParents.get(host.substring(dot + 1));
+            if (routes == null) routes = anyHost;
+        }
+        CompiledRoute route = routes == null ? null : routes.select(request, request.path());
+        if (route == null) route = defaultRoute;
+        return route;
+    }
+
+    /** Compiles {@code table}; routes that fail to compile are left out and listed in {@link #problems()}. */
+    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry) {
+        Builder b = new Builder(previous, registry);
+        Map<String, HostRoutes> exact = new HashMap<>();
+        Map<String, HostRoutes> wildcard = new HashMap<>();
+        HostRoutes any = null;
+        for (VirtualHost vh : table.virtualHosts()) {
+            List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
+            for (int i = 0; i < vh.routes().size(); i++) {
+                CompiledRoute r = b.route(vh.routes().get(i), i);
+                if (r != null) compiled.add(r);
+            }
+            HostRoutes hostRoutes = new HostRoutes(compiled);
+            String name = vh.hostname().toLowerCase(Locale.ROOT);
+            if (name.equals("*")) any = hostRoutes;
+            else if (name.startsWith("*.")) wildcard.put(name.substring(2), hostRoutes);
+            else exact.put(name, hostRoutes);
+        }
+        CompiledRoute def = table.defaultRoute() == null ? null : b.route(table.defaultRoute(), 0);
+        return new CompiledTable(exact, wildcard, any, def, b.problems, b.balancers, b.splits, b.metrics);
+    }
+
+    private static final class Builder {
+        private final CompiledTable previous;
+        private final MeterRegistry registry;
+        final Map<BalancerKey, Balancer> balancers = new HashMap<>();
+        final Map<SplitKey, WeightedSplit> splits = new HashMap<>();
+        final Map<String, RouteMetrics> metrics = new HashMap<>();
+        final List<String> problems = new ArrayList<>();
+
+        Builder(CompiledTable previous, MeterRegistry registry) {
+            this.previous = previous == null ? empty() : previous;
+            this.registry = registry;
+        }
+
+        void problem(String message) {
+            problems.add(message);
+            log.warn("left out of the routing table: {}", message);
+        }
+
+        CompiledRoute route(Route route, int order) {
+            try {
+                RouteMetrics m = metrics.computeIfAbsent(route.id(),
+                        id -> previous.metrics.containsKey(id) ? previous.metrics.get(id) : new RouteMetrics(registry, id));
+                CompiledFilter[] filters = new CompiledFilter[route.filters().size()];
+                CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), m);
+                List<Filter> fs = route.filters();
+                for (int i = 0; i < filters.length; i++) filters[i] = CompiledFilter.compile(fs.get(i), compiled);
+                return compiled;
+            } catch (RuntimeException e) {
+                problem(e.getMessage() == null ? "route " + route.id() + ": " + e : e.getMessage());
+                return null;
+            }
+        }
+
+        private RouteAnswer answer(Route route) {
+            RouteAction action = route.action();
+            if (action instanceof RouteAction.Forward f) {
+                List<WeightedBackend> backends = f.backends();
+                Target[] targets = new Target[backends.size()];
+                for (int i = 0; i < targets.length; i++) {
+                    WeightedBackend wb = backends.get(i);
+                    targets[i] = target(wb.service(), wb.balancer());
+                }
+                WeightedSplit split = null;
+                if (targets.length > 1 || (targets.length == 1 && backends.get(0).weight() == 0)) {
+                    SplitKey key = new SplitKey(route.id(), backends);
+                    split = splits.computeIfAbsent(key, k -> {
+                        WeightedSplit old = previous.splits.get(k);
+                        return old != null ? old : new WeightedSplit(backends.stream().mapToInt(WeightedBackend::weight).toArray());
+                    });
+                }
+                return new RouteAnswer.Forward(split, targets);
+            }
+            if (action instanceof RouteAction.Resolve r) {
+                Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
+                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer())));
+                String mount = r.mount() == null ? "/" : CompiledRoute.normalizePrefix(r.mount());
+                return new RouteAnswer.Resolve(mount, r.servicePrefix() == null ? "" : r.servicePrefix(), r.versioned(), targets);
+            }
+            if (action instanceof RouteAction.NoBackend) {
+                if (route.filters().stream().noneMatch(fl -> fl instanceof Filter.RequestRedirect || fl instanceof Filter.DirectResponse))
+                    throw new IllegalArgumentException("route " + route.id() + ": action NoBackend needs a RequestRedirect or DirectResponse filter");
+                return new RouteAnswer.NoBackend();
+            }
+            throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
+        }
+
+        private Target target(ServiceKey service, BalancerPolicy policy) {
+            BalancerPolicy p = policy == null ? BalancerPolicy.ROUND_ROBIN : policy;
+            BalancerKey key = new BalancerKey(service, p);
+            Balancer balancer = balancers.computeIfAbsent(key, k -> {
+                Balancer old = previous.balancers.get(k);
+                return old != null ? old : BalancerFactory.create(p);
+            });
+            return new Target(service, balancer, p);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.pier.proxy;
+
+import dev.pier.model.Endpoint;
+import dev.pier.model.RoutingTable;
+import dev.pier.model.ServiceKey;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The Vert.x data plane: HTTP/1.1 and h2c servers (one per event loop) that route each request
+ * through the current {@link CompiledTable} to a backend endpoint. Tables are compiled on the
+ * caller's thread and published with one atomic write; endpoints are swapped on their own.
+ */
+public final class DataPlane {
+    /** Ids for Vert.x shared random ports, so that N instances of one plane bind the same free port. */
+    private static final AtomicInteger SHARED_PORT_IDS = new AtomicInteger();
+
+    private final Vertx vertx;
+    private final ProxyOptions options;
+    private final MeterRegistry metrics;
+    private final AtomicReference<CompiledTable> table = new AtomicReference<>(CompiledTable.empty());
+    private final EndpointIndex endpoints = new EndpointIndex();
+    private final List<ProxyServer> servers = new CopyOnWriteArrayList<>();
+    private final Counter swaps;
+    private final AtomicLong lastSwapNanos = new AtomicLong();
+    private final RouteMetrics noRoute;
+    private final Object applyLock = new Object();
+    private volatile String deploymentId;
+
+    public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
+        this.vertx = vertx;
+        this.options = options;
+        this.metrics = metrics;
+        this.swaps = Counter.builder("pier.table.swaps").description("Routing tables published").register(metrics);
+        TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
+                .description("Compile and swap time of the last routing table").register(metrics);
+        this.noRoute = new RouteMetrics(metrics, RouteMetrics.NO_ROUTE);
+    }
+
+    /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
+    public Future<Integer> start() {
+        SocketAddress bind = options.httpPort() == 0
+                ? SocketAddress.sharedRandomPort(SHARED_PORT_IDS.incrementAndGet(), options.host())
+                : SocketAddress.inetSocketAddress(options.httpPort(), options.host());
+        DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
+        return vertx.deployVerticle(() -> {
+            ProxyServer server = new ProxyServer(table::get, endpoints, options, bind, noRoute);
+            servers.add(server);
+            return server;
+        }, deployment).map(id -> {
+            deploymentId = id;
+            return servers.get(0).actualPort();
+        });
+    }
+
+    /**
+     * Compiles {@code routingTable} on the calling thread (never call it on an event loop), then
+     * publishes it with one atomic write. Requests in flight keep the table they started with.
+     */
+    public void apply(RoutingTable routingTable) {
+        if (Vertx.currentContext() != null && Vertx.currentContext().isEventLoopContext())
+            throw new IllegalStateException("DataPlane.apply compiles a table: call it off the event loops");
+        synchronized (applyLock) { // balancer carry-over needs the previous table to be the latest
+            long start = System.nanoTime();
+            CompiledTable next = CompiledTable.compile(routingTable, table.get(), metrics);
+            table.set(next);
+            lastSwapNanos.set(System.nanoTime() - start);
+            swaps.increment();
+        }
+    }
+
+    /** Routes left out of the last applied table, each naming the route and field at fault. */
+    public List<String> problems() {
+        return table.get().problems();
+    }
+
+    /** Replaces the whole endpoint index; lists equal to the current ones keep their identity. */
+    public void replaceEndpoints(Map<ServiceKey, List<Endpoint>> all) {
+        endpoints.replaceAll(all);
+    }
+
+    /** Updates only these Services; an empty list means the Service has no endpoints. */
+    public void updateEndpoints(Map<ServiceKey, List<Endpoint>> changed) {
+        endpoints.update(changed);
+    }
+
+    public Future<Void> close() {
+        String id = deploymentId;
+        if (id == null) return Future.succeededFuture();
+        deploymentId = null;
+        return vertx.undeploy(id);
+    }
+}

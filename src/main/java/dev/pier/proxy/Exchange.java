@@ -1,0 +1,463 @@
+package dev.pier.proxy;
+
+import dev.pier.model.Endpoint;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request's trip through a matched route, on its event loop: filters' request sides, the
+ * choice of a backend, tries (with retries and timeouts), then the response streamed back through
+ * the filters' response sides. Bodies are piped with backpressure, never buffered whole.
+ */
+final class Exchange {
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final String[] SET_BY_PROXY = {"host", "expect", "x-forwarded-for", "x-forwarded-proto",
+            "x-forwarded-host", "x-forwarded-port"};
+    private static final String[] NONE = {};
+    /** Status recorded when the client went away before its answer (nginx's convention). */
+    private static final int CLIENT_CLOSED = 499;
+
+    private final ProxyServer server;
+    private final HttpServerRequest request;
+    private final CompiledRoute route;
+    private final long startNanos;
+    private final boolean websocket;
+    private final boolean hasBody;
+
+    private final MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
+    private String upstreamPath;
+    private HostAndPort upstreamAuthority;
+    private Target resolvedTarget;
+
+    private int retriesLeft;
+    private Try current;
+    private long requestTimer = -1;
+    private boolean bodyStarted;
+    private boolean responseStarted;
+    private boolean finished;
+    private int status;
+
+    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, long startNanos) {
+        this.server = server;
+        this.request = request;
+        this.route = route;
+        this.startNanos = startNanos;
+        this.websocket = request.canUpgradeToWebSocket();
+        this.hasBody = !websocket && hasBody(request);
+        this.upstreamPath = request.path();
+        this.upstreamAuthority = request.authority();
+        this.retriesLeft = route.retries;
+    }
+
+    // ---- the view filters edit -------------------------------------------------------------
+
+    HttpServerRequest request() {
+        return request;
+    }
+
+    MultiMap upstreamHeaders() {
+        return upstreamHeaders;
+    }
+
+    String upstreamPath() {
+        return upstreamPath;
+    }
+
+    void upstreamPath(String path) {
+        this.upstreamPath = path;
+    }
+
+    void upstreamAuthority(HostAndPort authority) {
+        this.upstreamAuthority = authority;
+    }
+
+    /** A filter's own answer (redirect, direct response): only the layers before it see it. */
+    void answerLocally(int status, String location, String body) {
+        HttpServerResponse response = request.response();
+        response.setStatusCode(status);
+        if (location != null) response.headers().set(HttpHeaders.LOCATION, location);
+        if (body != null && !body.isEmpty()) response.headers().set(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+        localBody = body;
+    }
+
+    private String localBody;
+
+    // ---- flow ------------------------------------------------------------------------------
+
+    void run() {
+        request.response().closeHandler(v -> clientGone());
+        if (!hasBody) request.resume(); // nothing to stream; let the server finish reading it
+        copyRequestHeaders();
+        CompiledFilter[] filters = route.filters;
+        for (int i = 0; i < filters.length; i++) {
+            if (filters[i].onRequest(this)) {
+                sendLocalAnswer(i);
+                return;
+            }
+        }
+        if (route.requestTimeoutMs > 0) {
+            requestTimer = server.vertx().setTimer(route.requestTimeoutMs, id -> requestTimedOut());
+        }
+        RouteAnswer answer = route.answer;
+        if (answer instanceof RouteAnswer.Resolve r) {
+            String path = NamespaceResolver.upstreamPath(upstreamPath, r.mount());
+            String name = NamespaceResolver.serviceName(path, r.versioned());
+            resolvedTarget = name == null ? null : r.targets().get(r.servicePrefix() + name);
+            if (resolvedTarget == null) {
+                fail(404, "no service for this path\n");
+                return;
+            }
+            upstreamPath = path;
+        } else if (answer instanceof RouteAnswer.NoBackend) {
+            fail(503, "no backend\n");
+            return;
+        }
+        attempt(null);
+    }
+
+    private void copyRequestHeaders() {
+        MultiMap in = request.headers();
+        HopByHop.copy(in, upstreamHeaders, SET_BY_PROXY);
+        String clientIp = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        String forwardedFor = in.get("x-forwarded-for");
+        if (clientIp != null) {
+            upstreamHeaders.set("x-forwarded-for", forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
+        } else if (forwardedFor != null) {
+            upstreamHeaders.set("x-forwarded-for", forwardedFor);
+        }
+        upstreamHeaders.set("x-forwarded-proto", request.scheme() == null ? "http" : request.scheme());
+        String host = in.get(HttpHeaders.HOST);
+        if (host == null && upstreamAuthority != null) host = upstreamAuthority.toString();
+        if (host != null) upstreamHeaders.set("x-forwarded-host", host);
+        SocketAddress local = request.localAddress();
+        if (local != null) upstreamHeaders.set("x-forwarded-port", Integer.toString(local.port()));
+        if (websocket) {
+            upstreamHeaders.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
+            upstreamHeaders.set(HttpHeaders.UPGRADE, in.get(HttpHeaders.UPGRADE));
+        }
+    }
+
+    private void sendLocalAnswer(int answeredBy) {
+        HttpServerResponse response = request.response();
+        for (int i = answeredBy - 1; i >= 0; i--) route.filters[i].onResponse(this, response.headers());
+        drainUnreadBody();
+        responseStarted = true;
+        status = response.getStatusCode();
+        (localBody == null ? response.end() : response.end(localBody)).onComplete(ar -> finish());
+    }
+
+    /** One try against one endpoint. */
+    private final class Try {
+        final Target target;
+        final Endpoint endpoint;
+        HttpClientRequest upstream;
+        long timer = -1;
+        boolean released;
+
+        Try(Target target, Endpoint endpoint) {
+            this.target = target;
+            this.endpoint = endpoint;
+        }
+
+        void release() {
+            if (released) return;
+            released = true;
+            if (timer >= 0) server.vertx().cancelTimer(timer);
+            target.balancer.release(endpoint);
+        }
+
+        void abort() {
+            release();
+            if (upstream != null) upstream.reset();
+        }
+    }
+
+    private void attempt(Endpoint avoid) {
+        if (finished) return;
+        // Retries stay on the Service the split chose first.
+        Target target = resolvedTarget != null ? resolvedTarget : ((RouteAnswer.Forward) route.answer).choose();
+        if (target == null) {
+            fail(503, "no backend\n");
+            return;
+        }
+        resolvedTarget = target;
+        List<Endpoint> endpoints = server.endpoints().get(target.service);
+        Endpoint endpoint = target.balancer.pick(endpoints, target.hashKey(request), avoid);
+        if (endpoint == null) {
+            fail(503, "no endpoint available\n");
+            return;
+        }
+        Try t = new Try(target, endpoint);
+        current = t;
+        RequestOptions options = new RequestOptions()
+                .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+                .setHost(endpoint.host())
+                .setPort(endpoint.port())
+                .setMethod(request.method())
+                .setURI(upstreamUri())
+                .setHeaders(upstreamHeaders)
+                .setConnectTimeout(server.connectTimeoutMs());
+        server.client().request(options).onComplete(ar -> connected(t, ar));
+    }
+
+    private String upstreamUri() {
+        String query = request.query();
+        return query == null ? upstreamPath : upstreamPath + '?' + query;
+    }
+
+    private void connected(Try t, AsyncResult<HttpClientRequest> ar) {
+        if (t != current || finished) {
+            t.release();
+            if (ar.succeeded()) ar.result().reset();
+            return;
+        }
+        if (ar.failed()) {
+            t.release();
+            if (ar.cause() instanceof ConnectionPoolTooBusyException) {
+                fail(503, "backend connection pool is full\n");
+            } else if (mayRetry(false)) {
+                retry(t.endpoint);
+            } else {
+                if (log.isDebugEnabled()) log.debug("route {}: connect to {} failed: {}", route.id, t.endpoint, ar.cause().toString());
+                fail(502, "backend connect failed\n");
+            }
+            return;
+        }
+        HttpClientRequest upstream = ar.result();
+        t.upstream = upstream;
+        if (upstreamAuthority != null) upstream.authority(upstreamAuthority);
+        long timeout = route.backendTimeoutMs > 0 ? route.backendTimeoutMs : server.backendTimeoutMs();
+        t.timer = server.vertx().setTimer(timeout, id -> tryTimedOut(t));
+        if (websocket) {
+            upstream.connect().onComplete(res -> upgraded(t, res));
+            upstream.end();
+            return;
+        }
+        upstream.response().onComplete(res -> responded(t, res));
+        if (!hasBody) {
+            upstream.end();
+        } else {
+            bodyStarted = true;
+            String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (length == null) upstream.setChunked(true);
+            request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
+        }
+    }
+
+    private void responded(Try t, AsyncResult<HttpClientResponse> ar) {
+        if (t != current || finished) {
+            t.release();
+            return;
+        }
+        if (t.timer >= 0) {
+            server.vertx().cancelTimer(t.timer);
+            t.timer = -1;
+        }
+        if (ar.failed()) {
+            t.release();
+            // The connection broke before any response byte: as safe to retry as a connect failure.
+            if (mayRetry(true)) {
+                retry(t.endpoint);
+            } else {
+                fail(502, "backend closed the connection\n");
+            }
+            return;
+        }
+        HttpClientResponse response = ar.result();
+        if (route.retryOn(response.statusCode()) && mayRetry(true)) {
+            response.handler(buffer -> { }); // discard the body so the connection goes back to the pool
+            response.end().onComplete(x -> t.release());
+            retry(t.endpoint);
+            return;
+        }
+        forwardResponse(t, response);
+    }
+
+    private void forwardResponse(Try t, HttpClientResponse upstream) {
+        HttpServerResponse response = request.response();
+        responseStarted = true;
+        status = upstream.statusCode();
+        response.setStatusCode(status);
+        String message = upstream.statusMessage();
+        if (message != null && !message.isEmpty()) response.setStatusMessage(message);
+        MultiMap headers = response.headers();
+        HopByHop.copy(upstream.headers(), headers, NONE);
+        CompiledFilter[] filters = route.filters;
+        for (int i = filters.length - 1; i >= 0; i--) filters[i].onResponse(this, headers);
+        if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && request.version() == HttpVersion.HTTP_1_1
+                && request.method() != HttpMethod.HEAD && status != 204 && status != 304) {
+            response.setChunked(true);
+        }
+        upstream.pipe().endOnFailure(false).to(response).onComplete(ar -> {
+            t.release();
+            if (ar.failed()) {
+                response.reset();
+                if (t.upstream != null) t.upstream.reset();
+            }
+            finish();
+        });
+    }
+
+    private void upgraded(Try t, AsyncResult<HttpClientResponse> ar) {
+        if (t != current || finished) {
+            t.release();
+            return;
+        }
+        if (t.timer >= 0) {
+            server.vertx().cancelTimer(t.timer);
+            t.timer = -1;
+        }
+        if (ar.failed()) {
+            t.release();
+            fail(502, "backend websocket handshake failed\n");
+            return;
+        }
+        HttpClientResponse upstream = ar.result();
+        if (upstream.statusCode() != 101) {
+            forwardResponse(t, upstream); // the backend refused the upgrade: pass its answer on
+            return;
+        }
+        HttpServerResponse response = request.response();
+        responseStarted = true;
+        status = 101;
+        response.setStatusCode(101);
+        response.headers().addAll(upstream.headers());
+        request.toNetSocket().onComplete(down -> {
+            NetSocket up = upstream.netSocket();
+            if (down.failed()) {
+                up.close();
+                t.release();
+                finish();
+                return;
+            }
+            NetSocket client = down.result();
+            up.pipeTo(client);
+            client.pipeTo(up);
+            up.closeHandler(v -> {
+                client.close();
+                t.release();
+            });
+            client.closeHandler(v -> up.close());
+            finish(); // the handshake is the measured exchange; the tunnel lives on
+        });
+    }
+
+    // ---- retries and timeouts --------------------------------------------------------------
+
+    /**
+     * Retries need an idempotent method and nothing sent downstream yet; once the request body
+     * started streaming it cannot be replayed, so only body-less requests retry after a connect.
+     */
+    private boolean mayRetry(boolean afterConnect) {
+        if (retriesLeft <= 0 || responseStarted || finished || websocket) return false;
+        if (afterConnect && hasBody) return false;
+        if (bodyStarted) return false;
+        return isIdempotent(request.method());
+    }
+
+    private void retry(Endpoint failed) {
+        retriesLeft--;
+        if (route.retryBackoffMs > 0) {
+            server.vertx().setTimer(route.retryBackoffMs, id -> attempt(failed));
+        } else {
+            attempt(failed);
+        }
+    }
+
+    private void tryTimedOut(Try t) {
+        t.timer = -1;
+        if (t != current || finished || responseStarted) return;
+        abortCurrentTry();
+        fail(504, "backend timed out\n");
+    }
+
+    /** Detaches the current try before resetting it, so its failure callback sees a stale try. */
+    private void abortCurrentTry() {
+        Try t = current;
+        current = null;
+        if (t != null) t.abort();
+    }
+
+    private void requestTimedOut() {
+        requestTimer = -1;
+        if (finished) return;
+        abortCurrentTry();
+        if (!responseStarted) {
+            fail(504, "request timed out\n");
+        } else {
+            // Too late for a status: cut the stream so the client sees an incomplete response.
+            request.response().reset();
+            finish();
+        }
+    }
+
+    private void clientGone() {
+        if (finished) return;
+        abortCurrentTry();
+        if (!responseStarted) status = CLIENT_CLOSED;
+        finish();
+    }
+
+    // ---- ending ----------------------------------------------------------------------------
+
+    /** Answers with a short plain-text error, unless the response already started (then it is cut). */
+    private void fail(int errorStatus, String body) {
+        if (finished) return;
+        HttpServerResponse response = request.response();
+        if (responseStarted || response.headWritten()) {
+            response.reset();
+            finish();
+            return;
+        }
+        drainUnreadBody();
+        responseStarted = true;
+        status = errorStatus;
+        response.setStatusCode(errorStatus);
+        response.headers().clear();
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.end(body).onComplete(ar -> finish());
+    }
+
+    /** A body nobody will read is drained, so an HTTP/1 connection can carry the next request. */
+    private void drainUnreadBody() {
+        if (hasBody && !bodyStarted) {
+            bodyStarted = true;
+            request.handler(buffer -> { });
+            request.resume();
+        }
+    }
+
+    private void finish() {
+        if (finished) return;
+        finished = true;
+        if (requestTimer >= 0) server.vertx().cancelTimer(requestTimer);
+        route.metrics.record(status, startNanos);
+    }
+
+    static boolean isIdempotent(HttpMethod method) {
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || method == HttpMethod.PUT || method == HttpMethod.DELETE || method == HttpMethod.TRACE;
+    }
+
+    private static boolean hasBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) return !length.equals("0");
+        if (request.version() != HttpVersion.HTTP_2) return request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        return !request.isEnded();
+    }
+}

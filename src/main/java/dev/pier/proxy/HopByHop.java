@@ -1,0 +1,67 @@
+package dev.pier.proxy;
+
+import io.vertx.core.MultiMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Headers that belong to one connection (RFC 9110 7.6.1) and never cross the proxy. */
+final class HopByHop {
+    private HopByHop() {
+    }
+
+    static boolean is(String name) {
+        switch (name.length()) {
+            case 2:
+                return name.equalsIgnoreCase("te");
+            case 7:
+                return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10:
+                return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive")
+                        || name.regionMatches(true, 0, "proxy-", 0, 6);
+            case 17:
+                return name.equalsIgnoreCase("transfer-encoding") || name.regionMatches(true, 0, "proxy-", 0, 6);
+            default:
+                return name.length() > 6 && name.regionMatches(true, 0, "proxy-", 0, 6);
+        }
+    }
+
+    /** @return extra header names the Connection header lists (lower-case), or null when none */
+    static List<String> namedByConnection(MultiMap headers) {
+        List<String> named = null;
+        for (String value : headers.getAll("connection")) {
+            for (String token : value.split(",")) {
+                String t = token.trim().toLowerCase(java.util.Locale.ROOT);
+                if (t.isEmpty() || t.equals("close") || t.equals("keep-alive") || t.equals("upgrade")) continue;
+                if (named == null) named = new ArrayList<>(2);
+                named.add(t);
+            }
+        }
+        return named;
+    }
+
+    /**
+     * Copies end-to-end headers from {@code from} into {@code to}, leaving out hop-by-hop ones,
+     * those the Connection header names, HTTP/2 pseudo-headers, and {@code skip} (names set by the caller).
+     */
+    static void copy(MultiMap from, MultiMap to, String... skip) {
+        List<String> named = from.contains("connection") ? namedByConnection(from) : null;
+        for (Map.Entry<String, String> e : from) {
+            String name = e.getKey();
+            if (name.isEmpty() || name.charAt(0) == ':' || is(name)) continue;
+            if (named != null && contains(named, name)) continue;
+            if (skip.length > 0 && containsIgnoreCase(skip, name)) continue;
+            to.add(name, e.getValue());
+        }
+    }
+
+    private static boolean contains(List<String> lowerNames, String name) {
+        for (String n : lowerNames) if (n.equalsIgnoreCase(name)) return true;
+        return false;
+    }
+
+    private static boolean containsIgnoreCase(String[] names, String name) {
+        for (String n : names) if (n.equalsIgnoreCase(name)) return true;
+        return false;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.pier.proxy;
+
+import java.time.Duration;
+
+/**
+ * How the data plane listens and talks to backends.
+ *
+ * @param host                       address to bind
+ * @param httpPort                   cleartext HTTP/1.1 + h2c port; 0 binds any free port
+ * @param maxConnectionsPerEndpoint  HTTP/1 connections kept per backend endpoint, over all event loops
+ * @param maxWaitQueue               requests allowed to wait for a connection per endpoint, over all event loops
+ * @param connectTimeout             TCP connect timeout to a backend (502 after it)
+ * @param backendTimeout             per try, time until the backend's response head arrives (504 after it),
+ *                                   unless the route sets {@code Timeouts.backendRequest}
+ * @param eventLoops                 server instances, one per event loop
+ */
+public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
+                           Duration connectTimeout, Duration backendTimeout, int eventLoops) {
+
+    public ProxyOptions {
+        if (host == null || host.isBlank()) throw new IllegalArgumentException("ProxyOptions.host is empty");
+        if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("ProxyOptions.httpPort out of range: " + httpPort);
+        if (maxConnectionsPerEndpoint < 1) throw new IllegalArgumentException("ProxyOptions.maxConnectionsPerEndpoint < 1");
+        if (maxWaitQueue < 0) throw new IllegalArgumentException("ProxyOptions.maxWaitQueue < 0");
+        if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero())
+            throw new IllegalArgumentException("ProxyOptions.connectTimeout must be positive");
+        if (backendTimeout == null || backendTimeout.isNegative() || backendTimeout.isZero())
+            throw new IllegalArgumentException("ProxyOptions.backendTimeout must be positive");
+        if (eventLoops < 1) throw new IllegalArgumentException("ProxyOptions.eventLoops < 1");
+    }
+
+    /** Sized for real load: 256 connections and a wait queue of 1024 per endpoint, one event loop per core. */
+    public static ProxyOptions defaults(int httpPort) {
+        return new ProxyOptions("0.0.0.0", httpPort, 256, 1024, Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Runtime.getRuntime().availableProcessors());
+    }
+}

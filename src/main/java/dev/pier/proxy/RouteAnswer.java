@@ -1,0 +1,23 @@
+package dev.pier.proxy;
+
+/** What a compiled route does once its filters' request sides ran. */
+sealed interface RouteAnswer {
+
+    /** Forward to one of {@code targets}; {@code split} chooses by weight when there are several. */
+    record Forward(dev.pier.balance.WeightedSplit split, Target[] targets) implements RouteAnswer {
+        /** @return the target for this request, or null when there is none (empty list, all weights 0) */
+        Target choose() {
+            if (targets.length == 0) return null;
+            if (split == null) return targets[0];
+            int i = split.next();
+            return i < 0 ? null : targets[i];
+        }
+    }
+
+    /** The namespace resolver: the path names the Service; {@code targets} is keyed by full Service name. */
+    record Resolve(String mount, String servicePrefix, boolean versioned,
+                   java.util.Map<String, Target> targets) implements RouteAnswer {}
+
+    /** A filter answers; reaching this means none did (a table error), so 503. */
+    record NoBackend() implements RouteAnswer {}
+}
