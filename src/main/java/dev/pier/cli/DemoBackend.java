@@ -37,7 +37,11 @@ final class DemoBackend {
         request.body().onSuccess(body -> {
             StringBuilder out = new StringBuilder();
             out.append("Hello from ").append(name).append(" (127.0.0.1:").append(port).append(")\n");
-            out.append(request.method()).append(' ').append(request.uri()).append(' ').append(request.version()).append('\n');
+            out.append(request.method()).append(' ').append(request.uri()).append(' ').append(switch (request.version()) {
+                case HTTP_1_0 -> "HTTP/1.0";
+                case HTTP_1_1 -> "HTTP/1.1";
+                default -> "HTTP/2";
+            }).append('\n');
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             request.headers().forEach(h -> headers.merge(h.getKey(), h.getValue(), (a, b) -> a + ", " + b));
             headers.forEach((k, v) -> out.append(k.toLowerCase()).append(": ").append(v).append('\n'));
