@@ -52,6 +52,9 @@ public final class Pipeline implements SnapshotSink {
         if (swap) {
             dataPlane.apply(result.table());
             liveTable = result.table();
+            // Translation validates first; what the compiler still refuses is shown, not hidden.
+            List<String> refused = dataPlane.problems();
+            state.sourceError("dataplane", refused.isEmpty() ? null : String.join("; ", refused));
         }
         long done = System.nanoTime();
         state.published(result, clock.instant(), swap);

@@ -1,0 +1,141 @@
+package dev.pier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pier.translate.TranslateOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pier as a user runs it in file mode: real files, a real backend on loopback, requests through
+ * the proxy port, and the admin port's view. Changes to the files go live by themselves; a
+ * broken file keeps the last good table and shows in /routes.
+ */
+class FileModeTest {
+    @TempDir Path dir;
+    Vertx vertx;
+    HttpServer backend;
+    HttpClient client;
+    PierServer pier;
+
+    record Reply(int status, String body) {}
+
+    @BeforeEach
+    void startBackend() throws Exception {
+        vertx = Vertx.vertx();
+        backend = vertx.createHttpServer()
+                .requestHandler(r -> r.response().end("backend saw " + r.path() + " host=" + r.getHeader("host")))
+                .listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+        client = vertx.createHttpClient();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (pier != null) pier.close();
+        vertx.close().await(5, TimeUnit.SECONDS);
+    }
+
+    private String objects(String path) {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: shop}
+                spec: {ports: [{name: http, port: 80}]}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}
+                addressType: IPv4
+                ports: [{name: http, port: %d}]
+                endpoints: [{addresses: [127.0.0.1]}]
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: web, namespace: shop}
+                spec:
+                  ingressClassName: pier
+                  rules:
+                  - host: shop.example.com
+                    http: {paths: [{path: %s, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}]}
+                """.formatted(backend.actualPort(), path);
+    }
+
+    private Reply get(int port, String host, String path) throws Exception {
+        return client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+                        .setURI(path).putHeader("host", host))
+                .compose(req -> req.send())
+                .compose((HttpClientResponse resp) -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())))
+                .await(10, TimeUnit.SECONDS);
+    }
+
+    /** Polls until the condition holds; the file watcher applies changes within its poll interval. */
+    private Reply await(int port, String host, String path, int status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Reply last;
+        do {
+            last = get(port, host, path);
+            if (last.status() == status) return last;
+            Thread.sleep(25);
+        } while (System.nanoTime() < deadline);
+        return last;
+    }
+
+    @Test
+    void servesFromFilesFollowsChangesAndKeepsTheLastGoodTableOnABrokenFile() throws Exception {
+        Path file = dir.resolve("shop.yaml");
+        Files.writeString(file, objects("/cart"));
+        pier = PierServer.startWithFiles(new PierServer.Config(List.of(dir), "127.0.0.1", 0, 0,
+                TranslateOptions.DEFAULTS, 2, 50));
+        int http = pier.httpPort();
+        int admin = pier.adminPort();
+
+        assertThat(get(admin, "x", "/readyz").status()).isEqualTo(200);
+        Reply ok = get(http, "SHOP.example.com:8080", "/cart/items");
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo("backend saw /cart/items host=SHOP.example.com:8080");
+        assertThat(get(http, "shop.example.com", "/cartography").status()).as("prefix matches whole path elements").isEqualTo(404);
+        assertThat(get(http, "other.example.com", "/cart").status()).isEqualTo(404);
+
+        // A change goes live by itself.
+        Files.writeString(file, objects("/checkout"));
+        assertThat(await(http, "shop.example.com", "/checkout", 200).status()).isEqualTo(200);
+        assertThat(get(http, "shop.example.com", "/cart").status()).isEqualTo(404);
+
+        // A broken file: the last good table keeps serving, /routes names the file and line.
+        String good = objects("/checkout");
+        Files.writeString(file, good + "---\napiVersion: v1\nkind: Service\nmetadata: {name: [x\n");
+        long brokenLine = good.lines().count() + 4;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String routes;
+        do {
+            routes = get(admin, "x", "/routes").body();
+            Thread.sleep(25);
+        } while (!routes.contains("shop.yaml:") && System.nanoTime() < deadline);
+        // SnakeYAML reports an unclosed flow sequence where the input ends: the broken line or the next.
+        assertThat(routes).containsAnyOf(file + ":" + brokenLine + ":", file + ":" + (brokenLine + 1) + ":")
+                .contains("\"ready\" : true");
+        assertThat(get(http, "shop.example.com", "/checkout").status()).isEqualTo(200);
+        assertThat(get(admin, "x", "/readyz").status()).isEqualTo(200);
+
+        // Fixed again: the error clears.
+        Files.writeString(file, objects("/cart"));
+        assertThat(await(http, "shop.example.com", "/cart", 200).status()).isEqualTo(200);
+        assertThat(get(admin, "x", "/routes").body()).contains("\"errors\" : { }");
+
+        String metrics = get(admin, "x", "/metrics").body();
+        assertThat(metrics).contains("pier_requests_total{").contains("route=\"ingress/shop/web/rule/0/path/0\"")
+                .contains("pier_table_swaps_total");
+    }
+}
