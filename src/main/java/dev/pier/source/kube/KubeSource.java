@@ -305,12 +305,28 @@ public final class KubeSource implements AutoCloseable {
             if (kind == Kind.ENDPOINTS) return;
             for (var informer : list) {
                 for (HasMetadata o : informer.getStore().list()) {
-                    fp.put(kind + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(),
-                            String.valueOf(o.getMetadata().getResourceVersion()));
+                    fp.put(kind + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(), version(kind, o));
                 }
             }
         });
         return fp;
+    }
+
+    /**
+     * What identifies an object's content for translation. For kinds whose status Pier itself
+     * writes, the spec generation plus labels and annotations: otherwise every status write would
+     * come back as a change and cause one more full rebuild.
+     */
+    private static String version(Kind kind, HasMetadata o) {
+        var m = o.getMetadata();
+        if ((kind == Kind.INGRESS || kind == Kind.GATEWAY_ROUTE) && m.getGeneration() != null) {
+            return "g" + m.getGeneration() + "/" + sortedText(m.getLabels()) + "/" + sortedText(m.getAnnotations());
+        }
+        return String.valueOf(m.getResourceVersion());
+    }
+
+    private static String sortedText(Map<String, String> map) {
+        return map == null ? "{}" : new java.util.TreeMap<>(map).toString();
     }
 
     private Map<ServiceKey, List<Endpoint>> endpointsOf(Service svc) {
