@@ -3,7 +3,7 @@ package dev.pier.testing;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -21,11 +21,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * </pre>
  */
-public final class KubeApiServerExtension implements BeforeAllCallback, ParameterResolver {
+public final class KubeApiServerExtension implements BeforeEachCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KubeApiServerExtension.class);
 
+    /** Per test rather than per class, so that without binaries each test is reported as skipped. */
     @Override
-    public void beforeAll(ExtensionContext context) {
+    public void beforeEach(ExtensionContext context) {
         server(context);
     }
 
