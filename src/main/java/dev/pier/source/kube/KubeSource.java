@@ -100,9 +100,9 @@ public final class KubeSource implements AutoCloseable {
             add(Kind.SECRET, (ns == null ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(ns))
                     .withField("type", "kubernetes.io/tls"));
             if (endpointSlices) {
-                add(Kind.ENDPOINTS, (ns == null ? client.discovery().v1().endpointSlices().inAnyNamespace()
+                add(Kind.ENDPOINTS, ns == null ? client.discovery().v1().endpointSlices().inAnyNamespace()
                         : client.discovery().v1().endpointSlices().inNamespace(ns))
-                        .withIndexers(Map.of(BY_SERVICE, s -> List.of(serviceOf(s)))));
+                        .addIndexers(Map.of(BY_SERVICE, s -> List.of(serviceOf(s))));
             } else {
                 add(Kind.ENDPOINTS, ns == null ? client.endpoints().inAnyNamespace() : client.endpoints().inNamespace(ns));
             }
@@ -164,7 +164,7 @@ public final class KubeSource implements AutoCloseable {
         return List.copyOf(new TreeSet<>(options.watchNamespaces()));
     }
 
-    private <T extends HasMetadata> void add(Kind kind, Informable<T> op) {
+    private <T extends HasMetadata> SharedIndexInformer<T> add(Kind kind, Informable<T> op) {
         SharedIndexInformer<T> informer = op.runnableInformer(0);
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
@@ -189,6 +189,7 @@ public final class KubeSource implements AutoCloseable {
             return true;
         });
         informers.computeIfAbsent(kind, k -> new ArrayList<>()).add(informer);
+        return informer;
     }
 
     private void changed(Kind kind, HasMetadata obj) {
