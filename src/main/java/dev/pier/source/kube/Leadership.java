@@ -1,0 +1,100 @@
+package dev.pier.source.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leader election over a coordination.k8s.io Lease. Every replica serves traffic; only the leader
+ * writes statuses. fabric8's elector runs one term and ends when leadership is lost, so a new one
+ * is started after each term until {@link #close()}.
+ */
+final class Leadership implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
+
+    private final KubernetesClient client;
+    private final KubeSourceOptions options;
+    private final Runnable onStart;
+    private final Runnable onStop;
+    private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pier-leader-election");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean leader;
+    private volatile boolean closed;
+    private CompletableFuture<?> term;
+
+    Leadership(KubernetesClient client, KubeSourceOptions options, Runnable onStart, Runnable onStop) {
+        this.client = client;
+        this.options = options;
+        this.onStart = onStart;
+        this.onStop = onStop;
+    }
+
+    synchronized void start() {
+        if (closed) return;
+        var config = new LeaderElectionConfigBuilder()
+                .withName(options.leaseName())
+                .withLock(new LeaseLock(options.leaseNamespace(), options.leaseName(), options.identity()))
+                .withLeaseDuration(options.leaseDuration())
+                .withRenewDeadline(options.renewDeadline())
+                .withRetryPeriod(options.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::started, this::stopped,
+                        id -> LOG.info("leader is now {}", id)))
+                .build();
+        term = client.leaderElector().withConfig(config).build().start();
+        term.whenComplete((v, t) -> {
+            if (t != null && !closed) LOG.warn("leader election ended: {}", t.toString());
+            if (!closed) {
+                restarts.schedule(this::start, options.retryPeriod().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void started() {
+        LOG.info("{} became the leader (Lease {}/{})", options.identity(), options.leaseNamespace(), options.leaseName());
+        leader = true;
+        onStart.run();
+    }
+
+    private void stopped() {
+        if (!leader) return;
+        LOG.info("{} stopped leading", options.identity());
+        leader = false;
+        onStop.run();
+    }
+
+    boolean isLeader() {
+        return leader && !closed;
+    }
+
+    /** Stops taking part; a leader releases the Lease so another replica takes over at once. */
+    @Override
+    public void close() {
+        CompletableFuture<?> current;
+        synchronized (this) {
+            closed = true;
+            current = term;
+        }
+        restarts.shutdownNow();
+        if (current != null) {
+            current.cancel(true);
+            try {
+                // The release runs when the term's future completes; give it a moment to reach the server.
+                current.handle((v, t) -> null).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // cancelled futures complete at once; nothing more to wait for
+            }
+        }
+        leader = false;
+    }
+}

@@ -1,0 +1,235 @@
+package dev.pier.source.kube;
+
+import dev.pier.model.Condition;
+import dev.pier.model.ObjectRef;
+import dev.pier.model.ObjectStatus;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes what translation concluded back to the cluster; only the leader calls it. Writes only
+ * what differs from what the object already says, so a steady state makes no API calls.
+ *
+ * <ul>
+ *   <li>Ingress {@code status.loadBalancer}: for every Ingress translation reported an
+ *       {@link ObjectStatus} for (that is, every Ingress Pier serves), set to the publish Service's
+ *       load balancer or the publish addresses. Neither given: Ingress status is left alone.</li>
+ *   <li>GatewayRoute {@code status.conditions}: the conditions translation concluded.</li>
+ *   <li>An events.k8s.io/v1 Warning Event per problem in {@link ObjectStatus#problems()}, once
+ *       per problem while it lasts.</li>
+ * </ul>
+ */
+public final class StatusWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
+    private static final DateTimeFormatter MICRO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
+
+    private final KubernetesClient client;
+    private final KubeSourceOptions options;
+    private final Clock clock;
+    /** Problems already reported as Events, so each is reported once while it lasts. */
+    private final Set<String> reported = new HashSet<>();
+
+    public StatusWriter(KubernetesClient client, KubeSourceOptions options, Clock clock) {
+        this.client = client;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /**
+     * Brings the statuses of the objects in {@code statuses} up to date.
+     *
+     * @param current the cached object for a reference (Ingress, or GatewayRoute as a generic resource), if any
+     * @return how many writes (status patches and events) were made
+     */
+    public int write(List<ObjectStatus> statuses, Function<ObjectRef, Optional<HasMetadata>> current) {
+        int writes = 0;
+        Optional<List<Map<String, String>>> addresses = Optional.empty();
+        boolean addressesKnown = false;
+        Set<String> stillReported = new HashSet<>();
+        for (ObjectStatus status : statuses) {
+            ObjectRef ref = status.object();
+            Optional<HasMetadata> object = current.apply(ref);
+            if (object.isEmpty()) continue; // deleted since the snapshot
+            try {
+                if ("Ingress".equals(ref.kind()) && object.get() instanceof Ingress ingress) {
+                    if (!addressesKnown) {
+                        addresses = publishedAddresses();
+                        addressesKnown = true;
+                    }
+                    if (addresses.isPresent() && writeIngress(ingress, addresses.get())) writes++;
+                } else if (GatewayRouteWatch.KIND.equals(ref.kind())
+                        && object.get() instanceof GenericKubernetesResource route) {
+                    if (writeConditions(route, status.conditions())) writes++;
+                }
+                for (String problem : status.problems()) {
+                    String key = ref + "\n" + problem;
+                    stillReported.add(key);
+                    if (!reported.contains(key)) {
+                        event(object.get(), ref, problem);
+                        reported.add(key);
+                        writes++;
+                    }
+                }
+            } catch (KubernetesClientException e) {
+                // Another write will come with the next change or leadership; the table is unaffected.
+                LOG.warn("could not write status of {}: {}", ref, e.getMessage());
+            }
+        }
+        reported.retainAll(stillReported);
+        return writes;
+    }
+
+    /** The addresses Ingress status should show, or empty when neither publish flag is set. */
+    Optional<List<Map<String, String>>> publishedAddresses() {
+        List<Map<String, String>> out = new ArrayList<>();
+        if (options.publishAddress() != null) {
+            for (String a : options.publishAddress().split(",")) {
+                String v = a.trim();
+                if (v.isEmpty()) continue;
+                out.add(isIpLiteral(v) ? Map.of("ip", v) : Map.of("hostname", v));
+            }
+            return Optional.of(sorted(out));
+        }
+        if (options.publishService() != null) {
+            String[] nsName = options.publishService().split("/", 2);
+            Service svc = client.services().inNamespace(nsName[0]).withName(nsName[1]).get();
+            if (svc == null) {
+                LOG.warn("--publish-service {} does not exist; Ingress status not written", options.publishService());
+                return Optional.empty();
+            }
+            if (svc.getStatus() != null && svc.getStatus().getLoadBalancer() != null
+                    && svc.getStatus().getLoadBalancer().getIngress() != null) {
+                for (var lb : svc.getStatus().getLoadBalancer().getIngress()) {
+                    out.add(address(lb.getIp(), lb.getHostname()));
+                }
+            }
+            if (out.isEmpty() && svc.getSpec() != null && svc.getSpec().getExternalIPs() != null) {
+                svc.getSpec().getExternalIPs().forEach(ip -> out.add(Map.of("ip", ip)));
+            }
+            return Optional.of(sorted(out));
+        }
+        return Optional.empty();
+    }
+
+    private boolean writeIngress(Ingress ingress, List<Map<String, String>> want) {
+        List<Map<String, String>> have = new ArrayList<>();
+        if (ingress.getStatus() != null && ingress.getStatus().getLoadBalancer() != null
+                && ingress.getStatus().getLoadBalancer().getIngress() != null) {
+            ingress.getStatus().getLoadBalancer().getIngress().forEach(lb -> have.add(address(lb.getIp(), lb.getHostname())));
+        }
+        if (sorted(have).equals(want)) return false;
+        String patch = Serialization.asJson(Map.of("status", Map.of("loadBalancer", Map.of("ingress", want))));
+        // Naming the cached object (not withName) spares fabric8 a GET before the PATCH.
+        client.network().v1().ingresses().inNamespace(ingress.getMetadata().getNamespace()).resource(ingress)
+                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        LOG.info("Ingress {}/{} status.loadBalancer <- {}", ingress.getMetadata().getNamespace(),
+                ingress.getMetadata().getName(), want);
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private boolean writeConditions(GenericKubernetesResource route, List<Condition> conditions) {
+        Object statusObj = route.getAdditionalProperties().get("status");
+        List<Map<String, Object>> have = List.of();
+        if (statusObj instanceof Map<?, ?> status && status.get("conditions") instanceof List<?> list) {
+            have = (List<Map<String, Object>>) list;
+        }
+        String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS));
+        List<Map<String, Object>> want = new ArrayList<>();
+        boolean same = have.size() == conditions.size();
+        for (Condition c : conditions) {
+            Map<String, Object> old = have.stream().filter(h -> c.type().equals(h.get("type"))).findFirst().orElse(null);
+            boolean unchanged = old != null && c.status().equals(old.get("status")) && Objects.equals(c.reason(), old.get("reason"))
+                    && Objects.equals(nullToEmpty(c.message()), old.getOrDefault("message", ""))
+                    && old.get("observedGeneration") instanceof Number g && g.longValue() == c.observedGeneration();
+            same &= unchanged;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", c.type());
+            m.put("status", c.status());
+            m.put("reason", c.reason());
+            m.put("message", nullToEmpty(c.message()));
+            m.put("observedGeneration", c.observedGeneration());
+            // The transition time moves only when the status flips, as the Kubernetes convention asks.
+            m.put("lastTransitionTime", old != null && c.status().equals(old.get("status")) && old.get("lastTransitionTime") != null
+                    ? old.get("lastTransitionTime") : now);
+            want.add(m);
+        }
+        if (same) return false;
+        String patch = Serialization.asJson(Map.of("status", Map.of("conditions", want)));
+        client.genericKubernetesResources(GatewayRouteWatch.CONTEXT).inNamespace(route.getMetadata().getNamespace())
+                .resource(route).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        return true;
+    }
+
+    private void event(HasMetadata object, ObjectRef ref, String problem) {
+        String note = problem.length() > 1000 ? problem.substring(0, 1000) : problem;
+        client.events().v1().events().inNamespace(ref.namespace()).resource(new EventBuilder()
+                .withNewMetadata().withGenerateName(ref.name() + "-").withNamespace(ref.namespace()).endMetadata()
+                .withEventTime(new MicroTime(MICRO.format(Instant.now(clock))))
+                .withType("Warning")
+                .withReason("Rejected")
+                .withAction("Translate")
+                .withNote(note)
+                .withReportingController(options.translate().controllerName())
+                .withReportingInstance(options.identity())
+                .withRegarding(new ObjectReferenceBuilder()
+                        .withApiVersion(object.getApiVersion())
+                        .withKind(ref.kind())
+                        .withNamespace(ref.namespace())
+                        .withName(ref.name())
+                        .withUid(object.getMetadata().getUid())
+                        .withResourceVersion(object.getMetadata().getResourceVersion())
+                        .build())
+                .build()).create();
+    }
+
+    private static Map<String, String> address(String ip, String hostname) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (ip != null && !ip.isEmpty()) m.put("ip", ip);
+        if (hostname != null && !hostname.isEmpty()) m.put("hostname", hostname);
+        return m;
+    }
+
+    private static List<Map<String, String>> sorted(List<Map<String, String>> list) {
+        List<Map<String, String>> copy = new ArrayList<>(list);
+        copy.sort(Comparator.comparing(Map::toString));
+        return copy;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** An IPv4 or IPv6 literal, decided without any DNS lookup. */
+    static boolean isIpLiteral(String s) {
+        if (s.indexOf(':') >= 0) return s.matches("[0-9a-fA-F:.]+");
+        return s.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    }
+}

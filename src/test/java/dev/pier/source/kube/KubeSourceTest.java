@@ -1,0 +1,264 @@
+package dev.pier.source.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pier.model.Endpoint;
+import dev.pier.model.ObjectRef;
+import dev.pier.model.ObjectStatus;
+import dev.pier.model.ServiceKey;
+import dev.pier.testing.KubeApiServer;
+import dev.pier.testing.KubeApiServerExtension;
+import dev.pier.translate.ResourceSnapshot;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** KubeSource against a real API server: what the sink receives, and who writes status. */
+@ExtendWith(KubeApiServerExtension.class)
+class KubeSourceTest {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private final List<KubeSource> sources = new java.util.ArrayList<>();
+    private final List<KubernetesClient> clients = new java.util.ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        sources.forEach(KubeSource::close);
+        clients.forEach(KubernetesClient::close);
+    }
+
+    @Test
+    void full_snapshot_first_then_endpoint_only_changes_go_to_endpoints(KubeApiServer kube) throws Exception {
+        KubernetesClient k = kube.client();
+        String ns = namespace(k, "snap");
+        String other = namespace(k, "other");
+        k.services().inNamespace(ns).resource(service("web")).create();
+        k.discovery().v1().endpointSlices().inNamespace(ns).resource(slice("web-1", "web", "198.19.255.1")).create();
+        k.network().v1().ingresses().inNamespace(ns).resource(ingress("shop", "web")).create();
+        k.secrets().inNamespace(ns).resource(tlsSecret("cert")).create();
+        k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("opaque").endMetadata()
+                .addToStringData("password", "x").build()).create();
+        k.services().inNamespace(other).resource(service("elsewhere")).create();
+
+        RecordingSink sink = new RecordingSink();
+        KubeSource source = start(kube, options(ns).withWatchNamespaces(Set.of(ns)), sink);
+
+        ResourceSnapshot first = sink.awaitSnapshot(s -> names(s.ingresses()).contains("shop")
+                && names(s.endpointSlices()).contains("web-1"));
+        assertThat(source.hasSynced()).isTrue();
+        assertThat(source.usesEndpointSlices()).isTrue();
+        assertThat(names(first.services())).containsExactly("web"); // the other namespace is not watched
+        assertThat(names(first.secrets())).containsExactly("cert"); // only kubernetes.io/tls Secrets
+
+        // A new pod address: only endpoints(...) hears of it.
+        k.discovery().v1().endpointSlices().inNamespace(ns).withName("web-1")
+                .edit(s -> slice("web-1", "web", "198.19.255.1", "198.19.255.2"));
+        var changed = sink.awaitEndpoints(m -> m.containsKey(new ServiceKey(ns, "web", 80)));
+        assertThat(changed).containsExactly(Map.entry(new ServiceKey(ns, "web", 80),
+                List.of(Endpoint.of("198.19.255.1", 8080), Endpoint.of("198.19.255.2", 8080))));
+        assertThat(sink.snapshots).as("an endpoint-only change makes no snapshot").isEmpty();
+
+        // A status-only change (what Pier itself writes) shapes no route: no snapshot.
+        k.network().v1().ingresses().inNamespace(ns).withName("shop").editStatus(i -> new IngressBuilder(i)
+                .withNewStatus().withNewLoadBalancer().addNewIngress().withIp("198.19.255.9").endIngress().endLoadBalancer().endStatus()
+                .build());
+        // A route change is a new snapshot; it carries the new slice too.
+        k.network().v1().ingresses().inNamespace(ns).withName("shop")
+                .edit(i -> new IngressBuilder(i).editMetadata().addToAnnotations("touched", "yes").endMetadata().build());
+        ResourceSnapshot second = sink.snapshots.poll(RecordingSink.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(second).as("a snapshot after the annotation change").isNotNull();
+        assertThat(second.ingresses()).as("the next snapshot is the annotation change, none for the status")
+                .allMatch(i -> hasAnnotation(i, "touched"));
+        assertThat(second.endpointSlices().get(0).getEndpoints()).hasSize(2);
+
+        // Deleting the slice leaves the port with no endpoints.
+        k.discovery().v1().endpointSlices().inNamespace(ns).withName("web-1").delete();
+        assertThat(sink.awaitEndpoints(m -> m.containsKey(new ServiceKey(ns, "web", 80))))
+                .containsEntry(new ServiceKey(ns, "web", 80), List.of());
+    }
+
+    @Test
+    void leader_writes_ingress_status_and_events_for_problems(KubeApiServer kube) throws Exception {
+        KubernetesClient k = kube.client();
+        String ns = namespace(k, "status");
+        k.network().v1().ingresses().inNamespace(ns).resource(ingress("shop", "web")).create();
+        k.network().v1().ingresses().inNamespace(ns).resource(ingress("broken", "missing")).create();
+
+        RecordingSink sink = new RecordingSink();
+        sink.statuses = s -> s.ingresses().stream().map(i -> new ObjectStatus(
+                new ObjectRef("Ingress", i.getMetadata().getNamespace(), i.getMetadata().getName()), List.of(),
+                i.getMetadata().getName().equals("broken") ? List.of("rule 0 path /: Service missing not found") : List.of()))
+                .toList();
+        KubeSource source = start(kube, options(ns).withWatchNamespaces(Set.of(ns))
+                .withPublishAddress("198.19.255.10, lb.pier.test"), sink);
+
+        awaitTrue(source::isLeader, "the only replica becomes leader");
+        awaitTrue(() -> lbOf(k, ns, "shop").size() == 2, "Ingress status written");
+        assertThat(lbOf(k, ns, "shop")).extracting(IngressLoadBalancerIngress::getIp, IngressLoadBalancerIngress::getHostname)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("198.19.255.10", null),
+                        org.assertj.core.groups.Tuple.tuple(null, "lb.pier.test"));
+        awaitTrue(() -> !k.events().v1().events().inNamespace(ns).list().getItems().isEmpty(), "an Event for the problem");
+        var event = k.events().v1().events().inNamespace(ns).list().getItems().get(0);
+        assertThat(event.getRegarding().getName()).isEqualTo("broken");
+        assertThat(event.getNote()).contains("Service missing not found");
+        assertThat(event.getType()).isEqualTo("Warning");
+    }
+
+    @Test
+    void publish_service_load_balancer_is_copied(KubeApiServer kube) throws Exception {
+        KubernetesClient k = kube.client();
+        String ns = namespace(k, "pubsvc");
+        k.services().inNamespace(ns).resource(new ServiceBuilder(service("pier")).editSpec().withType("LoadBalancer").endSpec().build()).create();
+        k.services().inNamespace(ns).withName("pier").editStatus(s -> new ServiceBuilder(s).withNewStatus().withNewLoadBalancer()
+                .addNewIngress().withIp("198.19.255.20").endIngress().endLoadBalancer().endStatus().build());
+        k.network().v1().ingresses().inNamespace(ns).resource(ingress("shop", "web")).create();
+
+        RecordingSink sink = new RecordingSink();
+        sink.statuses = s -> s.ingresses().stream().map(i -> new ObjectStatus(
+                new ObjectRef("Ingress", ns, i.getMetadata().getName()), List.of(), List.of())).toList();
+        start(kube, options(ns).withWatchNamespaces(Set.of(ns)).withPublishService(ns + "/pier"), sink);
+
+        awaitTrue(() -> lbOf(k, ns, "shop").stream().anyMatch(l -> "198.19.255.20".equals(l.getIp())), "status copied from the Service");
+    }
+
+    @Test
+    void two_replicas_elect_one_writer_and_the_other_takes_over(KubeApiServer kube) throws Exception {
+        KubernetesClient k = kube.client();
+        String ns = namespace(k, "elect");
+        k.network().v1().ingresses().inNamespace(ns).resource(ingress("shop", "web")).create();
+
+        // Each replica publishes a different address, so the Ingress status shows who wrote it.
+        RecordingSink sinkA = new RecordingSink();
+        RecordingSink sinkB = new RecordingSink();
+        sinkA.statuses = sinkB.statuses = s -> s.ingresses().stream().map(i -> new ObjectStatus(
+                new ObjectRef("Ingress", ns, i.getMetadata().getName()), List.of(), List.of())).toList();
+        String lease = "lease-" + ns;
+        KubeSourceOptions base = options(ns).withWatchNamespaces(Set.of(ns))
+                .withLease(lease, Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(500));
+        KubeSource a = start(kube, withIdentity(base, "replica-a").withPublishAddress("198.19.255.31"), sinkA);
+        KubeSource b = start(kube, withIdentity(base, "replica-b").withPublishAddress("198.19.255.32"), sinkB);
+
+        awaitTrue(() -> a.isLeader() || b.isLeader(), "one replica leads");
+        KubeSource leader = a.isLeader() ? a : b;
+        KubeSource follower = leader == a ? b : a;
+        String leaderIp = leader == a ? "198.19.255.31" : "198.19.255.32";
+        String followerIp = leader == a ? "198.19.255.32" : "198.19.255.31";
+        assertThat(follower.isLeader()).isFalse();
+        awaitTrue(() -> ips(k, ns).equals(List.of(leaderIp)), "the leader writes status");
+
+        // Both replicas see a change and translate it; still only the leader's address is written.
+        k.network().v1().ingresses().inNamespace(ns).withName("shop")
+                .edit(i -> new IngressBuilder(i).editMetadata().addToAnnotations("rev", "2").endMetadata().build());
+        sinkA.awaitSnapshot(s -> s.ingresses().stream().anyMatch(i -> hasAnnotation(i, "rev")));
+        sinkB.awaitSnapshot(s -> s.ingresses().stream().anyMatch(i -> hasAnnotation(i, "rev")));
+        assertThat(ips(k, ns)).containsExactly(leaderIp);
+        assertThat(k.leases().inNamespace(ns).withName(lease).get().getSpec().getHolderIdentity())
+                .isEqualTo(leader == a ? "replica-a" : "replica-b");
+
+        leader.close();
+        awaitTrue(follower::isLeader, "the other replica takes over");
+        awaitTrue(() -> ips(k, ns).equals(List.of(followerIp)), "the new leader writes status");
+    }
+
+    // --- helpers ---
+
+    private KubeSource start(KubeApiServer kube, KubeSourceOptions options, RecordingSink sink) {
+        KubernetesClient client = kube.newAdminClient();
+        clients.add(client);
+        KubeSource source = new KubeSource(client, options, sink);
+        sources.add(source);
+        source.start();
+        return source;
+    }
+
+    static KubeSourceOptions options(String leaseNamespace) {
+        KubeSourceOptions o = KubeSourceOptions.defaults(leaseNamespace, "test-" + SEQ.incrementAndGet());
+        return o.withLease("pier-" + leaseNamespace, Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(500));
+    }
+
+    static KubeSourceOptions withIdentity(KubeSourceOptions o, String identity) {
+        return new KubeSourceOptions(o.watchNamespaces(), o.translate(), o.publishService(), o.publishAddress(),
+                o.leaseNamespace(), o.leaseName(), identity, o.leaseDuration(), o.renewDeadline(), o.retryPeriod(),
+                o.holdOff(), o.maxHoldOff());
+    }
+
+    static String namespace(KubernetesClient k, String prefix) {
+        String name = prefix + "-" + SEQ.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 100000, 36);
+        k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        return name;
+    }
+
+    static Service service(String name) {
+        return new ServiceBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().addNewPort().withName("http").withPort(80).withNewTargetPort(8080).endPort().endSpec()
+                .build();
+    }
+
+    static EndpointSlice slice(String name, String service, String... addresses) {
+        var b = new EndpointSliceBuilder()
+                .withNewMetadata().withName(name).addToLabels(KubeSource.SERVICE_NAME_LABEL, service).endMetadata()
+                .withAddressType("IPv4")
+                .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort();
+        for (String a : addresses) {
+            b.addNewEndpoint().withAddresses(a).withNewConditions().withReady(true).endConditions().endEndpoint();
+        }
+        return b.build();
+    }
+
+    static Ingress ingress(String name, String service) {
+        return new IngressBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withIngressClassName("pier")
+                .addNewRule().withHost(name + ".pier.test").withNewHttp().addNewPath().withPath("/").withPathType("Prefix")
+                .withNewBackend().withNewService().withName(service).withNewPort().withNumber(80).endPort().endService().endBackend()
+                .endPath().endHttp().endRule().endSpec().build();
+    }
+
+    static io.fabric8.kubernetes.api.model.Secret tlsSecret(String name) {
+        return new SecretBuilder().withNewMetadata().withName(name).endMetadata().withType("kubernetes.io/tls")
+                .addToStringData("tls.crt", "").addToStringData("tls.key", "").build();
+    }
+
+    static List<String> names(List<? extends HasMetadata> objects) {
+        return objects.stream().map(o -> o.getMetadata().getName()).toList();
+    }
+
+    static boolean hasAnnotation(HasMetadata o, String key) {
+        return o.getMetadata().getAnnotations() != null && o.getMetadata().getAnnotations().containsKey(key);
+    }
+
+    static List<IngressLoadBalancerIngress> lbOf(KubernetesClient k, String ns, String name) {
+        Ingress i = k.network().v1().ingresses().inNamespace(ns).withName(name).get();
+        if (i.getStatus() == null || i.getStatus().getLoadBalancer() == null || i.getStatus().getLoadBalancer().getIngress() == null) {
+            return List.of();
+        }
+        return i.getStatus().getLoadBalancer().getIngress();
+    }
+
+    static List<String> ips(KubernetesClient k, String ns) {
+        return lbOf(k, ns, "shop").stream().map(IngressLoadBalancerIngress::getIp).toList();
+    }
+
+    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + RecordingSink.WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within " + RecordingSink.WAIT + ": " + what);
+            Thread.sleep(100);
+        }
+    }
+}

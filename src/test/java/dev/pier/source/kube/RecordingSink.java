@@ -1,0 +1,63 @@
+package dev.pier.source.kube;
+
+import dev.pier.model.Endpoint;
+import dev.pier.model.ObjectStatus;
+import dev.pier.model.RoutingTable;
+import dev.pier.model.ServiceKey;
+import dev.pier.source.SnapshotSink;
+import dev.pier.translate.ResourceSnapshot;
+import dev.pier.translate.TranslationResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A sink that keeps what it is handed. It plays translation's part for status: {@code statuses}
+ * says what "translation" concluded about each snapshot.
+ */
+final class RecordingSink implements SnapshotSink {
+    /** A deadline for things that should happen within moments, long enough for a loaded 2-core CI machine. */
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    final LinkedBlockingQueue<ResourceSnapshot> snapshots = new LinkedBlockingQueue<>();
+    final LinkedBlockingQueue<Map<ServiceKey, List<Endpoint>>> endpoints = new LinkedBlockingQueue<>();
+    volatile Function<ResourceSnapshot, List<ObjectStatus>> statuses = s -> List.of();
+
+    @Override
+    public TranslationResult snapshot(ResourceSnapshot snapshot) {
+        snapshots.add(snapshot);
+        return new TranslationResult(RoutingTable.EMPTY, Map.of(), statuses.apply(snapshot));
+    }
+
+    @Override
+    public void endpoints(Map<ServiceKey, List<Endpoint>> changed) {
+        endpoints.add(changed);
+    }
+
+    @Override
+    public void sourceError(String source, String message) {
+    }
+
+    /** The next snapshot that satisfies {@code test}, skipping others; fails after {@link #WAIT}. */
+    ResourceSnapshot awaitSnapshot(Predicate<ResourceSnapshot> test) throws InterruptedException {
+        return await(snapshots, test, "snapshot");
+    }
+
+    Map<ServiceKey, List<Endpoint>> awaitEndpoints(Predicate<Map<ServiceKey, List<Endpoint>>> test) throws InterruptedException {
+        return await(endpoints, test, "endpoints update");
+    }
+
+    private static <T> T await(LinkedBlockingQueue<T> queue, Predicate<T> test, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            T next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) throw new AssertionError("no matching " + what + " within " + WAIT);
+            if (test.test(next)) return next;
+        }
+    }
+}
