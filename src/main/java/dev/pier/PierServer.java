@@ -5,6 +5,9 @@ import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.source.file.FileSource;
+import dev.pier.source.kube.KubeSource;
+import dev.pier.source.kube.KubeSourceOptions;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.pier.translate.TranslateOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -69,6 +72,29 @@ public final class PierServer implements AutoCloseable {
             server.bind();
             log.info("serving on {}:{} (admin :{}), files {}{}", config.address(), server.httpPort, server.adminPort,
                     config.files(), loaded ? "" : " (NOT loaded: see the error above and /routes)");
+            return server;
+        } catch (Exception e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts cluster mode: binds both ports at once (the data plane answers 404 until the first
+     * table), then the informers; {@code /readyz} turns 200 with the first table.
+     */
+    public static PierServer startWithKubernetes(Config config, KubernetesClient client, KubeSourceOptions options) throws Exception {
+        PierServer server = new PierServer(config);
+        try {
+            server.bind();
+            KubeSource kube = new KubeSource(client, options.withTranslate(config.translate()), server.pipeline);
+            server.source = () -> {
+                kube.close();
+                client.close();
+            };
+            kube.start();
+            log.info("serving on {}:{} (admin :{}), watching {} as {}", config.address(), server.httpPort, server.adminPort,
+                    options.watchNamespaces().isEmpty() ? "all namespaces" : options.watchNamespaces(), options.identity());
             return server;
         } catch (Exception e) {
             server.close();

@@ -1,6 +1,12 @@
 package dev.pier.cli;
 
 import dev.pier.PierServer;
+import dev.pier.source.kube.KubeSourceOptions;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.util.Set;
 import dev.pier.translate.TranslateOptions;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve traffic, routed by Ingresses and GatewayRoutes read from YAML files.")
+        description = "Serve traffic, routed by Ingresses and GatewayRoutes from a cluster or from YAML files.")
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -53,21 +59,73 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Event loops serving traffic; 0 = one per core. Env: PIER_EVENT_LOOPS.")
     int eventLoops;
 
+    @Option(names = "--kubernetes", defaultValue = "false",
+            description = "Read objects from the cluster (also chosen in a pod, or with --kubeconfig / KUBECONFIG, when no --file is given).")
+    boolean kubernetes;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", defaultValue = "${env:KUBECONFIG}",
+            description = "Kubeconfig to reach the cluster. Env: KUBECONFIG. Default: in-cluster service account.")
+    Path kubeconfig;
+
+    @Option(names = "--watch-namespace", paramLabel = "NS", split = ",", defaultValue = "${env:PIER_WATCH_NAMESPACE}",
+            description = "Namespace to watch; repeatable. Default: all. Env: PIER_WATCH_NAMESPACE (comma-separated).")
+    Set<String> watchNamespaces;
+
+    @Option(names = "--publish-service", paramLabel = "NS/NAME", defaultValue = "${env:PIER_PUBLISH_SERVICE}",
+            description = "Ingress status copies this Service's load-balancer status. Env: PIER_PUBLISH_SERVICE.")
+    String publishService;
+
+    @Option(names = "--publish-address", paramLabel = "ADDR[,ADDR]", defaultValue = "${env:PIER_PUBLISH_ADDRESS}",
+            description = "Ingress status shows these IPs or hostnames. Env: PIER_PUBLISH_ADDRESS.")
+    String publishAddress;
+
+    @Option(names = "--leader-election-namespace", defaultValue = "${env:POD_NAMESPACE:-default}",
+            description = "Namespace of the leader-election Lease. Default: the pod's namespace (POD_NAMESPACE), else default.")
+    String leaseNamespace;
+
+    @Option(names = "--leader-election-id", defaultValue = "pier-leader",
+            description = "Name of the leader-election Lease. Default: ${DEFAULT-VALUE}.")
+    String leaseName;
+
     @Override
     public Integer call() throws Exception {
         Logging.configure(logFormat);
-        if (files == null || files.isEmpty()) {
-            System.err.println("pier serve: give --file PATH (a YAML file or a directory)");
+        boolean fromFiles = files != null && !files.isEmpty();
+        boolean fromCluster = kubernetes || (!fromFiles && (kubeconfig != null || System.getenv("KUBERNETES_SERVICE_HOST") != null));
+        if (fromFiles == fromCluster) {
+            System.err.println(fromFiles ? "pier serve: give --file or --kubernetes, not both"
+                    : "pier serve: give --file PATH (a YAML file or a directory), or --kubernetes / --kubeconfig FILE");
             return 2;
         }
-        PierServer server = PierServer.startWithFiles(new PierServer.Config(files, address, httpPort, adminPort,
-                new TranslateOptions(ingressClass, TranslateOptions.CONTROLLER_NAME, allowExternalName), eventLoops, 250));
+        PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
+                new TranslateOptions(ingressClass, TranslateOptions.CONTROLLER_NAME, allowExternalName), eventLoops, 250);
+        PierServer server;
+        if (fromFiles) {
+            server = PierServer.startWithFiles(config);
+        } else {
+            if (publishService != null && publishAddress != null) {
+                System.err.println("pier serve: --publish-service and --publish-address exclude each other; give one");
+                return 2;
+            }
+            KubeSourceOptions kube;
+            try {
+                kube = KubeSourceOptions.defaults(leaseNamespace, identity())
+                        .withWatchNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
+                        .withLease(leaseName, java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2));
+                if (publishService != null) kube = kube.withPublishService(publishService);
+                if (publishAddress != null) kube = kube.withPublishAddress(publishAddress);
+            } catch (IllegalArgumentException e) {
+                System.err.println("pier serve: " + e.getMessage());
+                return 2;
+            }
+            server = PierServer.startWithKubernetes(config, kubernetesClient(), kube);
+        }
         if (demoBackend) {
             DemoBackend.start(server.vertx()).await(10, TimeUnit.SECONDS);
             log.info("demo backends listening on 127.0.0.1:{}", DemoBackend.PORTS);
         }
-        log.info("pier {} ready: try  curl -H 'Host: demo.local' localhost:{}/   and  curl localhost:{}/routes",
-                VersionCommand.version(), server.httpPort(), server.adminPort());
+        log.info("pier {} started: proxy on :{}, admin on :{} (try curl localhost:{}/routes)",
+                VersionCommand.version(), server.httpPort(), server.adminPort(), server.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -76,5 +134,20 @@ public final class ServeCommand implements Callable<Integer> {
         }, "pier-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private KubernetesClient kubernetesClient() throws java.io.IOException {
+        KubernetesClientBuilder builder = new KubernetesClientBuilder();
+        if (kubeconfig != null) {
+            builder.withConfig(Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString()));
+        }
+        return builder.build();
+    }
+
+    /** The Lease holder's name: the pod name in a cluster, else host and process. */
+    private static String identity() {
+        String pod = System.getenv("POD_NAME");
+        if (pod != null && !pod.isBlank()) return pod;
+        return ProcessHandle.current().pid() + "@" + System.getenv().getOrDefault("HOSTNAME", "localhost");
     }
 }

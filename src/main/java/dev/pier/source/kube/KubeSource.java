@@ -1,5 +1,8 @@
 package dev.pier.source.kube;
 
+import dev.pier.api.GatewayRoute;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+
 import dev.pier.model.Endpoint;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ServiceKey;
@@ -267,7 +270,6 @@ public final class KubeSource implements AutoCloseable {
         Map<String, String> fingerprint = routes ? fingerprint() : lastFingerprint;
         if (routes && !fingerprint.equals(lastFingerprint)) {
             ResourceSnapshot snapshot = snapshot();
-            // HOOK(GatewayRoute): pass list(Kind.GATEWAY_ROUTE) once ResourceSnapshot has a GatewayRoute list.
             lastResult = sink.snapshot(snapshot);
             lastFingerprint = fingerprint;
             lastEndpoints.clear();
@@ -296,7 +298,7 @@ public final class KubeSource implements AutoCloseable {
 
     private ResourceSnapshot snapshot() {
         return new ResourceSnapshot(list(Kind.INGRESS_CLASS, IngressClass.class), list(Kind.INGRESS, Ingress.class),
-                list(Kind.SERVICE, Service.class), allSlices(), list(Kind.SECRET, Secret.class));
+                list(Kind.SERVICE, Service.class), allSlices(), list(Kind.SECRET, Secret.class), gatewayRoutes());
     }
 
     /** kind/namespace/name -> resourceVersion of everything but endpoints: equal maps mean an identical snapshot. */
@@ -334,7 +336,7 @@ public final class KubeSource implements AutoCloseable {
         String ns = svc.getMetadata().getNamespace();
         String name = svc.getMetadata().getName();
         // TEMPORARY: switch to dev.pier.translate.Endpoints.forService once the translation room's class is merged.
-        return ServiceEndpoints.forService(svc, slicesOf(ns, name), options.translate().allowExternalName());
+        return dev.pier.translate.Endpoints.forService(svc, slicesOf(ns, name), options.translate().allowExternalName());
     }
 
     @SuppressWarnings("unchecked")
@@ -356,6 +358,24 @@ public final class KubeSource implements AutoCloseable {
         List<EndpointSlice> out = new ArrayList<>();
         for (Endpoints e : list(Kind.ENDPOINTS, Endpoints.class)) out.addAll(EndpointsConversion.toSlices(e));
         return out;
+    }
+
+    /**
+     * GatewayRoutes are watched as generic resources (status writes patch them as such) and
+     * converted to the typed class for translation. The CRD schema makes a failing conversion
+     * unlikely; one that fails is left out and logged, the others translate.
+     */
+    private List<GatewayRoute> gatewayRoutes() {
+        List<GatewayRoute> routes = new ArrayList<>();
+        for (GenericKubernetesResource generic : list(Kind.GATEWAY_ROUTE, GenericKubernetesResource.class)) {
+            try {
+                routes.add(client.getKubernetesSerialization().convertValue(generic, GatewayRoute.class));
+            } catch (RuntimeException e) {
+                LOG.warn("GatewayRoute {}/{} cannot be read, left out: {}", generic.getMetadata().getNamespace(),
+                        generic.getMetadata().getName(), e.getMessage());
+            }
+        }
+        return routes;
     }
 
     private <T extends HasMetadata> List<T> list(Kind kind, Class<T> type) {

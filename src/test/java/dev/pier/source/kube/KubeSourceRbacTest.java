@@ -32,14 +32,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs KubeSource as user {@code pier} bound to nothing but the RBAC objects in
- * docs/kubernetes.md: every watch, status write, Event and Lease call must be allowed by them.
+ * deploy/10-rbac.yaml: every watch, status write, Event and Lease call must be allowed by them.
  * Also covers GatewayRoute status, with a stand-in CRD.
  */
 @ExtendWith(KubeApiServerExtension.class)
@@ -61,7 +59,8 @@ class KubeSourceRbacTest {
         admin.genericKubernetesResources(GatewayRouteWatch.CONTEXT).inNamespace(ns).resource(new GenericKubernetesResourceBuilder()
                 .withApiVersion(GatewayRouteWatch.GROUP + "/" + GatewayRouteWatch.VERSION).withKind(GatewayRouteWatch.KIND)
                 .withNewMetadata().withName("gr").withNamespace(ns).endMetadata()
-                .addToAdditionalProperties("spec", Map.of("hostnames", List.of("gr.pier.test"))).build()).create();
+                .addToAdditionalProperties("spec", Map.of("hostnames", List.of("gr.pier.test"),
+                        "rules", List.of(Map.of("backendRefs", List.of(Map.of("name", "web", "port", 80)))))).build()).create();
 
         RecordingSink sink = new RecordingSink();
         sink.statuses = s -> {
@@ -102,14 +101,14 @@ class KubeSourceRbacTest {
     }
 
     private static void bindDocumentedRbac(KubernetesClient admin, String ns) throws Exception {
-        String doc = Files.readString(Path.of("docs", "kubernetes.md"), StandardCharsets.UTF_8);
-        Matcher yaml = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        // The shipped manifests, not a copy: what users apply is what this test proves sufficient.
+        String manifests = Files.readString(Path.of("deploy", "10-rbac.yaml"), StandardCharsets.UTF_8);
         int found = 0;
-        while (yaml.find()) {
-            String block = yaml.group(1);
-            if (!block.contains("kind: ClusterRole") && !block.contains("kind: Role")) continue;
-            for (HasMetadata item : admin.load(new ByteArrayInputStream(block.getBytes(StandardCharsets.UTF_8))).items()) {
+        {
+            for (HasMetadata item : admin.load(new ByteArrayInputStream(manifests.getBytes(StandardCharsets.UTF_8))).items()) {
+                if (!item.getKind().equals("ClusterRole") && !item.getKind().equals("Role")) continue;
                 found++;
+                item.getMetadata().setNamespace(null);
                 if (item.getKind().equals("ClusterRole")) {
                     admin.resource(item).forceConflicts().serverSideApply();
                     admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName("pier-test").endMetadata()
@@ -125,22 +124,16 @@ class KubeSourceRbacTest {
                 }
             }
         }
-        assertThat(found).as("ClusterRole and Role in docs/kubernetes.md").isEqualTo(2);
+        assertThat(found).as("ClusterRole and Role in deploy/10-rbac.yaml").isEqualTo(2);
     }
 
-    /** A stand-in for the real GatewayRoute CRD (generated in another room): any spec, a status subresource. */
-    static void installGatewayRouteCrd(KubernetesClient admin) throws InterruptedException {
+    /** The real GatewayRoute CRD from crds/, as users apply it. */
+    static void installGatewayRouteCrd(KubernetesClient admin) throws Exception {
         if (GatewayRouteWatch.served(admin)) return;
-        CustomResourceDefinition crd = new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName(GatewayRouteWatch.PLURAL + "." + GatewayRouteWatch.GROUP).endMetadata()
-                .withNewSpec().withGroup(GatewayRouteWatch.GROUP).withScope("Namespaced")
-                .withNewNames().withKind(GatewayRouteWatch.KIND).withPlural(GatewayRouteWatch.PLURAL)
-                .withSingular("gatewayroute").endNames()
-                .addNewVersion().withName(GatewayRouteWatch.VERSION).withServed(true).withStorage(true)
-                .withNewSubresources().withNewStatus().endStatus().endSubresources()
-                .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
-                .endOpenAPIV3Schema().endSchema()
-                .endVersion().endSpec().build();
+        CustomResourceDefinition crd;
+        try (var in = Files.newInputStream(Path.of("crds", "gatewayroutes.pier.dev-v1.yml"))) {
+            crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+        }
         admin.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().serverSideApply();
         awaitTrue(() -> {
             try (KubernetesClient fresh = new io.fabric8.kubernetes.client.KubernetesClientBuilder()

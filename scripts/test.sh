@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the tests need, then runs every test: the README's test command, and what CI runs.
+#
+#   scripts/test.sh [extra mvn args]
+#
+# - iproute2 (network namespaces give test backends addresses the API server accepts), from Debian;
+# - kube-apiserver, etcd and kubectl, built from the Go module proxy into ~/.cache/pier (once);
+# - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server tests run or fail, never skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v ip >/dev/null; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+fi
+command -v mvn >/dev/null || { echo "test.sh: Maven (mvn) is needed" >&2; exit 1; }
+command -v go >/dev/null || { echo "test.sh: Go is needed to build the test API server" >&2; exit 1; }
+
+bin_dir="$(scripts/kube-test-tools.sh)"
+export KUBEBUILDER_ASSETS="$bin_dir"
+export PIER_REQUIRE_KUBE=true
+echo "test.sh: Kubernetes test binaries in $bin_dir"
+
+exec mvn -B verify "$@"

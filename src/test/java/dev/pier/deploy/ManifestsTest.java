@@ -1,0 +1,63 @@
+package dev.pier.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The plain manifests in deploy/ and the Helm chart say the same about privileges. */
+class ManifestsTest {
+
+    @SuppressWarnings("unchecked")
+    private static List<HasMetadata> load(Path file) throws Exception {
+        try (InputStream in = Files.newInputStream(file)) {
+            Object parsed = Serialization.unmarshal(in);
+            return parsed instanceof List<?> list ? (List<HasMetadata>) list : List.of((HasMetadata) parsed);
+        }
+    }
+
+    @Test
+    void theChartGrantsExactlyTheRulesDeployGrants() throws Exception {
+        ClusterRole role = (ClusterRole) load(Path.of("deploy", "10-rbac.yaml")).stream()
+                .filter(o -> o instanceof ClusterRole).findFirst().orElseThrow();
+        List<PolicyRule> chart = new ObjectMapper(new YAMLFactory()).readValue(
+                Path.of("charts", "pier", "files", "clusterrole-rules.yaml").toFile(), new TypeReference<List<PolicyRule>>() { });
+        assertThat(role.getRules()).isEqualTo(chart);
+        assertThat(role.getRules()).as("no wildcard and no write access beyond status and events")
+                .allSatisfy(rule -> {
+                    assertThat(rule.getVerbs()).doesNotContain("*");
+                    assertThat(rule.getResources()).doesNotContain("*");
+                    if (rule.getVerbs().stream().anyMatch(v -> List.of("create", "update", "patch", "delete").contains(v))) {
+                        assertThat(rule.getResources()).allMatch(r -> r.endsWith("/status") || r.equals("events"));
+                    }
+                });
+    }
+
+    @Test
+    void theDeploymentRunsAsNonRootWithoutPrivileges() throws Exception {
+        List<HasMetadata> all = new ArrayList<>();
+        try (var files = Files.list(Path.of("deploy"))) {
+            for (Path f : files.sorted().toList()) all.addAll(load(f));
+        }
+        Deployment deployment = (Deployment) all.stream().filter(o -> o instanceof Deployment).findFirst().orElseThrow();
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        var container = pod.getContainers().get(0);
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getArgs()).contains("serve", "--kubernetes");
+    }
+}
