@@ -60,4 +60,11 @@ class ManifestsTest {
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(container.getArgs()).contains("serve", "--kubernetes");
     }
+
+    @Test
+    void theChartShipsTheCommittedCrd() throws Exception {
+        assertThat(Files.readString(Path.of("charts", "pier", "crds", "gatewayroutes.pier.dev-v1.yml")))
+                .as("charts/pier/crds/ must equal crds/ (cp crds/gatewayroutes.pier.dev-v1.yml charts/pier/crds/)")
+                .isEqualTo(Files.readString(Path.of("crds", "gatewayroutes.pier.dev-v1.yml")));
+    }
 }
