@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q test-compile
-CP=$(mvn -B -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)
+mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+CP=$(cat target/bench.classpath)
 exec java -Xms1g -Xmx1g -cp "target/classes:target/test-classes:$CP" dev.pier.bench.TableSwapBench "$@"

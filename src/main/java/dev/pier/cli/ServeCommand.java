@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
 import java.util.Set;
-import dev.pier.translate.TranslateOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -39,13 +39,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Address both ports bind to. Env: PIER_ADDRESS. Default: ${DEFAULT-VALUE}.")
     String address;
 
-    @Option(names = "--ingress-class", defaultValue = "${env:PIER_INGRESS_CLASS:-pier}",
-            description = "The IngressClass name Pier serves. Env: PIER_INGRESS_CLASS. Default: ${DEFAULT-VALUE}.")
-    String ingressClass;
-
-    @Option(names = "--allow-external-name", defaultValue = "${env:PIER_ALLOW_EXTERNAL_NAME:-false}",
-            description = "Allow ExternalName Services as backends (off: a route to one is rejected). Env: PIER_ALLOW_EXTERNAL_NAME.")
-    boolean allowExternalName;
+    @Mixin
+    TranslateFlags translate;
 
     @Option(names = "--log-format", defaultValue = "${env:PIER_LOG_FORMAT:-text}",
             description = "text or json. Env: PIER_LOG_FORMAT. Default: ${DEFAULT-VALUE}.")
@@ -91,6 +86,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.configure(logFormat);
         boolean fromFiles = files != null && !files.isEmpty();
+        if (kubeconfig != null && kubeconfig.toString().isEmpty()) kubeconfig = null; // KUBECONFIG= (set but empty)
         boolean fromCluster = kubernetes || (!fromFiles && (kubeconfig != null || System.getenv("KUBERNETES_SERVICE_HOST") != null));
         if (fromFiles == fromCluster) {
             System.err.println(fromFiles ? "pier serve: give --file or --kubernetes, not both"
@@ -98,7 +94,7 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
-                new TranslateOptions(ingressClass, TranslateOptions.CONTROLLER_NAME, allowExternalName), eventLoops, 250);
+                translate.options(), eventLoops, 250);
         PierServer server;
         if (fromFiles) {
             server = PierServer.startWithFiles(config);

@@ -3,7 +3,6 @@ package dev.pier.cli;
 import dev.pier.source.file.FileSource;
 import dev.pier.source.file.ManifestException;
 import dev.pier.source.file.ManifestParser;
-import dev.pier.translate.TranslateOptions;
 import dev.pier.translate.TranslationResult;
 import dev.pier.translate.TranslationYaml;
 import dev.pier.translate.Translator;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "translate", mixinStandardHelpOptions = true,
@@ -25,13 +25,8 @@ public final class TranslateCommand implements Callable<Integer> {
             description = "A YAML file, or a directory of *.yaml/*.yml; repeatable.")
     List<Path> files;
 
-    @Option(names = "--ingress-class", defaultValue = "${env:PIER_INGRESS_CLASS:-pier}",
-            description = "The IngressClass name Pier serves. Default: ${DEFAULT-VALUE}.")
-    String ingressClass;
-
-    @Option(names = "--allow-external-name", defaultValue = "${env:PIER_ALLOW_EXTERNAL_NAME:-false}",
-            description = "Allow ExternalName Services as backends.")
-    boolean allowExternalName;
+    @Mixin
+    TranslateFlags translate;
 
     @Override
     public Integer call() throws Exception {
@@ -45,7 +40,7 @@ public final class TranslateCommand implements Callable<Integer> {
             return 1;
         }
         TranslationResult result = Translator.translate(ManifestParser.toSnapshot(objects),
-                new TranslateOptions(ingressClass, TranslateOptions.CONTROLLER_NAME, allowExternalName));
+                translate.options());
         System.out.print(TranslationYaml.write(result));
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.pier.translate;
 
+import dev.pier.api.GatewayRoute;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import java.util.Collection;
@@ -7,7 +8,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Decides which Ingresses are Pier's. An Ingress names its class in {@code spec.ingressClassName}
+ * Decides which Ingresses and GatewayRoutes are Pier's (a GatewayRoute by {@code spec.ingressClassName}
+ * alone, by the same rules). An Ingress names its class in {@code spec.ingressClassName}
  * (or, the legacy way, in the annotation {@value #LEGACY_ANNOTATION}); it is Pier's when that name
  * is {@link TranslateOptions#ingressClass()} and the IngressClass of that name is Pier's
  * ({@code spec.controller} is {@link TranslateOptions#controllerName()}) or does not exist at all
@@ -27,7 +29,17 @@ public final class IngressClassSelector {
     }
 
     public boolean isPiers(Ingress ingress) {
-        String className = className(ingress);
+        return isPiersClass(className(ingress));
+    }
+
+    /** A GatewayRoute names its class in {@code spec.ingressClassName} only (it has no legacy annotation). */
+    public boolean isPiers(GatewayRoute route) {
+        String className = route.getSpec() == null ? null : route.getSpec().getIngressClassName();
+        return isPiersClass(notEmpty(className) ? className : null);
+    }
+
+    /** @param className the class an object names, null for none */
+    private boolean isPiersClass(String className) {
         if (className == null) {
             IngressClass ours = byName.get(options.ingressClass());
             return ours != null && isOurController(ours) && isDefault(ours);

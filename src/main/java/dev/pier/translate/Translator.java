@@ -1,5 +1,7 @@
 package dev.pier.translate;
 
+import dev.pier.api.GatewayRoute;
+import dev.pier.model.Condition;
 import dev.pier.model.Endpoint;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
@@ -16,11 +18,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** The pure function from Kubernetes objects to a routing table and statuses: no I/O, no clock. */
@@ -28,6 +32,10 @@ public final class Translator {
     private static final Comparator<Ingress> BY_NAME = Comparator
             .comparing((Ingress i) -> i.getMetadata().getNamespace())
             .thenComparing(i -> i.getMetadata().getName());
+
+    private static final Comparator<GatewayRoute> ROUTES_BY_NAME = Comparator
+            .comparing((GatewayRoute r) -> r.getMetadata().getNamespace())
+            .thenComparing(r -> r.getMetadata().getName());
 
     private Translator() {
     }
@@ -60,7 +68,25 @@ public final class Translator {
             }
             certificates.addAll(ingressTls.certificates(ingress, own));
         }
+        GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(services, snapshot.services(), options);
+        Map<GatewayRoute, GatewayRouteRoutes.Outcome> outcomes = new LinkedHashMap<>();
+        for (GatewayRoute route : snapshot.gatewayRoutes().stream().filter(classes::isPiers).sorted(ROUTES_BY_NAME).toList()) {
+            GatewayRouteRoutes.Outcome outcome = gatewayRouteRoutes.translate(route);
+            outcomes.put(route, outcome);
+            List<String> own = problems.computeIfAbsent(GatewayRouteRoutes.ref(route), k -> new ArrayList<>());
+            own.addAll(outcome.invalid());
+            outcome.refs().forEach(r -> own.add(r.message()));
+            routes.addAll(outcome.routes());
+        }
         List<VirtualHost> hosts = VirtualHostMerger.merge(routes, problems);
+        Map<ObjectRef, List<Condition>> conditions = new HashMap<>();
+        if (!outcomes.isEmpty()) {
+            Set<String> servedIds = new HashSet<>();
+            hosts.forEach(h -> h.routes().forEach(r -> servedIds.add(r.id())));
+            outcomes.forEach((route, outcome) -> conditions.put(GatewayRouteRoutes.ref(route),
+                    GatewayRouteStatuses.conditions(route, outcome, servedIds,
+                            problems.getOrDefault(GatewayRouteRoutes.ref(route), List.of()))));
+        }
 
         List<TlsCertificate> sortedCertificates = new ArrayList<>(certificates);
         sortedCertificates.sort(Comparator.comparing((TlsCertificate c) -> c.secret().namespace())
@@ -68,7 +94,7 @@ public final class Translator {
                 .thenComparing(c -> String.join(",", c.hostnames())));
 
         List<ObjectStatus> statuses = new ArrayList<>();
-        problems.forEach((ref, list) -> statuses.add(new ObjectStatus(ref, List.of(), list)));
+        problems.forEach((ref, list) -> statuses.add(new ObjectStatus(ref, conditions.getOrDefault(ref, List.of()), list)));
         statuses.sort(Comparator.comparing((ObjectStatus s) -> s.object().kind())
                 .thenComparing(s -> s.object().namespace()).thenComparing(s -> s.object().name()));
 

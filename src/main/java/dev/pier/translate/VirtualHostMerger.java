@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Merges the routes of many objects into virtual hosts. Two routes with the same hostname and
+ * Merges the routes of many objects (Ingress paths, GatewayRoute matches) into virtual hosts. Two routes with the same hostname and
  * the same match conflict: the older object wins, then namespace/name, then the earlier rule;
  * the loser is left out and the conflict is reported on the loser's status.
  */
@@ -63,9 +63,19 @@ final class VirtualHostMerger {
         } else {
             why = w + " sorts first by namespace/name (same creationTimestamp)";
         }
-        var path = loser.route().match().path();
-        return loser.field() + ": host \"" + host + "\" path " + path.type() + " \"" + path.value()
-                + "\" is also claimed by " + w + " " + winner.field() + ", which wins because " + why
-                + "; this path is left out";
+        RouteMatch match = loser.route().match();
+        boolean ingress = IngressRoutes.KIND.equals(loser.route().source().kind());
+        return loser.field() + ": host \"" + host + "\" " + describe(match)
+                + " is also claimed by " + w + " " + winner.field() + ", which wins because " + why
+                + (ingress ? "; this path is left out" : "; this match is left out");
+    }
+
+    /** {@code path PREFIX "/a"}, then method, headers and query parameters when a match has them. */
+    static String describe(RouteMatch match) {
+        StringBuilder sb = new StringBuilder("path " + match.path().type() + " \"" + match.path().value() + "\"");
+        if (match.method() != null) sb.append(" method ").append(match.method());
+        for (var h : match.headers()) sb.append(" header ").append(h.name()).append(' ').append(h.type()).append(" \"").append(h.value()).append('"');
+        for (var q : match.queryParams()) sb.append(" query ").append(q.name()).append(' ').append(q.type()).append(" \"").append(q.value()).append('"');
+        return sb.toString();
     }
 }

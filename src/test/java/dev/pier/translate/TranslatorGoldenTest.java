@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Golden files: {@code src/test/resources/translate/<case>.in.yaml} is translated and printed
  * with {@link TranslationYaml} and must equal {@code <case>.out.yaml}. An optional first line
- * {@code # options: allowExternalName=true ingressClass=x controllerName=y} sets the options.
+ * {@code # options: allowExternalName=true ingressClass=x controllerName=y resolverNamespaces=a,b} sets the options.
  * <p>
  * To re-record after an intended change, run
  * {@code mvn -o test -Dtest=TranslatorGoldenTest -Dpier.golden.update=true}, then read every
@@ -55,6 +55,7 @@ class TranslatorGoldenTest {
         String ingressClass = TranslateOptions.DEFAULTS.ingressClass();
         String controller = TranslateOptions.DEFAULTS.controllerName();
         boolean externalName = TranslateOptions.DEFAULTS.allowExternalName();
+        java.util.Set<String> resolverNamespaces = TranslateOptions.DEFAULTS.resolverNamespaces();
         String first = input.lines().findFirst().orElse("");
         if (first.startsWith("# options:")) {
             for (String pair : first.substring("# options:".length()).trim().split("\\s+")) {
@@ -63,10 +64,11 @@ class TranslatorGoldenTest {
                     case "ingressClass" -> ingressClass = kv[1];
                     case "controllerName" -> controller = kv[1];
                     case "allowExternalName" -> externalName = Boolean.parseBoolean(kv[1]);
+                    case "resolverNamespaces" -> resolverNamespaces = java.util.Set.of(kv[1].split(","));
                     default -> throw new IllegalArgumentException("unknown option " + kv[0] + " in " + first);
                 }
             }
         }
-        return new TranslateOptions(ingressClass, controller, externalName);
+        return new TranslateOptions(ingressClass, controller, externalName, resolverNamespaces);
     }
 }

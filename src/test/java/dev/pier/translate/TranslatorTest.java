@@ -27,7 +27,8 @@ class TranslatorTest {
     /** The same objects in any order give the same bytes: conflicts and precedence never depend on list order. */
     @Test
     void outputDoesNotDependOnInputOrder() throws Exception {
-        for (String name : List.of("conflict", "precedence", "default-backend", "endpoints-slices", "tls")) {
+        for (String name : List.of("conflict", "precedence", "default-backend", "endpoints-slices", "tls",
+                "gr-conflicts", "gr-precedence-merge", "gr-resolver")) {
             List<HasMetadata> objects = load(name);
             String expected = TranslationYaml.write(Translator.translate(ManifestParser.toSnapshot(objects), TranslateOptions.DEFAULTS));
             for (int seed = 0; seed < 4; seed++) {

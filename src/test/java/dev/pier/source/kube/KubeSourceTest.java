@@ -113,8 +113,8 @@ class KubeSourceTest {
         assertThat(lbOf(k, ns, "shop")).extracting(IngressLoadBalancerIngress::getIp, IngressLoadBalancerIngress::getHostname)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("198.19.255.10", null),
                         org.assertj.core.groups.Tuple.tuple(null, "lb.pier.test"));
-        awaitTrue(() -> !k.events().v1().events().inNamespace(ns).list().getItems().isEmpty(), "an Event for the problem");
-        var event = k.events().v1().events().inNamespace(ns).list().getItems().get(0);
+        awaitTrue(() -> !KubeSourceRbacTest.piersEvents(k, ns).isEmpty(), "an Event for the problem");
+        var event = KubeSourceRbacTest.piersEvents(k, ns).get(0);
         assertThat(event.getRegarding().getName()).isEqualTo("broken");
         assertThat(event.getNote()).contains("Service missing not found");
         assertThat(event.getType()).isEqualTo("Warning");
