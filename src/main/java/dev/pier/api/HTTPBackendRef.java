@@ -24,6 +24,13 @@ public class HTTPBackendRef {
     @Pattern(SchemaPatterns.DNS_LABEL)
     private String name;
 
+    @JsonPropertyDescription("The Service's namespace. Only the GatewayRoute's own namespace is allowed (a route may not"
+            + " send traffic into another team's namespace); a rule naming another is rejected. Default: the"
+            + " namespace of the GatewayRoute.")
+    @Size(min = 1, max = 63)
+    @Pattern(SchemaPatterns.DNS_LABEL_1123)
+    private String namespace;
+
     @JsonPropertyDescription("The Service port number (spec.ports[].port) to send to.")
     @Required
     @Min(1)
@@ -43,6 +50,14 @@ public class HTTPBackendRef {
 
     public void setName(String name) {
         this.name = name;
+    }
+
+    public String getNamespace() {
+        return namespace;
+    }
+
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
     }
 
     public Integer getPort() {

@@ -25,9 +25,9 @@ public class NamespaceResolver {
     @Pattern(SchemaPatterns.DNS_LABEL_1123)
     private String namespace;
 
-    @JsonPropertyDescription("Where the resolver is mounted, on whole path segments; the mount is stripped before the"
-            + " Service name is read, so with /apps the path /apps/foo/x goes to Service foo as /x. Default:"
-            + " /.")
+    @JsonPropertyDescription("Where the resolver is mounted, on whole path segments. The Service name is read from the"
+            + " first segment after the mount, and a mount longer than / is stripped from the upstream path: with"
+            + " /apps, the path /apps/foo/x goes to Service foo as /foo/x. Default: /.")
     @Default("/")
     @Size(min = 1, max = 1024)
     @Pattern(SchemaPatterns.MOUNT_PATH)
@@ -39,8 +39,8 @@ public class NamespaceResolver {
     @Pattern(SchemaPatterns.SERVICE_PREFIX)
     private String servicePrefix;
 
-    @JsonPropertyDescription("When true, a leading version segment (v followed by digits) joins the name: /v1/foo/... goes"
-            + " to Service v1-foo as /... Default: false.")
+    @JsonPropertyDescription("When true, a leading version segment (v followed by digits) joins the name: /v1/foo/bar goes"
+            + " to Service v1-foo, path unchanged. Default: false.")
     @Default("false")
     private Boolean versioned;
 

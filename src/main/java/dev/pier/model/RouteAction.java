@@ -15,7 +15,8 @@ public sealed interface RouteAction {
 
     /**
      * The namespace resolver: the first path segments (after {@code mount}) name the Service,
-     * looked up in {@code services} (resolved name -> Service port), prepared at translation.
+     * looked up in {@code services}, keyed by full Service name ({@code servicePrefix} + the name
+     * the path yields) and prepared at translation with only the Services the resolver may reach.
      * A name missing from the map is a 404.
      */
     record Resolve(String namespace, String mount, String servicePrefix, boolean versioned,

@@ -296,6 +296,11 @@ final class GatewayRouteRoutes {
                 errors.add(bf + ".name: missing");
                 continue;
             }
+            if (b.getNamespace() != null && !b.getNamespace().equals(namespace)) {
+                errors.add(bf + ".namespace: " + b.getNamespace() + " is not the route's namespace " + namespace
+                        + "; a GatewayRoute may only send traffic to Services in its own namespace");
+                continue;
+            }
             if (b.getPort() == null || b.getPort() < 1 || b.getPort() > 65535) {
                 errors.add(bf + ".port: " + (b.getPort() == null ? "missing" : b.getPort() + " is not a port (1-65535)"));
                 continue;
