@@ -1,12 +1,10 @@
 package dev.pier.cluster;
 
 import dev.pier.PierServer;
-import dev.pier.source.file.ManifestParser;
 import dev.pier.source.kube.KubeSourceOptions;
 import dev.pier.testing.KubeApiServer;
 import dev.pier.testing.TestNetns;
 import dev.pier.translate.TranslateOptions;
-import dev.pier.translate.Translator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -39,7 +37,6 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * One cluster-mode test's world: a fresh namespace on the shared test API server, backends on
@@ -325,27 +322,6 @@ public final class Cluster implements AutoCloseable {
                 return fresh.supports("pier.dev/v1alpha1", "GatewayRoute");
             }
         }, "GatewayRoute CRD served");
-    }
-
-    /**
-     * GatewayRoute translation is merged separately; until Translator concludes conditions for a
-     * GatewayRoute, tests of GatewayRoute traffic and status are skipped with this reason
-     * (reported as skipped, never as passed).
-     */
-    public static void assumeGatewayRouteTranslation() throws Exception {
-        var objects = ManifestParser.parse("probe", """
-                apiVersion: pier.dev/v1alpha1
-                kind: GatewayRoute
-                metadata: {name: probe, namespace: probe, generation: 1}
-                spec:
-                  ingressClassName: pier
-                  hostnames: [probe.test]
-                  rules: [{backendRefs: [{name: web, port: 80}]}]
-                """);
-        boolean translated = Translator.translate(ManifestParser.toSnapshot(objects), TranslateOptions.DEFAULTS).statuses().stream()
-                .anyMatch(s -> s.object().kind().equals("GatewayRoute") && !s.conditions().isEmpty());
-        Assumptions.assumeTrue(translated, "PENDING: GatewayRoute translation is not in this tree yet "
-                + "(Translator gives GatewayRoutes no conditions); merge main to run this test");
     }
 
     @Override

@@ -17,9 +17,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * GatewayRoutes in cluster mode: created with kubectl and fabric8, served through Pier, status
  * conditions written back; an invalid route is reported on its own status and breaks nothing else.
- *
- * <p>PENDING: needs GatewayRoute translation (merged separately). Until Translator concludes
- * conditions for a GatewayRoute, this test is reported as skipped with that reason.
  */
 @ExtendWith(KubeApiServerExtension.class)
 class GatewayRouteClusterTest {
@@ -65,7 +62,6 @@ class GatewayRouteClusterTest {
 
     @Test
     void gateway_routes_are_served_report_status_and_a_bad_one_breaks_nothing(KubeApiServer kube) throws Exception {
-        Cluster.assumeGatewayRouteTranslation();
         cluster = Cluster.create(kube, "gr");
         cluster.installGatewayRouteCrd(); // before Pier starts: Pier watches GatewayRoutes only if the CRD is served then
         Backend a = cluster.backend("a");
