@@ -53,6 +53,10 @@ public final class KubeApiServer implements AutoCloseable {
     private final Path workDir;
     private final Path logDir;
     private final List<Process> processes = new ArrayList<>();
+    /** The kube-apiserver command line, kept so {@link #startApiServer()} can bring it back on the same port. */
+    private List<String> apiserverCommand;
+    private Process apiserver;
+    private Process etcd;
     private final String adminToken;
     private final String pierToken;
     private String url;
@@ -93,6 +97,7 @@ public final class KubeApiServer implements AutoCloseable {
     public static KubeApiServer start(Path binDir) throws IOException, InterruptedException {
         Path logDir = testOutputDir().resolve("kube-test");
         Files.createDirectories(logDir);
+        for (String old : List.of("etcd.log", "kube-apiserver.log")) Files.deleteIfExists(logDir.resolve(old));
         KubeApiServer server = new KubeApiServer(binDir, Files.createTempDirectory("pier-kube-"), logDir);
         try {
             server.startProcesses();
@@ -111,7 +116,7 @@ public final class KubeApiServer implements AutoCloseable {
         int etcdPeer = freePort();
         String etcdUrl = "http://127.0.0.1:" + etcdClient;
         String peerUrl = "http://127.0.0.1:" + etcdPeer;
-        Process etcd = launch("etcd", List.of(
+        etcd = launch("etcd", List.of(
                 binDir.resolve("etcd").toString(),
                 "--name=pier-test",
                 "--data-dir=" + workDir.resolve("etcd"),
@@ -141,7 +146,7 @@ public final class KubeApiServer implements AutoCloseable {
 
         int port = freePort();
         url = "https://127.0.0.1:" + port;
-        Process apiserver = launch("kube-apiserver", List.of(
+        apiserverCommand = List.of(
                 binDir.resolve("kube-apiserver").toString(),
                 "--etcd-servers=" + etcdUrl,
                 "--bind-address=127.0.0.1",
@@ -157,7 +162,8 @@ public final class KubeApiServer implements AutoCloseable {
                 // Without a controller-manager nothing makes ServiceAccount tokens, and the
                 // "kubernetes" Endpoints would name a loopback address.
                 "--disable-admission-plugins=ServiceAccount",
-                "--endpoint-reconciler-type=none"));
+                "--endpoint-reconciler-type=none");
+        apiserver = launch("kube-apiserver", apiserverCommand);
 
         waitReady(apiserver, etcd);
         kubeconfig = workDir.resolve("kubeconfig");
@@ -165,11 +171,38 @@ public final class KubeApiServer implements AutoCloseable {
         client = newClient(adminToken);
     }
 
+    /**
+     * Stops only kube-apiserver (etcd and its data stay), to test what clients do while the API
+     * server is away. {@link #startApiServer()} brings it back on the same port with the same
+     * certificates and tokens. Use from one test at a time: every client of this server sees it.
+     */
+    public synchronized void stopApiServer() throws InterruptedException {
+        if (apiserver == null) return;
+        apiserver.destroy();
+        if (!apiserver.waitFor(20, TimeUnit.SECONDS)) apiserver.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        processes.remove(apiserver);
+        apiserver = null;
+    }
+
+    /** Starts kube-apiserver again after {@link #stopApiServer()} and waits until /readyz answers ok. */
+    public synchronized void startApiServer() throws IOException, InterruptedException {
+        if (apiserver != null) return;
+        // Same port: Go listeners set SO_REUSEADDR, so connections of the old process in TIME_WAIT do not block the bind.
+        apiserver = launch("kube-apiserver", apiserverCommand);
+        waitReady(apiserver, etcd);
+    }
+
+    /** Whether kube-apiserver is running (false between {@link #stopApiServer()} and {@link #startApiServer()}). */
+    public synchronized boolean apiServerRunning() {
+        return apiserver != null && apiserver.isAlive();
+    }
+
     private Process launch(String name, List<String> command) throws IOException {
         Path log = logDir.resolve(name + ".log");
+        // Appends, so a restarted kube-apiserver keeps the first run's log.
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         processes.add(p);
         return p;
