@@ -149,6 +149,8 @@ class BalancingE2eTest {
         assertThat(byHeader).as("30 keys spread over the endpoints").hasSizeGreaterThan(1);
         assertThat(byCookie).hasSizeGreaterThan(1);
         assertThat(byQuery).hasSizeGreaterThan(1);
+        // Parameter names are case-sensitive: ?U= is no key, so each request gets a random endpoint.
+        assertThat(Set.copyOf(sequence("hash.test", "/query?U=user-0", 30))).hasSizeGreaterThan(1);
         assertThat(Set.copyOf(sequence("hash.test", "/ip", 20))).as("one client IP, one backend").hasSize(1);
     }
 
