@@ -69,8 +69,11 @@ final class CompiledRoute {
         for (ValueCondition c : headers) {
             if (!c.test(request.getHeader(c.name))) return false;
         }
-        for (ValueCondition c : queryParams) {
-            if (!c.test(request.getParam(c.name))) return false;
+        if (queryParams.length > 0) {
+            QueryParams params = QueryParams.of(request);
+            for (ValueCondition c : queryParams) {
+                if (!c.test(params.first(c.name))) return false;
+            }
         }
         return true;
     }

@@ -32,7 +32,7 @@ final class Target {
                 return remote == null ? null : remote.hostAddress();
             }
             case QUERY_PARAM:
-                return request.getParam(hashOn.name());
+                return QueryParams.of(request).first(hashOn.name());
             default:
                 return null;
         }
