@@ -24,17 +24,17 @@ final class GatewayRouteStatuses {
     }
 
     /**
-     * @param servedIds ids of every route in the merged table
+     * @param servedRules the rule-id prefixes ({@code gatewayroute/ns/name/rule/i/}) of every rule with a route in the merged table
      * @param problems  every problem reported on this route (invalid rules, refs, lost conflicts)
      */
-    static List<Condition> conditions(GatewayRoute route, GatewayRouteRoutes.Outcome outcome, Set<String> servedIds,
+    static List<Condition> conditions(GatewayRoute route, GatewayRouteRoutes.Outcome outcome, Set<String> servedRules,
                                       List<String> problems) {
         long generation = route.getMetadata().getGeneration() == null ? 0 : route.getMetadata().getGeneration();
         ObjectRef ref = GatewayRouteRoutes.ref(route);
         int served = 0;
         for (int i = 0; i < outcome.ruleCount(); i++) {
             String prefix = GatewayRouteRoutes.ruleIdPrefix(ref, i);
-            if (servedIds.stream().anyMatch(id -> id.startsWith(prefix))) served++;
+            if (servedRules.contains(prefix)) served++;
         }
         Set<String> refMessages = new HashSet<>();
         outcome.refs().forEach(r -> refMessages.add(r.message()));

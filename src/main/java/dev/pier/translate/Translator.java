@@ -81,10 +81,16 @@ public final class Translator {
         List<VirtualHost> hosts = VirtualHostMerger.merge(routes, problems);
         Map<ObjectRef, List<Condition>> conditions = new HashMap<>();
         if (!outcomes.isEmpty()) {
-            Set<String> servedIds = new HashSet<>();
-            hosts.forEach(h -> h.routes().forEach(r -> servedIds.add(r.id())));
+            // "gatewayroute/ns/name/rule/3/match/0" -> "gatewayroute/ns/name/rule/3/": one set lookup per rule.
+            Set<String> servedRules = new HashSet<>();
+            hosts.forEach(h -> h.routes().forEach(r -> {
+                int rule = r.id().indexOf("/rule/");
+                if (r.id().startsWith("gatewayroute/") && rule > 0) {
+                    servedRules.add(r.id().substring(0, r.id().indexOf('/', rule + "/rule/".length()) + 1));
+                }
+            }));
             outcomes.forEach((route, outcome) -> conditions.put(GatewayRouteRoutes.ref(route),
-                    GatewayRouteStatuses.conditions(route, outcome, servedIds,
+                    GatewayRouteStatuses.conditions(route, outcome, servedRules,
                             problems.getOrDefault(GatewayRouteRoutes.ref(route), List.of()))));
         }
 
