@@ -130,13 +130,13 @@ run_case() { # name file path
     --admin-port $PIER_ADMIN --event-loops 1 > "$work/$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 150); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: bench.local' "http://127.0.0.1:$PIER_PORT$path")" = 200 ] && break
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: bench.local' -H 'x-part: 98' "http://127.0.0.1:$PIER_PORT$path")" = 200 ] && break
     sleep 0.2
   done
-  [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: bench.local' "http://127.0.0.1:$PIER_PORT$path")" = 200 ] \
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: bench.local' -H 'x-part: 98' "http://127.0.0.1:$PIER_PORT$path")" = 200 ] \
     || { echo "$name: no 200 on $path"; cat "$work/$name.log"; kill $pid; exit 1; }
   local routes; routes=$(curl -s "http://127.0.0.1:$PIER_ADMIN/routes" | grep -c '"id" :' || true)
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H 'Host: bench.local' "http://127.0.0.1:$PIER_PORT$path" >/dev/null
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H 'Host: bench.local' -H 'x-part: 98' "http://127.0.0.1:$PIER_PORT$path" >/dev/null
   local before; before=$(cpu_ticks $pid)
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H 'Host: bench.local' -H 'x-part: 98' \
     "http://127.0.0.1:$PIER_PORT$path" > "$work/$name.wrk"
