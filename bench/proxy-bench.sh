@@ -4,6 +4,11 @@
 #
 #   bench/proxy-bench.sh                 # 20 s per target, 64 connections
 #   DURATION=30 CONNECTIONS=128 bench/proxy-bench.sh
+#   TARGETS="nginx pier" bench/proxy-bench.sh       # only some targets (direct nginx haproxy pier)
+#   PIER_JAR=/tmp/old.jar bench/proxy-bench.sh      # measure another build
+#   PIER_BASE_JAR=/tmp/old.jar bench/proxy-bench.sh # also run that build as target "pier-base" (A/B in one run)
+#   PIER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/pier.jfr,settings=profile" bench/proxy-bench.sh
+#   H2LOAD=1 bench/proxy-bench.sh                   # also h2c downstream to Pier and HAProxy (h2load, prior knowledge)
 #
 # Layout on a 2-core machine: the proxy under test owns core 0; the backend (nginx, one worker,
 # answering a fixed 13-byte body) and the load generator (wrk, one thread) share core 1.
@@ -14,15 +19,23 @@ DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-15}
 PROXY_CPU=${PROXY_CPU:-0}
+TARGETS=${TARGETS:-direct nginx haproxy pier}
+PIER_JAR=${PIER_JAR:-target/pier.jar}
+PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}
+PIER_BASE_JAR=${PIER_BASE_JAR:-}
+[ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base"
+H2LOAD=${H2LOAD:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 BACKEND_PORT=18081; NGINX_PORT=18082; HAPROXY_PORT=18083; PIER_PORT=18084; PIER_ADMIN=18085
+PIER_BASE_PORT=18087; PIER_BASE_ADMIN=18088
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
 need nginx nginx-light; need haproxy haproxy; need wrk wrk
-[ -f target/pier.jar ] || mvn -B -q package -DskipTests
+[ -f "$PIER_JAR" ] || mvn -B -q package -DskipTests
 
 work=$(mktemp -d /tmp/pier-bench.XXXXXX)
 pids=()
+declare -A proxy_pid  # target -> pid whose CPU time is measured
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
@@ -47,7 +60,7 @@ http { access_log off; keepalive_requests 1000000;
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
 CONF
-taskset -c "$PROXY_CPU" nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!)
+taskset -c "$PROXY_CPU" nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!); proxy_pid[nginx]=$!
 
 # HAProxy: one thread, HTTP mode, server-side keep-alive.
 cat > "$work/haproxy.cfg" <<CONF
@@ -67,7 +80,7 @@ frontend fe
 backend be
   server b1 127.0.0.1:$BACKEND_PORT
 CONF
-taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy.cfg" -db & pids+=($!)
+taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy.cfg" -db & pids+=($!); proxy_pid[haproxy]=$!
 
 # Pier: one event loop, the JVM told it has one core, pinned to the same core.
 cat > "$work/pier.yaml" <<CONF
@@ -91,29 +104,84 @@ spec:
   rules:
   - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}
 CONF
-taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
-  -jar target/pier.jar serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_PORT \
-  --admin-port $PIER_ADMIN --event-loops 1 > "$work/pier.log" 2>&1 & pids+=($!)
+taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m $PIER_JAVA_OPTS \
+  -jar "$PIER_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_PORT \
+  --admin-port $PIER_ADMIN --event-loops 1 > "$work/pier.log" 2>&1 & pids+=($!); proxy_pid[pier]=$!
+if [ -n "$PIER_BASE_JAR" ]; then
+  taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
+    -jar "$PIER_BASE_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_BASE_PORT \
+    --admin-port $PIER_BASE_ADMIN --event-loops 1 > "$work/pier-base.log" 2>&1 & pids+=($!); proxy_pid[pier-base]=$!
+fi
 
-for port in $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT; do
+for port in $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT ${PIER_BASE_JAR:+$PIER_BASE_PORT}; do
   for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.2; done
   curl -fsS -o /dev/null "http://127.0.0.1:$port/" || { echo "port $port does not answer"; cat "$work/pier.log"; exit 1; }
 done
 
-run() { # name port seconds -> "rps p50 p99"
+# CPU ticks (user+system) of a process and its children: the proxy's own cost, which the other
+# load on a shared machine does not change as much as it changes requests/s.
+cpu_ticks() {
+  local total=0 p
+  for p in "$@" $(pgrep -P "$1" || true); do
+    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
+run() { # name port seconds -> "rps p50 p99 cpu-us/request"
+  local pid=${proxy_pid[$1]:-} before=0 after=0
+  [ -n "$pid" ] && before=$(cpu_ticks "$pid")
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --latency "http://127.0.0.1:$2/" > "$work/$1.wrk"
-  awk -v name="$1" '
+  [ -n "$pid" ] && after=$(cpu_ticks "$pid")
+  awk -v name="$1" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v haspid="${pid:+1}" '
+    /requests in/ {n=$1}
     /Requests\/sec/ {rps=$2}
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
     /Non-2xx|Socket errors/ {err=err $0}
-    END {printf "%-8s %12s %10s %10s  %s\n", name, rps, p50, p99, err}' "$work/$1.wrk"
+    END {cpu = (haspid && n > 0) ? sprintf("%.1f", ticks * 1e6 / hz / n) : "-";
+         printf "%-8s %12s %10s %10s %12s  %s\n", name, rps, p50, p99, cpu, err}' "$work/$1.wrk"
 }
+
+port_of() { case "$1" in direct) echo $BACKEND_PORT;; nginx) echo $NGINX_PORT;; haproxy) echo $HAPROXY_PORT;; pier) echo $PIER_PORT;; pier-base) echo $PIER_BASE_PORT;; esac; }
 
 echo "warming up Pier's JIT for ${WARMUP}s..."
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$PIER_PORT/" >/dev/null
+[ -z "$PIER_BASE_JAR" ] || taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$PIER_BASE_PORT/" >/dev/null
 echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s; proxies on core $PROXY_CPU, backend and wrk on core $LOAD_CPU"
-printf "%-8s %12s %10s %10s\n" target "requests/s" p50 p99
-run direct $BACKEND_PORT "$DURATION"
-run nginx $NGINX_PORT "$DURATION"
-run haproxy $HAPROXY_PORT "$DURATION"
-run pier $PIER_PORT "$DURATION"
+printf "%-8s %12s %10s %10s %12s\n" target "requests/s" p50 p99 "cpu-us/req"
+for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION"; done
+
+# Optional: HTTP/2 cleartext downstream (prior knowledge), HTTP/1.1 to the backend. nginx cannot
+# serve h2c and HTTP/1.1 on one port, so only HAProxy (an h2-enabled bind) and Pier are compared.
+if [ "$H2LOAD" = 1 ]; then
+  H2_PORT=18086
+  cat > "$work/haproxy-h2.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option forwardfor
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$H2_PORT proto h2
+  default_backend be
+backend be
+  server b1 127.0.0.1:$BACKEND_PORT
+CONF
+  taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy-h2.cfg" -db & pids+=($!)
+  sleep 1
+  H2_STREAMS=${H2_STREAMS:-16}; H2_CLIENTS=${H2_CLIENTS:-8}
+  echo "h2load -c$H2_CLIENTS -m$H2_STREAMS -D${DURATION} (h2c prior knowledge)"
+  for t in haproxy-h2:$H2_PORT pier-h2:$PIER_PORT; do
+    taskset -c "$LOAD_CPU" h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -D"$DURATION" "http://127.0.0.1:${t#*:}/" > "$work/h2.out" 2>&1 || true
+    awk -v name="${t%%:*}" '
+      /^finished in/ {rps=$4}
+      /^requests:/ {failed=$10 " failed"}
+      /^time for request:/ {mean=$6}
+      END {printf "%-10s %12s req/s  mean %s  %s\n", name, rps, mean, failed}' "$work/h2.out"
+  done
+fi

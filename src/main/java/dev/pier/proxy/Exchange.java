@@ -1,7 +1,10 @@
 package dev.pier.proxy;
 
 import dev.pier.model.Endpoint;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
@@ -28,6 +31,13 @@ final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     private static final String[] SET_BY_PROXY = {"host", "expect", "x-forwarded-for", "x-forwarded-proto",
             "x-forwarded-host", "x-forwarded-port"};
+    // Header names and values as precomputed AsciiStrings: no per-request encoding or hashing of the name.
+    private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("x-forwarded-for");
+    private static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
+    private static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
+    private static final CharSequence X_FORWARDED_PORT = HttpHeaders.createOptimized("x-forwarded-port");
+    private static final CharSequence HTTP = HttpHeaders.createOptimized("http");
+    private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
     private static final String[] NONE = {};
     /** Status recorded when the client went away before its answer (nginx's convention). */
     private static final int CLIENT_CLOSED = 499;
@@ -91,7 +101,7 @@ final class Exchange {
         HttpServerResponse response = request.response();
         response.setStatusCode(status);
         if (location != null) response.headers().set(HttpHeaders.LOCATION, location);
-        if (body != null && !body.isEmpty()) response.headers().set(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+        if (body != null && !body.isEmpty()) response.headers().set(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
         localBody = body;
     }
 
@@ -133,19 +143,21 @@ final class Exchange {
     private void copyRequestHeaders() {
         MultiMap in = request.headers();
         HopByHop.copy(in, upstreamHeaders, SET_BY_PROXY);
-        String clientIp = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-        String forwardedFor = in.get("x-forwarded-for");
+        SocketAddress remote = request.remoteAddress();
+        String clientIp = remote == null ? null : remote.hostAddress();
+        String forwardedFor = in.get(X_FORWARDED_FOR);
         if (clientIp != null) {
-            upstreamHeaders.set("x-forwarded-for", forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
+            upstreamHeaders.set(X_FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
         } else if (forwardedFor != null) {
-            upstreamHeaders.set("x-forwarded-for", forwardedFor);
+            upstreamHeaders.set(X_FORWARDED_FOR, forwardedFor);
         }
-        upstreamHeaders.set("x-forwarded-proto", request.scheme() == null ? "http" : request.scheme());
+        String scheme = request.scheme();
+        upstreamHeaders.set(X_FORWARDED_PROTO, scheme == null || scheme.equals("http") ? HTTP : scheme);
         String host = in.get(HttpHeaders.HOST);
         if (host == null && upstreamAuthority != null) host = upstreamAuthority.toString();
-        if (host != null) upstreamHeaders.set("x-forwarded-host", host);
+        if (host != null) upstreamHeaders.set(X_FORWARDED_HOST, host);
         SocketAddress local = request.localAddress();
-        if (local != null) upstreamHeaders.set("x-forwarded-port", Integer.toString(local.port()));
+        if (local != null) upstreamHeaders.set(X_FORWARDED_PORT, server.portText(local.port()));
         if (websocket) {
             upstreamHeaders.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
             upstreamHeaders.set(HttpHeaders.UPGRADE, in.get(HttpHeaders.UPGRADE));
@@ -205,7 +217,7 @@ final class Exchange {
         Try t = new Try(target, endpoint);
         current = t;
         RequestOptions options = new RequestOptions()
-                .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+                .setServer(server.socketAddress(endpoint))
                 .setHost(endpoint.host())
                 .setPort(endpoint.port())
                 .setMethod(request.method())
@@ -294,7 +306,10 @@ final class Exchange {
         status = upstream.statusCode();
         response.setStatusCode(status);
         String message = upstream.statusMessage();
-        if (message != null && !message.isEmpty()) response.setStatusMessage(message);
+        // The standard reason phrase is what the server writes anyway, from a cached status object.
+        if (message != null && !message.isEmpty() && !message.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+            response.setStatusMessage(message);
+        }
         MultiMap headers = response.headers();
         HopByHop.copy(upstream.headers(), headers, NONE);
         CompiledFilter[] filters = route.filters;
@@ -303,14 +318,58 @@ final class Exchange {
                 && request.method() != HttpMethod.HEAD && status != 204 && status != 304) {
             response.setChunked(true);
         }
-        upstream.pipe().endOnFailure(false).to(response).onComplete(ar -> {
+        new ResponseRelay(t, upstream, response).start();
+    }
+
+    /**
+     * Streams the backend's body downstream with backpressure, as {@code upstream.pipe().endOnFailure(false)
+     * .to(response)} did: a failed write or an error on either side fails it (both streams reset, the
+     * downstream never ended cleanly); the end of the body ends the response. One object per response
+     * instead of a pipe, its promises and a lambda per chunk.
+     */
+    private final class ResponseRelay implements Handler<Buffer> {
+        private final Try t;
+        private final HttpClientResponse upstream;
+        private final HttpServerResponse response;
+        private final Handler<AsyncResult<Void>> onWritten = ar -> {
+            if (ar.failed()) done(false);
+        };
+        private boolean done;
+
+        ResponseRelay(Try t, HttpClientResponse upstream, HttpServerResponse response) {
+            this.t = t;
+            this.upstream = upstream;
+            this.response = response;
+        }
+
+        void start() {
+            upstream.exceptionHandler(err -> done(false));
+            response.exceptionHandler(err -> done(false));
+            upstream.endHandler(v -> response.end().onComplete(ar -> done(ar.succeeded())));
+            upstream.handler(this);
+        }
+
+        @Override
+        public void handle(Buffer chunk) {
+            response.write(chunk).onComplete(onWritten);
+            if (response.writeQueueFull()) {
+                upstream.pause();
+                response.drainHandler(v -> upstream.resume());
+            }
+        }
+
+        private void done(boolean ok) {
+            if (done) return;
+            done = true;
+            upstream.handler(null).exceptionHandler(null).endHandler(null);
+            response.drainHandler(null).exceptionHandler(null);
             t.release();
-            if (ar.failed()) {
+            if (!ok) {
                 response.reset();
                 if (t.upstream != null) t.upstream.reset();
             }
             finish();
-        });
+        }
     }
 
     private void upgraded(Try t, AsyncResult<HttpClientResponse> ar) {
@@ -429,7 +488,7 @@ final class Exchange {
         status = errorStatus;
         response.setStatusCode(errorStatus);
         response.headers().clear();
-        response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
         response.end(body).onComplete(ar -> finish());
     }
 

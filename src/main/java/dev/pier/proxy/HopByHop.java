@@ -1,6 +1,7 @@
 package dev.pier.proxy;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ final class HopByHop {
     /** @return extra header names the Connection header lists (lower-case), or null when none */
     static List<String> namedByConnection(MultiMap headers) {
         List<String> named = null;
-        for (String value : headers.getAll("connection")) {
+        for (String value : headers.getAll(HttpHeaders.CONNECTION)) {
             for (String token : value.split(",")) {
                 String t = token.trim().toLowerCase(java.util.Locale.ROOT);
                 if (t.isEmpty() || t.equals("close") || t.equals("keep-alive") || t.equals("upgrade")) continue;
@@ -45,7 +46,7 @@ final class HopByHop {
      * those the Connection header names, HTTP/2 pseudo-headers, and {@code skip} (names set by the caller).
      */
     static void copy(MultiMap from, MultiMap to, String... skip) {
-        List<String> named = from.contains("connection") ? namedByConnection(from) : null;
+        List<String> named = from.contains(HttpHeaders.CONNECTION) ? namedByConnection(from) : null;
         for (Map.Entry<String, String> e : from) {
             String name = e.getKey();
             if (name.isEmpty() || name.charAt(0) == ':' || is(name)) continue;

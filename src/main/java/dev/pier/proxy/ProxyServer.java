@@ -11,6 +11,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
+import dev.pier.model.Endpoint;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -22,9 +25,16 @@ final class ProxyServer extends VerticleBase {
     private final EndpointIndex endpoints;
     private final ProxyOptions options;
     private final SocketAddress bindAddress;
+    private static final int MAX_CACHED_ADDRESSES = 4096;
+    private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
+
     private final RouteMetrics noRoute;
     private HttpClientAgent client;
     private HttpServer server;
+    // Per event loop, so plain fields and maps: no locking on the request path.
+    private int cachedPort = -1;
+    private String cachedPortText;
+    private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
 
     ProxyServer(Supplier<CompiledTable> table, EndpointIndex endpoints, ProxyOptions options, SocketAddress bindAddress,
                 RouteMetrics noRoute) {
@@ -56,7 +66,10 @@ final class ProxyServer extends VerticleBase {
                 .setTcpNoDelay(true)
                 .setMaxHeaderSize(32 * 1024)
                 .setDecompressionSupported(false)
-                .setCompressionSupported(false);
+                .setCompressionSupported(false)
+                // Every write to a downstream response happens on this instance's event loop (the
+                // upstream client and timers live on it too), so writes may skip Vert.x's outbound queue.
+                .setStrictThreadMode(true);
         server = vertx.createHttpServer(serverOptions).requestHandler(this::handle);
         return server.listen(bindAddress);
     }
@@ -70,7 +83,7 @@ final class ProxyServer extends VerticleBase {
         CompiledTable current = table.get(); // read once; this request keeps it to the end
         CompiledRoute route = current.select(request);
         if (route == null) {
-            request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+            request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
                     .end("no route\n");
             noRoute.record(404, start);
             return;
@@ -97,6 +110,26 @@ final class ProxyServer extends VerticleBase {
 
     long backendTimeoutMs() {
         return options.backendTimeout().toMillis();
+    }
+
+    /** The decimal text of the local port, for X-Forwarded-Port; one listener, so nearly always the cached one. */
+    String portText(int port) {
+        if (port != cachedPort) {
+            cachedPortText = Integer.toString(port);
+            cachedPort = port;
+        }
+        return cachedPortText;
+    }
+
+    /** One SocketAddress per endpoint, reused across requests; bounded so endpoint churn cannot grow it forever. */
+    SocketAddress socketAddress(Endpoint endpoint) {
+        SocketAddress address = addresses.get(endpoint);
+        if (address == null) {
+            if (addresses.size() >= MAX_CACHED_ADDRESSES) addresses.clear();
+            address = SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host());
+            addresses.put(endpoint, address);
+        }
+        return address;
     }
 
     private static int ceilDiv(int a, int b) {

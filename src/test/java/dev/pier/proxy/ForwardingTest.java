@@ -161,6 +161,26 @@ class ForwardingTest {
     }
 
     @Test
+    void backendReasonPhrasePassesThroughAndTheStandardOneStays() {
+        f.endpoints("svc", f.backend("a", req -> {
+            var response = req.response().setStatusCode(Integer.parseInt(req.getParam("status")));
+            if (req.getParam("message") != null) response.setStatusMessage(req.getParam("message"));
+            response.end("x");
+        }));
+        oneRoute("svc");
+        HttpClient client = f.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(f.port));
+        for (String[] c : new String[][] {{"200", "All%20Good", "All Good"}, {"200", null, "OK"}, {"503", null, "Service Unavailable"},
+                {"299", null, "Success (299)"}}) {
+            String uri = "/?status=" + c[0] + (c[1] == null ? "" : "&message=" + c[1]);
+            String message = await(f.onLoop(() -> client.request(new RequestOptions().setURI(uri))
+                    .compose(HttpClientRequest::send)
+                    .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + resp.statusMessage()))));
+            assertThat(message).as(uri).isEqualTo(c[0] + " " + c[2]);
+        }
+        await(client.close());
+    }
+
+    @Test
     void websocketEchoThroughTheProxy() {
         f.endpoints("svc", f.backend("ws"));
         oneRoute("svc");
