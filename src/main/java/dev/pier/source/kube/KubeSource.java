@@ -168,7 +168,7 @@ public final class KubeSource implements AutoCloseable {
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> add(Kind kind, Informable<T> op) {
-        SharedIndexInformer<T> informer = op.runnableInformer(0);
+        SharedIndexInformer<T> informer = op.runnableInformer(0).itemStore(new TrimmedStore<>());
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T obj) {
