@@ -47,7 +47,13 @@ final class Exchange {
     private final CompiledRoute route;
     private final long startNanos;
     private final boolean websocket;
-    private final boolean hasBody;
+    /** Whether a request body follows; for an HTTP/2 request without Content-Length, known only once its stream says. */
+    private boolean hasBody;
+    private boolean bodyKnown;
+    /** The first body chunk, read while deciding {@link #hasBody}; written upstream before the rest is piped. */
+    private Buffer firstChunk;
+    /** A connected try waiting for {@link #bodyKnown} before it writes the request head. */
+    private Try waitingForBody;
 
     private final MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
     private String upstreamPath;
@@ -68,7 +74,9 @@ final class Exchange {
         this.route = route;
         this.startNanos = startNanos;
         this.websocket = request.canUpgradeToWebSocket();
-        this.hasBody = !websocket && hasBody(request);
+        Boolean declared = websocket ? Boolean.FALSE : declaredBody(request);
+        this.bodyKnown = declared != null;
+        this.hasBody = declared == null || declared;
         this.upstreamPath = request.path();
         this.upstreamAuthority = request.authority();
         this.retriesLeft = route.retries;
@@ -111,7 +119,11 @@ final class Exchange {
 
     void run() {
         request.response().closeHandler(v -> clientGone());
-        if (!hasBody) request.resume(); // nothing to stream; let the server finish reading it
+        if (!bodyKnown) {
+            watchForBody();
+        } else if (!hasBody) {
+            request.resume(); // nothing to stream; let the server finish reading it
+        }
         copyRequestHeaders();
         CompiledFilter[] filters = route.filters;
         for (int i = 0; i < filters.length; i++) {
@@ -261,14 +273,56 @@ final class Exchange {
             return;
         }
         upstream.response().onComplete(res -> responded(t, res));
+        if (bodyKnown) {
+            sendRequest(t);
+            return;
+        }
+        // An HTTP/2 stream ending with its HEADERS frame says so right after the request handler
+        // returned, in the same read; a connection taken from the pool can be here before that.
+        waitingForBody = t;
+        server.vertx().runOnContext(v -> {
+            if (!bodyKnown && waitingForBody == t) bodyDecided(true); // still open: stream it as before
+        });
+    }
+
+    private void sendRequest(Try t) {
+        HttpClientRequest upstream = t.upstream;
         if (!hasBody) {
             upstream.end();
-        } else {
-            bodyStarted = true;
-            String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-            if (length == null) upstream.setChunked(true);
-            request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
+            return;
         }
+        bodyStarted = true;
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) upstream.setChunked(true);
+        Buffer first = firstChunk;
+        firstChunk = null;
+        if (first != null) upstream.write(first);
+        request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
+    }
+
+    /**
+     * HTTP/2 without Content-Length: read until the stream either ends (no body: sent without one,
+     * retries allowed) or gives its first chunk (a body: that chunk is held, the rest waits paused).
+     */
+    private void watchForBody() {
+        request.handler(chunk -> {
+            request.pause();
+            firstChunk = chunk;
+            bodyDecided(true);
+        });
+        request.endHandler(v -> bodyDecided(false));
+        request.resume();
+    }
+
+    private void bodyDecided(boolean body) {
+        if (bodyKnown) return;
+        bodyKnown = true;
+        hasBody = body;
+        request.handler(null).endHandler(null);
+        if (body) request.pause(); // decided without a chunk: the pipe resumes it
+        Try t = waitingForBody;
+        waitingForBody = null;
+        if (t != null && t == current && !finished) sendRequest(t);
     }
 
     private void responded(Try t, AsyncResult<HttpClientResponse> ar) {
@@ -335,6 +389,7 @@ final class Exchange {
             if (ar.failed()) done(false);
         };
         private boolean done;
+        private boolean upstreamEnded;
 
         ResponseRelay(Try t, HttpClientResponse upstream, HttpServerResponse response) {
             this.t = t;
@@ -345,7 +400,10 @@ final class Exchange {
         void start() {
             upstream.exceptionHandler(err -> done(false));
             response.exceptionHandler(err -> done(false));
-            upstream.endHandler(v -> response.end().onComplete(ar -> done(ar.succeeded())));
+            upstream.endHandler(v -> {
+                upstreamEnded = true;
+                response.end().onComplete(ar -> done(ar.succeeded()));
+            });
             upstream.handler(this);
         }
 
@@ -366,7 +424,8 @@ final class Exchange {
             t.release();
             if (!ok) {
                 response.reset();
-                if (t.upstream != null) t.upstream.reset();
+                // A backend response read to its end leaves a reusable connection; reset would close it.
+                if (t.upstream != null && !upstreamEnded) t.upstream.reset();
             }
             finish();
         }
@@ -466,7 +525,9 @@ final class Exchange {
     }
 
     private void clientGone() {
-        if (finished) return;
+        // An HTTP/2 stream also reports "closed" right after a normal end, before end()'s callback
+        // runs: not a client gone, and aborting the try there would close a reusable backend connection.
+        if (finished || request.response().ended()) return;
         abortCurrentTry();
         if (!responseStarted) status = CLIENT_CLOSED;
         finish();
@@ -496,7 +557,10 @@ final class Exchange {
     private void drainUnreadBody() {
         if (hasBody && !bodyStarted) {
             bodyStarted = true;
-            request.handler(buffer -> { });
+            bodyKnown = true;
+            firstChunk = null;
+            waitingForBody = null;
+            request.handler(buffer -> { }).endHandler(null);
             request.resume();
         }
     }
@@ -513,10 +577,11 @@ final class Exchange {
                 || method == HttpMethod.PUT || method == HttpMethod.DELETE || method == HttpMethod.TRACE;
     }
 
-    private static boolean hasBody(HttpServerRequest request) {
+    /** Whether the head announces a body; null for HTTP/2 without Content-Length (the stream tells later). */
+    private static Boolean declaredBody(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null) return !length.equals("0");
         if (request.version() != HttpVersion.HTTP_2) return request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-        return !request.isEnded();
+        return request.isEnded() ? Boolean.FALSE : null;
     }
 }
