@@ -75,8 +75,8 @@ class FileModeTest {
     private Reply get(int port, String host, String path) throws Exception {
         return client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
                         .setURI(path).putHeader("host", host))
-                .compose(req -> req.send())
-                .compose((HttpClientResponse resp) -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())))
+                // body() registered in send()'s callback, on the connection's loop, so no byte arrives before it.
+                .compose(req -> req.send().compose((HttpClientResponse resp) -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString()))))
                 .await(10, TimeUnit.SECONDS);
     }
 

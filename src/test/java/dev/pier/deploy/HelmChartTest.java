@@ -127,7 +127,7 @@ class HelmChartTest {
                         try {
                             var reply = client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
                                             .setPort(pier.httpPort()).setURI("/hello").putHeader("host", "chart.example.com"))
-                                    .compose(r -> r.send()).compose(r -> r.body().map(b -> r.statusCode() + " " + b))
+                                    .compose(r -> r.send().compose(a -> a.body().map(b -> a.statusCode() + " " + b)))
                                     .await(5, TimeUnit.SECONDS);
                             seen.add(reply);
                             return reply.equals("200 chart backend /hello");
