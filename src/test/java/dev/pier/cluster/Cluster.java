@@ -73,9 +73,7 @@ public final class Cluster implements AutoCloseable {
         this.ns = ns;
         this.netns = netns;
         this.vertx = Vertx.vertx();
-        // Kept-alive connections, as real clients use them. With Connection: close on every request,
-        // Vert.x's client read about 1 in 20,000-60,000 answers as a 200 with an empty body under
-        // CPU starvation, against any Vert.x server (Pier or a bare backend alike).
+        // Kept-alive connections, as real clients use them.
         this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAliveTimeout(2));
         this.tmp = Files.createTempDirectory("pier-cluster-");
     }
