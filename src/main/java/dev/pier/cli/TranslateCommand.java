@@ -7,10 +7,7 @@ import dev.pier.translate.TranslationResult;
 import dev.pier.translate.TranslationYaml;
 import dev.pier.translate.Translator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,11 +27,9 @@ public final class TranslateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<HasMetadata> objects = new ArrayList<>();
+        List<HasMetadata> objects;
         try {
-            for (Path file : FileSource.listFiles(files)) {
-                objects.addAll(ManifestParser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
-            }
+            objects = FileSource.read(FileSource.listFiles(files));
         } catch (ManifestException e) {
             System.err.println("pier translate: " + e.getMessage());
             return 1;

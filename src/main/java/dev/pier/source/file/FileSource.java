@@ -72,15 +72,11 @@ public final class FileSource implements AutoCloseable {
         }
         if (fingerprint.equals(lastFingerprint)) return lastError == null;
         lastFingerprint = fingerprint;
-        List<HasMetadata> objects = new ArrayList<>();
-        for (Path file : files) {
-            try {
-                objects.addAll(ManifestParser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
-            } catch (ManifestException e) {
-                return fail(e.getMessage());
-            } catch (IOException e) {
-                return fail(file + ":0: cannot read: " + e.getMessage());
-            }
+        List<HasMetadata> objects;
+        try {
+            objects = read(files);
+        } catch (ManifestException e) {
+            return fail(e.getMessage());
         }
         if (lastError != null) {
             log.info("files readable again: {}", roots);
@@ -98,6 +94,19 @@ public final class FileSource implements AutoCloseable {
         lastError = message;
         sink.sourceError(ERROR_KEY, message);
         return false;
+    }
+
+    /** Parses every file, in order; the first that cannot be read or parsed fails them all. */
+    public static List<HasMetadata> read(List<Path> files) throws ManifestException {
+        List<HasMetadata> objects = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                objects.addAll(ManifestParser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new ManifestException(file.toString(), 0, "cannot read: " + e.getMessage());
+            }
+        }
+        return objects;
     }
 
     public static List<Path> listFiles(List<Path> roots) throws IOException {
