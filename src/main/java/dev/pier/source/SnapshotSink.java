@@ -10,7 +10,10 @@ import java.util.Map;
 /** Where a source (files, the cluster) delivers what it saw. Called from the source's own thread, never an event loop. */
 public interface SnapshotSink {
 
-    /** A complete new set of objects: translate it and swap the table in. Returns what translation concluded. */
+    /**
+     * A complete new set of objects: translate it and swap the table in. Returns what translation
+     * concluded, including every Service port's endpoints (the source diffs endpoint-only changes against them).
+     */
     TranslationResult snapshot(ResourceSnapshot snapshot);
 
     /** Endpoints of some Service ports changed (an empty list: none left); routes did not. */

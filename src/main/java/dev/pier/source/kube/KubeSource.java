@@ -273,9 +273,9 @@ public final class KubeSource implements AutoCloseable {
             lastResult = sink.snapshot(snapshot);
             lastFingerprint = fingerprint;
             lastEndpoints.clear();
-            for (Service svc : list(Kind.SERVICE, Service.class)) {
-                lastEndpoints.put(key(svc), endpointsOf(svc));
-            }
+            // Translation resolved every Service's endpoints already: group them, don't resolve again.
+            lastResult.endpoints().forEach((k, v) ->
+                    lastEndpoints.computeIfAbsent(k.namespace() + "/" + k.name(), s -> new HashMap<>()).put(k, v));
             status = true;
         } else if (!services.isEmpty()) {
             Map<ServiceKey, List<Endpoint>> changed = new LinkedHashMap<>();

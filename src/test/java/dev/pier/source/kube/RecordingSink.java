@@ -6,7 +6,9 @@ import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
 import dev.pier.source.SnapshotSink;
 import dev.pier.translate.ResourceSnapshot;
+import dev.pier.translate.TranslateOptions;
 import dev.pier.translate.TranslationResult;
+import dev.pier.translate.Translator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,9 @@ final class RecordingSink implements SnapshotSink {
     @Override
     public TranslationResult snapshot(ResourceSnapshot snapshot) {
         snapshots.add(snapshot);
-        return new TranslationResult(RoutingTable.EMPTY, Map.of(), statuses.apply(snapshot));
+        // The endpoints a real translation returns: KubeSource diffs later endpoint changes against them.
+        return new TranslationResult(RoutingTable.EMPTY, Translator.translate(snapshot, TranslateOptions.DEFAULTS).endpoints(),
+                statuses.apply(snapshot));
     }
 
     @Override
