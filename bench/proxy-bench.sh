@@ -29,25 +29,13 @@ LOAD_CPU=${LOAD_CPU:-1}
 BACKEND_PORT=18081; NGINX_PORT=18082; HAPROXY_PORT=18083; PIER_PORT=18084; PIER_ADMIN=18085
 PIER_BASE_PORT=18087; PIER_BASE_ADMIN=18088
 
-need() { command -v "$1" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+. bench/lib.sh
 need nginx nginx-light; need haproxy haproxy; need wrk wrk
 [ -f "$PIER_JAR" ] || mvn -B -q package -DskipTests
 
-work=$(mktemp -d /tmp/pier-bench.XXXXXX)
-pids=()
+bench_workdir pier-bench
 declare -A proxy_pid  # target -> pid whose CPU time is measured
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-# The backend: nginx with one worker, fixed body, keep-alive.
-mkdir -p "$work/backend"
-cat > "$work/backend/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $work/backend/nginx.pid; error_log $work/backend/error.log warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { return 200 "hello, bench\n"; } } }
-CONF
-taskset -c "$LOAD_CPU" nginx -c "$work/backend/nginx.conf" -p "$work/backend" & pids+=($!)
+start_backend "$BACKEND_PORT" "$LOAD_CPU"
 
 # nginx as a plain reverse proxy: one worker, upstream keep-alive.
 mkdir -p "$work/nginx"
@@ -63,7 +51,9 @@ CONF
 taskset -c "$PROXY_CPU" nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!); proxy_pid[nginx]=$!
 
 # HAProxy: one thread, HTTP mode, server-side keep-alive.
-cat > "$work/haproxy.cfg" <<CONF
+# haproxy_cfg PORT [BIND OPTIONS]
+haproxy_cfg() {
+  cat <<CONF
 global
   nbthread 1
   maxconn 4096
@@ -75,11 +65,13 @@ defaults
   option forwardfor
   http-reuse always
 frontend fe
-  bind 127.0.0.1:$HAPROXY_PORT
+  bind 127.0.0.1:$1 ${2:-}
   default_backend be
 backend be
   server b1 127.0.0.1:$BACKEND_PORT
 CONF
+}
+haproxy_cfg "$HAPROXY_PORT" > "$work/haproxy.cfg"
 taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy.cfg" -db & pids+=($!); proxy_pid[haproxy]=$!
 
 # Pier: one event loop, the JVM told it has one core, pinned to the same core.
@@ -155,23 +147,7 @@ for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION"; done
 # serve h2c and HTTP/1.1 on one port, so only HAProxy (an h2-enabled bind) and Pier are compared.
 if [ "$H2LOAD" = 1 ]; then
   H2_PORT=18086
-  cat > "$work/haproxy-h2.cfg" <<CONF
-global
-  nbthread 1
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  option forwardfor
-  http-reuse always
-frontend fe
-  bind 127.0.0.1:$H2_PORT proto h2
-  default_backend be
-backend be
-  server b1 127.0.0.1:$BACKEND_PORT
-CONF
+  haproxy_cfg "$H2_PORT" "proto h2" > "$work/haproxy-h2.cfg"
   taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy-h2.cfg" -db & pids+=($!)
   sleep 1
   H2_STREAMS=${H2_STREAMS:-16}; H2_CLIENTS=${H2_CLIENTS:-8}

@@ -16,23 +16,12 @@ PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 BACKEND_PORT=18181; PIER_PORT=18184; PIER_ADMIN=18185
 
-need() { command -v "$1" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+. bench/lib.sh
 need nginx nginx-light; need wrk wrk
 [ -f target/pier.jar ] || mvn -B -q package -DskipTests
 
-work=$(mktemp -d /tmp/pier-route-bench.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-mkdir -p "$work/backend"
-cat > "$work/backend/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $work/backend/nginx.pid; error_log $work/backend/error.log warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { return 200 "hello, bench\n"; } } }
-CONF
-taskset -c "$LOAD_CPU" nginx -c "$work/backend/nginx.conf" -p "$work/backend" & pids+=($!)
+bench_workdir pier-route-bench
+start_backend "$BACKEND_PORT" "$LOAD_CPU"
 
 common() {
 cat <<CONF

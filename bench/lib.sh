@@ -1,0 +1,23 @@
+# Shared by the bench scripts (sourced): tools from Debian, a work directory removed on exit with
+# every process started, and the backend every bench proxies to.
+
+need() { command -v "$1" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+
+# bench_workdir NAME: sets $work and kills everything in $pids on exit.
+bench_workdir() {
+  work=$(mktemp -d "/tmp/$1.XXXXXX")
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+}
+
+# start_backend PORT CPU: nginx, one worker, a fixed 13-byte body, keep-alive.
+start_backend() {
+  mkdir -p "$work/backend"
+  cat > "$work/backend/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $work/backend/nginx.pid; error_log $work/backend/error.log warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$1; location / { return 200 "hello, bench\n"; } } }
+CONF
+  taskset -c "$2" nginx -c "$work/backend/nginx.conf" -p "$work/backend" & pids+=($!)
+}
