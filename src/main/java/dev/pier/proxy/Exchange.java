@@ -325,15 +325,21 @@ final class Exchange {
         if (t != null && t == current && !finished) sendRequest(t);
     }
 
-    private void responded(Try t, AsyncResult<HttpClientResponse> ar) {
+    /** A try's answer arrived: false when the try was superseded (it is released then); else its timer stops. */
+    private boolean answerOfCurrentTry(Try t) {
         if (t != current || finished) {
             t.release();
-            return;
+            return false;
         }
         if (t.timer >= 0) {
             server.vertx().cancelTimer(t.timer);
             t.timer = -1;
         }
+        return true;
+    }
+
+    private void responded(Try t, AsyncResult<HttpClientResponse> ar) {
+        if (!answerOfCurrentTry(t)) return;
         if (ar.failed()) {
             t.release();
             // The connection broke before any response byte: as safe to retry as a connect failure.
@@ -432,14 +438,7 @@ final class Exchange {
     }
 
     private void upgraded(Try t, AsyncResult<HttpClientResponse> ar) {
-        if (t != current || finished) {
-            t.release();
-            return;
-        }
-        if (t.timer >= 0) {
-            server.vertx().cancelTimer(t.timer);
-            t.timer = -1;
-        }
+        if (!answerOfCurrentTry(t)) return;
         if (ar.failed()) {
             t.release();
             fail(502, "backend websocket handshake failed\n");
