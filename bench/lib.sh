@@ -21,3 +21,20 @@ http { access_log off; keepalive_requests 1000000;
 CONF
   taskset -c "$2" nginx -c "$work/backend/nginx.conf" -p "$work/backend" & pids+=($!)
 }
+
+# service_yaml PORT: Service "bench" (port 80) whose one endpoint is 127.0.0.1:PORT.
+service_yaml() {
+  cat <<CONF
+apiVersion: v1
+kind: Service
+metadata: {name: bench, namespace: default}
+spec: {ports: [{name: http, port: 80}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: bench, namespace: default, labels: {kubernetes.io/service-name: bench}}
+addressType: IPv4
+ports: [{name: http, port: $1}]
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+CONF
+}

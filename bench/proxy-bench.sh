@@ -75,18 +75,7 @@ haproxy_cfg "$HAPROXY_PORT" > "$work/haproxy.cfg"
 taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy.cfg" -db & pids+=($!); proxy_pid[haproxy]=$!
 
 # Pier: one event loop, the JVM told it has one core, pinned to the same core.
-cat > "$work/pier.yaml" <<CONF
-apiVersion: v1
-kind: Service
-metadata: {name: bench, namespace: default}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: bench, namespace: default, labels: {kubernetes.io/service-name: bench}}
-addressType: IPv4
-ports: [{name: http, port: $BACKEND_PORT}]
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+{ service_yaml "$BACKEND_PORT"; cat <<CONF
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -96,6 +85,7 @@ spec:
   rules:
   - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}
 CONF
+} > "$work/pier.yaml"
 taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m $PIER_JAVA_OPTS \
   -jar "$PIER_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_PORT \
   --admin-port $PIER_ADMIN --event-loops 1 > "$work/pier.log" 2>&1 & pids+=($!); proxy_pid[pier]=$!

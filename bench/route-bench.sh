@@ -23,21 +23,7 @@ need nginx nginx-light; need wrk wrk
 bench_workdir pier-route-bench
 start_backend "$BACKEND_PORT" "$LOAD_CPU"
 
-common() {
-cat <<CONF
-apiVersion: v1
-kind: Service
-metadata: {name: bench, namespace: default}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: bench, namespace: default, labels: {kubernetes.io/service-name: bench}}
-addressType: IPv4
-ports: [{name: http, port: $BACKEND_PORT}]
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-CONF
-}
+common() { service_yaml "$BACKEND_PORT"; }
 
 { common; cat <<'CONF'
 ---
