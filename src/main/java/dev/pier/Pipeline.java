@@ -2,6 +2,7 @@ package dev.pier;
 
 import dev.pier.model.Endpoint;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.Problem;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
 import dev.pier.proxy.DataPlane;
@@ -52,9 +53,6 @@ public final class Pipeline implements SnapshotSink {
         if (swap) {
             dataPlane.apply(result.table());
             liveTable = result.table();
-            // Translation validates first; what the compiler still refuses is shown, not hidden.
-            List<String> refused = dataPlane.problems();
-            state.sourceError("dataplane", refused.isEmpty() ? null : String.join("; ", refused));
         }
         long done = System.nanoTime();
         state.published(result, clock.instant(), swap);
@@ -76,11 +74,16 @@ public final class Pipeline implements SnapshotSink {
         state.sourceError(source, message);
     }
 
+    @Override
+    public void sourceWarnings(String source, List<String> warnings) {
+        state.sourceWarnings(source, warnings);
+    }
+
     private void logProblems(List<ObjectStatus> statuses) {
         Set<String> now = new HashSet<>();
         for (ObjectStatus status : statuses) {
-            for (String problem : status.problems()) {
-                String line = status.object() + ": " + problem;
+            for (Problem problem : status.problems()) {
+                String line = status.object() + ": " + problem.text();
                 now.add(line);
                 if (!reported.contains(line)) log.warn("rejected: {}", line);
             }

@@ -298,7 +298,7 @@ public final class KubeSource implements AutoCloseable {
 
     private ResourceSnapshot snapshot() {
         return new ResourceSnapshot(list(Kind.INGRESS_CLASS, IngressClass.class), list(Kind.INGRESS, Ingress.class),
-                list(Kind.SERVICE, Service.class), allSlices(), list(Kind.SECRET, Secret.class), gatewayRoutes());
+                list(Kind.SERVICE, Service.class), allSlices(), list(Kind.SECRET, Secret.class), gatewayRoutes(), List.of());
     }
 
     /** kind/namespace/name -> resourceVersion of everything but endpoints: equal maps mean an identical snapshot. */
@@ -336,7 +336,7 @@ public final class KubeSource implements AutoCloseable {
         String ns = svc.getMetadata().getNamespace();
         String name = svc.getMetadata().getName();
         // TEMPORARY: switch to dev.pier.translate.Endpoints.forService once the translation room's class is merged.
-        return dev.pier.translate.Endpoints.forService(svc, slicesOf(ns, name), options.translate().allowExternalName());
+        return dev.pier.translate.ServiceEndpoints.forService(svc, slicesOf(ns, name), options.translate().allowExternalName());
     }
 
     @SuppressWarnings("unchecked")

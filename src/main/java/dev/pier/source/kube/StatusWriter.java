@@ -3,6 +3,7 @@ package dev.pier.source.kube;
 import dev.pier.model.Condition;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.Problem;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.MicroTime;
@@ -88,8 +89,8 @@ public final class StatusWriter {
                         && object.get() instanceof GenericKubernetesResource route) {
                     if (writeConditions(route, status.conditions())) writes++;
                 }
-                for (String problem : status.problems()) {
-                    String key = ref + "\n" + problem;
+                for (Problem problem : status.problems()) {
+                    String key = ref + "\n" + problem.text();
                     stillReported.add(key);
                     if (!reported.contains(key)) {
                         event(object.get(), ref, problem);
@@ -188,13 +189,14 @@ public final class StatusWriter {
         return true;
     }
 
-    private void event(HasMetadata object, ObjectRef ref, String problem) {
-        String note = problem.length() > 1000 ? problem.substring(0, 1000) : problem;
+    private void event(HasMetadata object, ObjectRef ref, Problem problem) {
+        String text = problem.text();
+        String note = text.length() > 1000 ? text.substring(0, 1000) : text;
         client.events().v1().events().inNamespace(ref.namespace()).resource(new EventBuilder()
                 .withNewMetadata().withGenerateName(ref.name() + "-").withNamespace(ref.namespace()).endMetadata()
                 .withEventTime(new MicroTime(MICRO.format(Instant.now(clock))))
                 .withType("Warning")
-                .withReason("Rejected")
+                .withReason(problem.reason())
                 .withAction("Translate")
                 .withNote(note)
                 .withReportingController(options.translate().controllerName())

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pier.model.Condition;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.Problem;
 import dev.pier.model.ServiceKey;
 import dev.pier.testing.KubeApiServer;
 import dev.pier.testing.KubeApiServerExtension;
@@ -66,7 +67,9 @@ class KubeSourceRbacTest {
         sink.statuses = s -> {
             List<ObjectStatus> out = new ArrayList<>();
             s.ingresses().forEach(i -> out.add(new ObjectStatus(new ObjectRef("Ingress", ns, i.getMetadata().getName()),
-                    List.of(), List.of("rule 0: Service web has no port 81"))));
+                    List.of(), List.of(new Problem(new ObjectRef("Ingress", ns, i.getMetadata().getName()),
+                    "spec.rules[0].http.paths[0].backend.service.port.number", Problem.RESOLVED_REFS, Problem.PORT_NOT_FOUND,
+                    "Service web has no port 81")))));
             out.add(new ObjectStatus(new ObjectRef(GatewayRouteWatch.KIND, ns, "gr"),
                     List.of(new Condition("Accepted", "True", "Accepted", "route accepted", 1)), List.of()));
             return out;

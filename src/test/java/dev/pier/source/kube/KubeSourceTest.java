@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pier.model.Endpoint;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.Problem;
 import dev.pier.model.ServiceKey;
 import dev.pier.testing.KubeApiServer;
 import dev.pier.testing.KubeApiServerExtension;
@@ -101,10 +102,13 @@ class KubeSourceTest {
         k.network().v1().ingresses().inNamespace(ns).resource(ingress("broken", "missing")).create();
 
         RecordingSink sink = new RecordingSink();
-        sink.statuses = s -> s.ingresses().stream().map(i -> new ObjectStatus(
-                new ObjectRef("Ingress", i.getMetadata().getNamespace(), i.getMetadata().getName()), List.of(),
-                i.getMetadata().getName().equals("broken") ? List.of("rule 0 path /: Service missing not found") : List.of()))
-                .toList();
+        sink.statuses = s -> s.ingresses().stream().map(i -> {
+            ObjectRef ref = new ObjectRef("Ingress", i.getMetadata().getNamespace(), i.getMetadata().getName());
+            return new ObjectStatus(ref, List.of(), i.getMetadata().getName().equals("broken")
+                    ? List.of(new Problem(ref, "spec.rules[0].http.paths[0].backend.service.name", Problem.RESOLVED_REFS,
+                    Problem.BACKEND_NOT_FOUND, "Service missing not found"))
+                    : List.of());
+        }).toList();
         KubeSource source = start(kube, options(ns).withWatchNamespaces(Set.of(ns))
                 .withPublishAddress("198.19.255.10, lb.pier.test"), sink);
 
@@ -116,7 +120,8 @@ class KubeSourceTest {
         awaitTrue(() -> !KubeSourceRbacTest.piersEvents(k, ns).isEmpty(), "an Event for the problem");
         var event = KubeSourceRbacTest.piersEvents(k, ns).get(0);
         assertThat(event.getRegarding().getName()).isEqualTo("broken");
-        assertThat(event.getNote()).contains("Service missing not found");
+        assertThat(event.getNote()).isEqualTo("spec.rules[0].http.paths[0].backend.service.name: Service missing not found");
+        assertThat(event.getReason()).as("the problem's own reason").isEqualTo(Problem.BACKEND_NOT_FOUND);
         assertThat(event.getType()).isEqualTo("Warning");
     }
 
@@ -212,7 +217,7 @@ class KubeSourceTest {
 
     static EndpointSlice slice(String name, String service, String... addresses) {
         var b = new EndpointSliceBuilder()
-                .withNewMetadata().withName(name).addToLabels(KubeSource.SERVICE_NAME_LABEL, service).endMetadata()
+                .withNewMetadata().withName(name).addToLabels(dev.pier.translate.ServiceEndpoints.SERVICE_NAME_LABEL, service).endMetadata()
                 .withAddressType("IPv4")
                 .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort();
         for (String a : addresses) {

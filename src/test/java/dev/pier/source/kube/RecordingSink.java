@@ -28,6 +28,8 @@ final class RecordingSink implements SnapshotSink {
     final LinkedBlockingQueue<ResourceSnapshot> snapshots = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<Map<ServiceKey, List<Endpoint>>> endpoints = new LinkedBlockingQueue<>();
     volatile Function<ResourceSnapshot, List<ObjectStatus>> statuses = s -> List.of();
+    /** Every sourceError call, as "source: message" ("source: null" clears). */
+    final LinkedBlockingQueue<String> errors = new LinkedBlockingQueue<>();
 
     @Override
     public TranslationResult snapshot(ResourceSnapshot snapshot) {
@@ -44,6 +46,11 @@ final class RecordingSink implements SnapshotSink {
 
     @Override
     public void sourceError(String source, String message) {
+        errors.add(source + ": " + message);
+    }
+
+    @Override
+    public void sourceWarnings(String source, List<String> warnings) {
     }
 
     /** The next snapshot that satisfies {@code test}, skipping others; fails after {@link #WAIT}. */
