@@ -58,7 +58,7 @@ class KubeSourceRbacTest {
         admin.discovery().v1().endpointSlices().inNamespace(ns).resource(slice("web-1", "web", "198.19.255.40")).create();
         admin.network().v1().ingresses().inNamespace(ns).resource(ingress("shop", "web")).create();
         admin.genericKubernetesResources(GatewayRouteWatch.CONTEXT).inNamespace(ns).resource(new GenericKubernetesResourceBuilder()
-                .withApiVersion(GatewayRouteWatch.GROUP + "/" + GatewayRouteWatch.VERSION).withKind(GatewayRouteWatch.KIND)
+                .withApiVersion(dev.pier.api.GatewayRoute.API_VERSION).withKind(GatewayRouteWatch.KIND)
                 .withNewMetadata().withName("gr").withNamespace(ns).endMetadata()
                 .addToAdditionalProperties("spec", Map.of("hostnames", List.of("gr.pier.test"),
                         "rules", List.of(Map.of("backendRefs", List.of(Map.of("name", "web", "port", 80)))))).build()).create();

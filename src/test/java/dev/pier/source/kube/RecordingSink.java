@@ -31,8 +31,12 @@ final class RecordingSink implements SnapshotSink {
     /** Every sourceError call, as "source: message" ("source: null" clears). */
     final LinkedBlockingQueue<String> errors = new LinkedBlockingQueue<>();
 
+    /** How many of the next snapshots fail, as a translation bug would. */
+    final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public TranslationResult snapshot(ResourceSnapshot snapshot) {
+        if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw new IllegalStateException("translation bug");
         snapshots.add(snapshot);
         // The endpoints a real translation returns: KubeSource diffs later endpoint changes against them.
         return new TranslationResult(RoutingTable.EMPTY, Translator.translate(snapshot, TranslateOptions.DEFAULTS).endpoints(),
@@ -56,6 +60,10 @@ final class RecordingSink implements SnapshotSink {
     /** The next snapshot that satisfies {@code test}, skipping others; fails after {@link #WAIT}. */
     ResourceSnapshot awaitSnapshot(Predicate<ResourceSnapshot> test) throws InterruptedException {
         return await(snapshots, test, "snapshot");
+    }
+
+    String awaitError(Predicate<String> test) throws InterruptedException {
+        return await(errors, test, "source error");
     }
 
     Map<ServiceKey, List<Endpoint>> awaitEndpoints(Predicate<Map<ServiceKey, List<Endpoint>>> test) throws InterruptedException {
