@@ -11,12 +11,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.pier.translate.TranslateOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +47,13 @@ public final class PierServer implements AutoCloseable {
     private final LiveState state;
     private final PrometheusMeterRegistry metrics;
     private final Pipeline pipeline;
+    private final Config config;
     private AutoCloseable source;
     private int httpPort;
     private int adminPort;
 
     private PierServer(Config config) {
+        this.config = config;
         int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -102,9 +106,27 @@ public final class PierServer implements AutoCloseable {
         }
     }
 
-    private void bind() throws Exception {
-        httpPort = dataPlane.start().await(30, TimeUnit.SECONDS);
-        adminPort = admin.start().await(30, TimeUnit.SECONDS);
+    /** A port Pier could not listen on; the message names what for, the address and the port. */
+    public static final class BindFailure extends Exception {
+        BindFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void bind() throws BindFailure {
+        httpPort = listen("proxied traffic (--http-port)", config.httpPort(), () -> dataPlane.start());
+        adminPort = listen("the admin port (--admin-port)", config.adminPort(), () -> admin.start());
+    }
+
+    private int listen(String what, int port, Supplier<Future<Integer>> start) throws BindFailure {
+        try {
+            return start.get().await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String reason = root.getMessage() == null ? root.toString() : root.getMessage();
+            throw new BindFailure("cannot listen on " + config.address() + ":" + port + " for " + what + ": " + reason, e);
+        }
     }
 
     public Vertx vertx() { return vertx; }

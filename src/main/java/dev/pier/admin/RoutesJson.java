@@ -11,8 +11,9 @@ import java.io.UncheckedIOException;
 
 /**
  * {@code /routes}: the live routing table, endpoints and statuses (the same document
- * {@code pier translate} prints, as JSON), when it went live, how many swaps, and the current
- * source errors (a file that does not parse names its file and line here).
+ * {@code pier translate} prints, as JSON), when it went live, how many swaps, the current source
+ * errors (a file that does not parse names its file and line here) and warnings (what a file
+ * reader skipped, by file and line).
  */
 public final class RoutesJson {
     private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
@@ -27,6 +28,11 @@ public final class RoutesJson {
         root.put("swaps", view.swaps());
         ObjectNode errors = root.putObject("errors");
         view.sourceErrors().forEach(errors::put);
+        ObjectNode warnings = root.putObject("warnings");
+        view.sourceWarnings().forEach((source, list) -> {
+            var array = warnings.putArray(source);
+            list.forEach(array::add);
+        });
         if (view.live() != null) root.set("live", TranslationYaml.tree(view.live()));
         try {
             return JSON.writeValueAsString(root) + "\n";

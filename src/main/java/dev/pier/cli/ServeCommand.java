@@ -5,10 +5,14 @@ import dev.pier.source.kube.KubeSourceOptions;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
 import java.nio.file.Files;
-import java.util.Set;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -93,29 +97,31 @@ public final class ServeCommand implements Callable<Integer> {
                     : "pier serve: give --file PATH (a YAML file or a directory), or --kubernetes / --kubeconfig FILE");
             return 2;
         }
+        if (fromFiles) {
+            // Nothing to serve and no last good table to keep: a path that does not exist is a typo, say so now.
+            for (Path file : files) {
+                if (!Files.exists(file)) {
+                    System.err.println("pier serve: --file " + file + " does not exist");
+                    return 2;
+                }
+            }
+        }
         PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
                 translate.options(), eventLoops, 250);
         PierServer server;
-        if (fromFiles) {
-            server = PierServer.startWithFiles(config);
-        } else {
-            if (publishService != null && publishAddress != null) {
-                System.err.println("pier serve: --publish-service and --publish-address exclude each other; give one");
-                return 2;
-            }
-            KubeSourceOptions kube;
-            try {
-                kube = KubeSourceOptions.defaults(leaseNamespace, identity())
-                        .withWatchNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
-                        .withLease(leaseName, java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2));
-                if (publishService != null) kube = kube.withPublishService(publishService);
-                if (publishAddress != null) kube = kube.withPublishAddress(publishAddress);
-            } catch (IllegalArgumentException e) {
-                System.err.println("pier serve: " + e.getMessage());
-                return 2;
-            }
-            server = PierServer.startWithKubernetes(config, kubernetesClient(), kube);
+        try {
+            server = fromFiles ? PierServer.startWithFiles(config) : startWithKubernetes(config);
+        } catch (UnusableConfig e) {
+            System.err.println("pier serve: " + e.getMessage());
+            return 2;
+        } catch (PierServer.BindFailure e) {
+            System.err.println("pier serve: " + e.getMessage());
+            return 1;
+        } catch (KubernetesClientException e) {
+            System.err.println("pier serve: the Kubernetes API server cannot be used: " + oneLine(e));
+            return 1;
         }
+        if (server == null) return 2;
         if (demoBackend) {
             DemoBackend.start(server.vertx()).await(10, TimeUnit.SECONDS);
             log.info("demo backends listening on 127.0.0.1:{}", DemoBackend.PORTS);
@@ -132,12 +138,58 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private KubernetesClient kubernetesClient() throws java.io.IOException {
+    /** @return null when the flags are wrong (already said on stderr) */
+    private PierServer startWithKubernetes(PierServer.Config config) throws Exception {
+        if (publishService != null && publishAddress != null) {
+            System.err.println("pier serve: --publish-service and --publish-address exclude each other; give one");
+            return null;
+        }
+        KubeSourceOptions kube;
+        try {
+            kube = KubeSourceOptions.defaults(leaseNamespace, identity())
+                    .withWatchNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
+                    .withLease(leaseName, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+            if (publishService != null) kube = kube.withPublishService(publishService);
+            if (publishAddress != null) kube = kube.withPublishAddress(publishAddress);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pier serve: " + e.getMessage());
+            return null;
+        }
+        return PierServer.startWithKubernetes(config, kubernetesClient(), kube);
+    }
+
+    /** A kubeconfig that is missing or does not parse: one line saying which and why, no stack trace. */
+    static final class UnusableConfig extends Exception {
+        UnusableConfig(String message) {
+            super(message);
+        }
+    }
+
+    private KubernetesClient kubernetesClient() throws UnusableConfig {
         KubernetesClientBuilder builder = new KubernetesClientBuilder();
         if (kubeconfig != null) {
-            builder.withConfig(Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString()));
+            String text;
+            try {
+                text = Files.readString(kubeconfig);
+            } catch (IOException e) {
+                throw new UnusableConfig("cannot read kubeconfig " + kubeconfig + ": "
+                        + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+            }
+            try {
+                builder.withConfig(Config.fromKubeconfig(null, text, kubeconfig.toString()));
+            } catch (RuntimeException e) {
+                throw new UnusableConfig("kubeconfig " + kubeconfig + " is not usable: " + oneLine(e));
+            }
         }
         return builder.build();
+    }
+
+    /** The innermost message, on one line. */
+    private static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String message = root.getMessage() == null ? root.toString() : root.getMessage();
+        return message.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /** The Lease holder's name: the pod name in a cluster, else host and process. */

@@ -70,13 +70,11 @@ interface CompiledFilter {
         private final String value;
         private final String matchedPrefix;
 
-        PathRewriter(Filter.PathRewrite rewrite, CompiledRoute route, String field) {
+        /** A ReplacePrefixMatch route has a PREFIX match: the model refuses any other. */
+        PathRewriter(Filter.PathRewrite rewrite, CompiledRoute route) {
             this.type = rewrite.type();
-            this.value = rewrite.value() == null ? "/" : rewrite.value();
+            this.value = rewrite.value();
             this.matchedPrefix = route.matchedPrefix;
-            if (type == Filter.PathRewrite.Type.REPLACE_PREFIX_MATCH && matchedPrefix == null)
-                throw new IllegalArgumentException("route " + route.id + ": " + field
-                        + ".type ReplacePrefixMatch needs a PathPrefix match");
         }
 
         String rewrite(String path) {
@@ -97,7 +95,7 @@ interface CompiledFilter {
 
         UrlRewrite(Filter.UrlRewrite f, CompiledRoute route) {
             this.authority = f.hostname() == null ? null : HostAndPort.create(f.hostname(), -1);
-            this.path = f.path() == null ? null : new PathRewriter(f.path(), route, "filters.urlRewrite.path");
+            this.path = f.path() == null ? null : new PathRewriter(f.path(), route);
         }
 
         @Override
@@ -119,8 +117,8 @@ interface CompiledFilter {
             this.scheme = f.scheme();
             this.hostname = f.hostname();
             this.port = f.port();
-            this.path = f.path() == null ? null : new PathRewriter(f.path(), route, "filters.requestRedirect.path");
-            this.status = f.statusCode() == 0 ? 302 : f.statusCode();
+            this.path = f.path() == null ? null : new PathRewriter(f.path(), route);
+            this.status = f.statusCode();
         }
 
         @Override

@@ -19,23 +19,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link RoutingTable} compiled for serving: host lookup (exact, {@code *.parent} for one label,
  * then {@code *}), per-host path indexes, and the balancers, splits and meters its routes use.
  * Immutable once built; the stateful parts (balancers, splits) are carried over from the previous
  * table when their definition is equal, so a swap keeps round-robin positions and hash rings.
+ * Every route of a table compiles: the model refuses what cannot be served when it is built.
  */
 final class CompiledTable {
-    private static final Logger log = LoggerFactory.getLogger(CompiledTable.class);
 
     private final Map<String, HostRoutes> exactHosts;
     private final Map<String, HostRoutes> wildcardParents;
     private final HostRoutes anyHost;
     private final CompiledRoute defaultRoute;
-    private final List<String> problems;
     // Carried into the next compile.
     private final Map<BalancerKey, Balancer> balancers;
     private final Map<SplitKey, WeightedSplit> splits;
@@ -46,25 +43,19 @@ final class CompiledTable {
     record SplitKey(String routeId, List<WeightedBackend> backends) {}
 
     private CompiledTable(Map<String, HostRoutes> exactHosts, Map<String, HostRoutes> wildcardParents, HostRoutes anyHost,
-                          CompiledRoute defaultRoute, List<String> problems, Map<BalancerKey, Balancer> balancers,
+                          CompiledRoute defaultRoute, Map<BalancerKey, Balancer> balancers,
                           Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics) {
         this.exactHosts = exactHosts;
         this.wildcardParents = wildcardParents;
         this.anyHost = anyHost;
         this.defaultRoute = defaultRoute;
-        this.problems = List.copyOf(problems);
         this.balancers = balancers;
         this.splits = splits;
         this.metrics = metrics;
     }
 
     static CompiledTable empty() {
-        return new CompiledTable(Map.of(), Map.of(), null, null, List.of(), Map.of(), Map.of(), Map.of());
-    }
-
-    /** Routes left out of this table, each naming the route and the field at fault. */
-    List<String> problems() {
-        return problems;
+        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of());
     }
 
     /** @return the route for this request, or null for a 404 */
@@ -82,7 +73,7 @@ final class CompiledTable {
         return route;
     }
 
-    /** Compiles {@code table}; routes that fail to compile are left out and listed in {@link #problems()}. */
+    /** Compiles {@code table}, every route of it. */
     static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry) {
         Builder b = new Builder(previous, registry);
         Map<String, HostRoutes> exact = new HashMap<>();
@@ -90,10 +81,7 @@ final class CompiledTable {
         HostRoutes any = null;
         for (VirtualHost vh : table.virtualHosts()) {
             List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
-            for (int i = 0; i < vh.routes().size(); i++) {
-                CompiledRoute r = b.route(vh.routes().get(i), i);
-                if (r != null) compiled.add(r);
-            }
+            for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
             HostRoutes hostRoutes = new HostRoutes(compiled);
             String name = vh.hostname().toLowerCase(Locale.ROOT);
             if (name.equals("*")) any = hostRoutes;
@@ -101,7 +89,7 @@ final class CompiledTable {
             else exact.put(name, hostRoutes);
         }
         CompiledRoute def = table.defaultRoute() == null ? null : b.route(table.defaultRoute(), 0);
-        return new CompiledTable(exact, wildcard, any, def, b.problems, b.balancers, b.splits, b.metrics);
+        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics);
     }
 
     private static final class Builder {
@@ -110,31 +98,20 @@ final class CompiledTable {
         final Map<BalancerKey, Balancer> balancers = new HashMap<>();
         final Map<SplitKey, WeightedSplit> splits = new HashMap<>();
         final Map<String, RouteMetrics> metrics = new HashMap<>();
-        final List<String> problems = new ArrayList<>();
 
         Builder(CompiledTable previous, MeterRegistry registry) {
             this.previous = previous == null ? empty() : previous;
             this.registry = registry;
         }
 
-        void problem(String message) {
-            problems.add(message);
-            log.warn("left out of the routing table: {}", message);
-        }
-
         CompiledRoute route(Route route, int order) {
-            try {
-                RouteMetrics m = metrics.computeIfAbsent(route.id(),
-                        id -> previous.metrics.containsKey(id) ? previous.metrics.get(id) : new RouteMetrics(registry, id));
-                CompiledFilter[] filters = new CompiledFilter[route.filters().size()];
-                CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), m);
-                List<Filter> fs = route.filters();
-                for (int i = 0; i < filters.length; i++) filters[i] = CompiledFilter.compile(fs.get(i), compiled);
-                return compiled;
-            } catch (RuntimeException e) {
-                problem(e.getMessage() == null ? "route " + route.id() + ": " + e : e.getMessage());
-                return null;
-            }
+            RouteMetrics m = metrics.computeIfAbsent(route.id(),
+                    id -> previous.metrics.containsKey(id) ? previous.metrics.get(id) : new RouteMetrics(registry, id));
+            CompiledFilter[] filters = new CompiledFilter[route.filters().size()];
+            CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), m);
+            List<Filter> fs = route.filters();
+            for (int i = 0; i < filters.length; i++) filters[i] = CompiledFilter.compile(fs.get(i), compiled);
+            return compiled;
         }
 
         private RouteAnswer answer(Route route) {
@@ -159,12 +136,9 @@ final class CompiledTable {
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
                 r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer())));
-                String mount = r.mount() == null ? "/" : CompiledRoute.normalizePrefix(r.mount());
-                return new RouteAnswer.Resolve(mount, r.servicePrefix() == null ? "" : r.servicePrefix(), r.versioned(), targets);
+                return new RouteAnswer.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
-                if (route.filters().stream().noneMatch(fl -> fl instanceof Filter.RequestRedirect || fl instanceof Filter.DirectResponse))
-                    throw new IllegalArgumentException("route " + route.id() + ": action NoBackend needs a RequestRedirect or DirectResponse filter");
                 return new RouteAnswer.NoBackend();
             }
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);

@@ -81,11 +81,6 @@ public final class DataPlane {
         }
     }
 
-    /** Routes left out of the last applied table, each naming the route and field at fault. */
-    public List<String> problems() {
-        return table.get().problems();
-    }
-
     /** Replaces the whole endpoint index; lists equal to the current ones keep their identity. */
     public void replaceEndpoints(Map<ServiceKey, List<Endpoint>> all) {
         endpoints.replaceAll(all);

@@ -1,5 +1,6 @@
 package dev.pier.translate;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -16,10 +17,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.pier.model.Filter;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.PathMatch;
+import dev.pier.model.Problem;
 import dev.pier.model.RetryPolicy;
 import dev.pier.model.Route;
 import dev.pier.model.RouteAction;
 import dev.pier.model.RoutingTable;
+import dev.pier.model.StringMatch;
 import dev.pier.model.Timeouts;
 import dev.pier.model.TlsCertificate;
 import dev.pier.model.WeightedBackend;
@@ -56,6 +60,9 @@ public final class TranslationYaml {
             .addMixIn(TlsCertificate.class, RedactedKey.class)
             .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
             .addMixIn(Route.class, RouteDefaultsHidden.class)
+            .addMixIn(PathMatch.class, CompiledRegexHidden.class)
+            .addMixIn(StringMatch.class, CompiledRegexHidden.class)
+            .addMixIn(Problem.class, ObjectHidden.class)
             .addModule(new SimpleModule("pier-model")
                     .addSerializer(Duration.class, ToStringSerializer.instance)
                     .addSerializer(sortedSetSerializer()))
@@ -100,6 +107,16 @@ public final class TranslationYaml {
     private abstract static class BackendsAlways {
         @JsonInclude(JsonInclude.Include.ALWAYS)
         abstract List<WeightedBackend> backends();
+    }
+
+    /** The compiled expression is the {@code value} already printed. */
+    @JsonIgnoreProperties("regex")
+    private interface CompiledRegexHidden {
+    }
+
+    /** A problem is printed under its object's status, which names the object. */
+    @JsonIgnoreProperties("object")
+    private interface ObjectHidden {
     }
 
     /** Most routes have no timeouts or retries; print them only when set. */

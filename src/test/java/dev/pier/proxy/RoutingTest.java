@@ -131,16 +131,4 @@ class RoutingTest {
             assertThat(reply.body()).isEqualTo("no route\n");
         }
     }
-
-    @Test
-    void badRegexLeavesOnlyThatRouteOut() {
-        try (Fixture g = new Fixture()) {
-            g.endpoints("ok", g.backend("ok"));
-            g.plane.apply(table(host("a.test",
-                    route("bad", PathMatch.regex("/(unclosed"), "ok"),
-                    route("good", PathMatch.prefix("/"), "ok"))));
-            assertThat(g.plane.problems()).singleElement().asString().contains("route bad").contains("match.path.value");
-            assertThat(g.get("a.test", "/(unclosed").backend()).isEqualTo("ok");
-        }
-    }
 }
