@@ -67,6 +67,13 @@ final class CompiledTable {
         return problems;
     }
 
+    /** Called once {@code next} is live: the meters of routes that are not in it leave the registry. */
+    void retireMetersLeftOutOf(CompiledTable next) {
+        metrics.forEach((id, m) -> {
+            if (next.metrics.get(id) != m) m.retire();
+        });
+    }
+
     /** @return the route for this request, or null for a 404 */
     CompiledRoute select(HttpServerRequest request) {
         HostAndPort authority = request.authority();

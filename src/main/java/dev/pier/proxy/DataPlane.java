@@ -74,8 +74,10 @@ public final class DataPlane {
             throw new IllegalStateException("DataPlane.apply compiles a table: call it off the event loops");
         synchronized (applyLock) { // balancer carry-over needs the previous table to be the latest
             long start = System.nanoTime();
-            CompiledTable next = CompiledTable.compile(routingTable, table.get(), metrics);
+            CompiledTable previous = table.get();
+            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics);
             table.set(next);
+            previous.retireMetersLeftOutOf(next);
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
         }
