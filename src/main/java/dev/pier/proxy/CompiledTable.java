@@ -4,6 +4,7 @@ import dev.pier.balance.Balancer;
 import dev.pier.balance.BalancerFactory;
 import dev.pier.balance.WeightedSplit;
 import dev.pier.model.BalancerPolicy;
+import dev.pier.model.Endpoint;
 import dev.pier.model.Filter;
 import dev.pier.model.Route;
 import dev.pier.model.RouteAction;
@@ -40,6 +41,8 @@ final class CompiledTable {
     private final Map<BalancerKey, Balancer> balancers;
     private final Map<SplitKey, WeightedSplit> splits;
     private final Map<String, RouteMetrics> metrics;
+    /** The balancers of each Service, told when its endpoints change. */
+    private final Map<ServiceKey, List<Balancer>> balancersByService = new HashMap<>();
 
     record BalancerKey(ServiceKey service, BalancerPolicy policy) {}
 
@@ -56,6 +59,8 @@ final class CompiledTable {
         this.balancers = balancers;
         this.splits = splits;
         this.metrics = metrics;
+        balancers.forEach((key, balancer) ->
+                balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(balancer));
     }
 
     static CompiledTable empty() {
@@ -74,6 +79,11 @@ final class CompiledTable {
         });
     }
 
+    /** The balancer this table uses for {@code service} under {@code policy}, or null. */
+    Balancer balancer(ServiceKey service, BalancerPolicy policy) {
+        return balancers.get(new BalancerKey(service, policy));
+    }
+
     /** @return the route for this request, or null for a 404 */
     CompiledRoute select(HttpServerRequest request) {
         HostAndPort authority = request.authority();
@@ -89,8 +99,20 @@ final class CompiledTable {
         return route;
     }
 
-    /** Compiles {@code table}; routes that fail to compile are left out and listed in {@link #problems()}. */
-    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry) {
+    /** Hands changed endpoint lists (empty: none left) to the balancers of their Services. */
+    void endpointsChanged(Map<ServiceKey, List<Endpoint>> changed) {
+        changed.forEach((service, endpoints) -> {
+            List<Balancer> users = balancersByService.get(service);
+            if (users != null) for (Balancer b : users) b.setEndpoints(endpoints);
+        });
+    }
+
+    /**
+     * Compiles {@code table}; routes that fail to compile are left out and listed in {@link #problems()}.
+     * Balancers new in this table get their Service's endpoints from {@code endpoints} here, on the
+     * caller's thread; carried-over ones already have them.
+     */
+    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints) {
         Builder b = new Builder(previous, registry);
         Map<String, HostRoutes> exact = new HashMap<>();
         Map<String, HostRoutes> wildcard = new HashMap<>();
@@ -108,6 +130,9 @@ final class CompiledTable {
             else exact.put(name, hostRoutes);
         }
         CompiledRoute def = table.defaultRoute() == null ? null : b.route(table.defaultRoute(), 0);
+        b.balancers.forEach((key, balancer) -> {
+            if (b.previous.balancers.get(key) != balancer) balancer.setEndpoints(endpoints.get(key.service()));
+        });
         return new CompiledTable(exact, wildcard, any, def, b.problems, b.balancers, b.splits, b.metrics);
     }
 

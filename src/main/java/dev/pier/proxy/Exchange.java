@@ -18,7 +18,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -220,8 +219,7 @@ final class Exchange {
             return;
         }
         resolvedTarget = target;
-        List<Endpoint> endpoints = server.endpoints().get(target.service);
-        Endpoint endpoint = target.balancer.pick(endpoints, target.hashKey(request), avoid);
+        Endpoint endpoint = target.balancer.pick(target.hashKey(request), avoid);
         if (endpoint == null) {
             fail(503, "no endpoint available\n");
             return;

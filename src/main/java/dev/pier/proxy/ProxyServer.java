@@ -22,7 +22,6 @@ import java.util.function.Supplier;
  */
 final class ProxyServer extends VerticleBase {
     private final Supplier<CompiledTable> table;
-    private final EndpointIndex endpoints;
     private final ProxyOptions options;
     private final SocketAddress bindAddress;
     private static final int MAX_CACHED_ADDRESSES = 4096;
@@ -36,10 +35,8 @@ final class ProxyServer extends VerticleBase {
     private String cachedPortText;
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
 
-    ProxyServer(Supplier<CompiledTable> table, EndpointIndex endpoints, ProxyOptions options, SocketAddress bindAddress,
-                RouteMetrics noRoute) {
+    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, RouteMetrics noRoute) {
         this.table = table;
-        this.endpoints = endpoints;
         this.options = options;
         this.bindAddress = bindAddress;
         this.noRoute = noRoute;
@@ -98,10 +95,6 @@ final class ProxyServer extends VerticleBase {
 
     HttpClientAgent client() {
         return client;
-    }
-
-    EndpointIndex endpoints() {
-        return endpoints;
     }
 
     long connectTimeoutMs() {
