@@ -62,6 +62,7 @@ final class Exchange {
     private int retriesLeft;
     private Try current;
     private long requestTimer = -1;
+    private long backoffTimer = -1;
     private boolean bodyStarted;
     private boolean responseStarted;
     private boolean finished;
@@ -487,8 +488,14 @@ final class Exchange {
 
     private void retry(Endpoint failed) {
         retriesLeft--;
+        // The failed try is over for the exchange (a draining response finishes on its own), so a
+        // client leaving during the backoff must not reset its connection.
+        current = null;
         if (route.retryBackoffMs > 0) {
-            server.vertx().setTimer(route.retryBackoffMs, id -> attempt(failed));
+            backoffTimer = server.vertx().setTimer(route.retryBackoffMs, id -> {
+                backoffTimer = -1;
+                attempt(failed);
+            });
         } else {
             attempt(failed);
         }
@@ -566,6 +573,7 @@ final class Exchange {
         if (finished) return;
         finished = true;
         if (requestTimer >= 0) server.vertx().cancelTimer(requestTimer);
+        if (backoffTimer >= 0) server.vertx().cancelTimer(backoffTimer);
         route.metrics.record(status, startNanos);
     }
 
