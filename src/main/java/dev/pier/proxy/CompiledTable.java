@@ -87,7 +87,7 @@ final class CompiledTable {
     /** @return the route for this request, or null for a 404 */
     CompiledRoute select(HttpServerRequest request) {
         HostAndPort authority = request.authority();
-        String host = authority == null ? "" : authority.host().toLowerCase(Locale.ROOT);
+        String host = authority == null ? "" : hostKey(authority.host());
         HostRoutes routes = exactHosts.get(host);
         if (routes == null) {
             int dot = host.indexOf('.');
@@ -105,6 +105,20 @@ final class CompiledTable {
             List<Balancer> users = balancersByService.get(service);
             if (users != null) for (Balancer b : users) b.setEndpoints(endpoints);
         });
+    }
+
+    /**
+     * The request host as the table keys hosts: lower case, without the one trailing dot of a fully
+     * qualified name ({@code example.com.} is {@code example.com}). No copy when there is nothing to change.
+     */
+    static String hostKey(String host) {
+        int end = host.length();
+        if (end > 0 && host.charAt(end - 1) == '.') end--;
+        for (int i = 0; i < end; i++) {
+            char c = host.charAt(i);
+            if ((c >= 'A' && c <= 'Z') || c >= 0x80) return host.substring(0, end).toLowerCase(Locale.ROOT);
+        }
+        return end == host.length() ? host : host.substring(0, end);
     }
 
     /**
