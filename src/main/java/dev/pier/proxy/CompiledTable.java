@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
 final class CompiledTable {
     private static final Logger log = LoggerFactory.getLogger(CompiledTable.class);
 
-    private final Map<String, HostRoutes> exactHosts;
-    private final Map<String, HostRoutes> wildcardParents;
-    private final HostRoutes anyHost;
+    private final Map<String, CompiledHost> exactHosts;
+    private final Map<String, CompiledHost> wildcardParents;
+    private final CompiledHost anyHost;
     private final CompiledRoute defaultRoute;
     private final List<String> problems;
     // Carried into the next compile.
@@ -48,7 +48,7 @@ final class CompiledTable {
 
     record SplitKey(String routeId, List<WeightedBackend> backends) {}
 
-    private CompiledTable(Map<String, HostRoutes> exactHosts, Map<String, HostRoutes> wildcardParents, HostRoutes anyHost,
+    private CompiledTable(Map<String, CompiledHost> exactHosts, Map<String, CompiledHost> wildcardParents, CompiledHost anyHost,
                           CompiledRoute defaultRoute, List<String> problems, Map<BalancerKey, Balancer> balancers,
                           Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics) {
         this.exactHosts = exactHosts;
@@ -88,7 +88,7 @@ final class CompiledTable {
     CompiledRoute select(HttpServerRequest request) {
         HostAndPort authority = request.authority();
         String host = authority == null ? "" : hostKey(authority.host());
-        HostRoutes routes = exactHosts.get(host);
+        CompiledHost routes = exactHosts.get(host);
         if (routes == null) {
             int dot = host.indexOf('.');
             if (dot > 0) routes = wildcardParents.get(host.substring(dot + 1));
@@ -128,16 +128,16 @@ final class CompiledTable {
      */
     static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints) {
         Builder b = new Builder(previous, registry);
-        Map<String, HostRoutes> exact = new HashMap<>();
-        Map<String, HostRoutes> wildcard = new HashMap<>();
-        HostRoutes any = null;
+        Map<String, CompiledHost> exact = new HashMap<>();
+        Map<String, CompiledHost> wildcard = new HashMap<>();
+        CompiledHost any = null;
         for (VirtualHost vh : table.virtualHosts()) {
             List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
             for (int i = 0; i < vh.routes().size(); i++) {
                 CompiledRoute r = b.route(vh.routes().get(i), i);
                 if (r != null) compiled.add(r);
             }
-            HostRoutes hostRoutes = new HostRoutes(compiled);
+            CompiledHost hostRoutes = new CompiledHost(compiled);
             String name = vh.hostname().toLowerCase(Locale.ROOT);
             if (name.equals("*")) any = hostRoutes;
             else if (name.startsWith("*.")) wildcard.put(name.substring(2), hostRoutes);
@@ -183,7 +183,7 @@ final class CompiledTable {
             }
         }
 
-        private RouteAnswer answer(Route route) {
+        private CompiledAction answer(Route route) {
             RouteAction action = route.action();
             if (action instanceof RouteAction.Forward f) {
                 List<WeightedBackend> backends = f.backends();
@@ -200,18 +200,18 @@ final class CompiledTable {
                         return old != null ? old : new WeightedSplit(backends.stream().mapToInt(WeightedBackend::weight).toArray());
                     });
                 }
-                return new RouteAnswer.Forward(split, targets);
+                return new CompiledAction.Forward(split, targets);
             }
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
                 r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer())));
                 String mount = r.mount() == null ? "/" : CompiledRoute.normalizePrefix(r.mount());
-                return new RouteAnswer.Resolve(mount, r.servicePrefix() == null ? "" : r.servicePrefix(), r.versioned(), targets);
+                return new CompiledAction.Resolve(mount, r.servicePrefix() == null ? "" : r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
                 if (route.filters().stream().noneMatch(fl -> fl instanceof Filter.RequestRedirect || fl instanceof Filter.DirectResponse))
                     throw new IllegalArgumentException("route " + route.id() + ": action NoBackend needs a RequestRedirect or DirectResponse filter");
-                return new RouteAnswer.NoBackend();
+                return new CompiledAction.NoBackend();
             }
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
         }

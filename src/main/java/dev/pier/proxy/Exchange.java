@@ -135,17 +135,17 @@ final class Exchange {
         if (route.requestTimeoutMs > 0) {
             requestTimer = server.vertx().setTimer(route.requestTimeoutMs, id -> requestTimedOut());
         }
-        RouteAnswer answer = route.answer;
-        if (answer instanceof RouteAnswer.Resolve r) {
-            String path = NamespaceResolver.upstreamPath(upstreamPath, r.mount());
-            String name = NamespaceResolver.serviceName(path, r.versioned());
+        CompiledAction answer = route.action;
+        if (answer instanceof CompiledAction.Resolve r) {
+            String path = ResolverNaming.upstreamPath(upstreamPath, r.mount());
+            String name = ResolverNaming.serviceName(path, r.versioned());
             resolvedTarget = name == null ? null : r.targets().get(r.servicePrefix() + name);
             if (resolvedTarget == null) {
                 fail(404, "no service for this path\n");
                 return;
             }
             upstreamPath = path;
-        } else if (answer instanceof RouteAnswer.NoBackend) {
+        } else if (answer instanceof CompiledAction.NoBackend) {
             fail(503, "no backend\n");
             return;
         }
@@ -214,7 +214,7 @@ final class Exchange {
     private void attempt(Endpoint avoid) {
         if (finished) return;
         // Retries stay on the Service the split chose first.
-        Target target = resolvedTarget != null ? resolvedTarget : ((RouteAnswer.Forward) route.answer).choose();
+        Target target = resolvedTarget != null ? resolvedTarget : ((CompiledAction.Forward) route.action).choose();
         if (target == null) {
             fail(503, "no backend\n");
             return;
