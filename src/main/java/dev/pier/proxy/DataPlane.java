@@ -35,7 +35,7 @@ public final class DataPlane {
     private final List<ProxyServer> servers = new CopyOnWriteArrayList<>();
     private final Counter swaps;
     private final AtomicLong lastSwapNanos = new AtomicLong();
-    private final RouteMetrics noRoute;
+    private final ExchangeRecorder recorder;
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
@@ -47,7 +47,7 @@ public final class DataPlane {
         this.swaps = Counter.builder("pier.table.swaps").description("Routing tables published").register(metrics);
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
-        this.noRoute = new RouteMetrics(metrics, RouteMetrics.NO_ROUTE);
+        this.recorder = new ExchangeRecorder(new RouteMetrics(metrics, RouteMetrics.NO_ROUTE));
     }
 
     /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
@@ -57,7 +57,7 @@ public final class DataPlane {
                 : SocketAddress.inetSocketAddress(options.httpPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, options, bind, noRoute);
+            ProxyServer server = new ProxyServer(table::get, options, bind, recorder);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
