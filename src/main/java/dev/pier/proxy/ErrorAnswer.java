@@ -12,11 +12,12 @@ final class ErrorAnswer {
     private ErrorAnswer() {
     }
 
-    static Future<Void> send(HttpServerResponse response, int status, String body) {
+    static Future<Void> send(HttpServerResponse response, int status, String body, ServerHeader server) {
         response.setStatusCode(status);
         MultiMap headers = response.headers();
         headers.clear(); // whatever an abandoned answer had set
         headers.set(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
+        server.addIfAbsent(headers);
         return response.end(body);
     }
 }

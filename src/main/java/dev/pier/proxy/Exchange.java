@@ -132,6 +132,7 @@ final class Exchange {
 
     private void sendLocalAnswer(int answeredBy) {
         HttpServerResponse response = request.response();
+        server.serverHeader().addIfAbsent(response.headers());
         filterResponse(response.headers(), answeredBy);
         drainUnreadBody();
         responseStarted(response.getStatusCode());
@@ -333,7 +334,7 @@ final class Exchange {
         }
         drainUnreadBody();
         responseStarted(errorStatus);
-        ErrorAnswer.send(response, errorStatus, body).onComplete(ar -> finish());
+        ErrorAnswer.send(response, errorStatus, body, server.serverHeader()).onComplete(ar -> finish());
     }
 
     /** A body nobody will read is drained, so an HTTP/1 connection can carry the next request. */

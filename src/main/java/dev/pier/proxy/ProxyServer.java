@@ -26,6 +26,7 @@ final class ProxyServer extends VerticleBase {
     private static final int MAX_CACHED_ADDRESSES = 4096;
 
     private final ExchangeRecorder recorder;
+    private final ServerHeader serverHeader;
     private HttpClientAgent client;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
@@ -37,6 +38,7 @@ final class ProxyServer extends VerticleBase {
         this.options = options;
         this.bindAddress = bindAddress;
         this.recorder = recorder;
+        this.serverHeader = new ServerHeader(options.serverHeader());
     }
 
     @Override
@@ -77,7 +79,7 @@ final class ProxyServer extends VerticleBase {
         CompiledTable current = table.get(); // read once; this request keeps it to the end
         CompiledRoute route = current.select(request);
         if (route == null) {
-            ErrorAnswer.send(request.response(), 404, "no route\n");
+            ErrorAnswer.send(request.response(), 404, "no route\n", serverHeader);
             recorder.ended(null, 404, start);
             return;
         }
@@ -103,6 +105,10 @@ final class ProxyServer extends VerticleBase {
 
     ForwardedHeaders forwardedHeaders() {
         return forwardedHeaders;
+    }
+
+    ServerHeader serverHeader() {
+        return serverHeader;
     }
 
     ExchangeRecorder recorder() {

@@ -14,7 +14,7 @@ import io.vertx.core.http.HttpVersion;
 
 /**
  * The backend's response on its way to the client: the head copied (status, reason phrase,
- * end-to-end headers), the filters' response sides in
+ * end-to-end headers, {@code Server} when the backend sent none), the filters' response sides in
  * reverse, then the body streamed with backpressure. A failed write or an error on either side
  * fails it: both streams are reset, the downstream is never ended cleanly on a truncated body.
  * One object per response instead of a pipe, its promises and a lambda per chunk.
@@ -61,6 +61,7 @@ final class ResponseRelay implements Handler<Buffer> {
         }
         MultiMap headers = response.headers();
         HopByHop.copy(upstream.headers(), headers, NONE);
+        exchange.server.serverHeader().addIfAbsent(headers);
         exchange.filterResponse(headers, exchange.route.filters.length);
         HttpServerRequest request = exchange.request;
         if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && request.version() == HttpVersion.HTTP_1_1

@@ -18,6 +18,7 @@ final class WebSocketUpgrade {
         exchange.responseStarted(101);
         response.setStatusCode(101);
         response.headers().addAll(upstream.headers());
+        exchange.server.serverHeader().addIfAbsent(response.headers());
         exchange.request.toNetSocket().onComplete(down -> {
             NetSocket up = upstream.netSocket();
             if (down.failed()) {
