@@ -125,7 +125,7 @@ interface CompiledFilter {
 
         @Override
         public boolean onRequest(Exchange exchange) {
-            var request = exchange.request();
+            var request = exchange.request;
             String s = scheme != null ? scheme : request.scheme();
             HostAndPort requested = request.authority();
             String h = hostname != null ? hostname : requested == null ? "" : requested.host();

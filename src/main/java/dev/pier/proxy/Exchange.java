@@ -70,10 +70,6 @@ final class Exchange {
 
     // ---- the view filters edit -------------------------------------------------------------
 
-    HttpServerRequest request() {
-        return request;
-    }
-
     UpstreamRequest upstream() {
         return upstream;
     }
