@@ -29,11 +29,20 @@ import org.slf4j.LoggerFactory;
 public final class PierServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PierServer.class);
 
-    /** What a Pier process is told on its command line. Port 0 picks a free port. */
+    /**
+     * What a Pier process is told on its command line. Port 0 picks a free port. {@code serverHeader}
+     * is the {@code Server} header on responses that have none (empty: none).
+     */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
-                         int eventLoops, long filePollMillis) {
+                         int eventLoops, long filePollMillis, String serverHeader) {
         public Config {
             files = List.copyOf(files);
+        }
+
+        /** With the default {@code Server} header. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER);
         }
 
         public static Config forFiles(List<Path> files) {
@@ -61,7 +70,7 @@ public final class PierServer implements AutoCloseable {
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
-                defaults.backendTimeout(), loops), metrics);
+                defaults.backendTimeout(), loops, config.serverHeader()), metrics);
         this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC());
         this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render);
     }

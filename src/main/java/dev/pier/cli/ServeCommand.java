@@ -1,6 +1,7 @@
 package dev.pier.cli;
 
 import dev.pier.PierServer;
+import dev.pier.proxy.ProxyOptions;
 import dev.pier.source.kube.KubeSourceOptions;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -58,6 +59,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Event loops serving traffic; 0 = one per core. Env: PIER_EVENT_LOOPS.")
     int eventLoops;
 
+    @Option(names = "--server-header", paramLabel = "VALUE", defaultValue = "${env:PIER_SERVER_HEADER:-pier}",
+            description = "Server header on responses that have none (a backend's own passes unchanged); empty: none."
+                    + " Env: PIER_SERVER_HEADER. Default: ${DEFAULT-VALUE}.")
+    String serverHeader;
+
     @Option(names = "--kubernetes", defaultValue = "false",
             description = "Read objects from the cluster (also chosen in a pod, or with --kubeconfig / KUBECONFIG, when no --file is given).")
     boolean kubernetes;
@@ -106,8 +112,13 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
+        String serverHeaderProblem = ProxyOptions.serverHeaderProblem(serverHeader);
+        if (serverHeaderProblem != null) {
+            System.err.println("pier serve: --server-header " + serverHeaderProblem);
+            return 2;
+        }
         PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
-                translate.options(), eventLoops, 250);
+                translate.options(), eventLoops, 250, serverHeader);
         PierServer server;
         try {
             server = fromFiles ? PierServer.startWithFiles(config) : startWithKubernetes(config);

@@ -52,7 +52,7 @@ interface CompiledFilter {
     record RequestHeaders(HeaderEdits edits) implements CompiledFilter {
         @Override
         public boolean onRequest(Exchange exchange) {
-            edits.apply(exchange.upstreamHeaders());
+            edits.apply(exchange.upstream().headers());
             return false;
         }
     }
@@ -100,8 +100,8 @@ interface CompiledFilter {
 
         @Override
         public boolean onRequest(Exchange exchange) {
-            if (authority != null) exchange.upstreamAuthority(authority);
-            if (path != null) exchange.upstreamPath(path.rewrite(exchange.upstreamPath()));
+            if (authority != null) exchange.upstream().authority(authority);
+            if (path != null) exchange.upstream().path(path.rewrite(exchange.upstream().path()));
             return false;
         }
     }
@@ -123,7 +123,7 @@ interface CompiledFilter {
 
         @Override
         public boolean onRequest(Exchange exchange) {
-            var request = exchange.request();
+            var request = exchange.request;
             String s = scheme != null ? scheme : request.scheme();
             HostAndPort requested = request.authority();
             String h = hostname != null ? hostname : requested == null ? "" : requested.host();

@@ -22,7 +22,7 @@ final class CompiledRoute {
     private final ValueCondition[] headers;
     private final ValueCondition[] queryParams;
     final CompiledFilter[] filters;
-    final RouteAnswer answer;
+    final CompiledAction action;
     /** Whole-exchange bound in ms, 0 for none. */
     final long requestTimeoutMs;
     /** Per-try bound in ms, 0 for the data plane's default. */
@@ -32,7 +32,7 @@ final class CompiledRoute {
     private final boolean[] retryOnStatus = new boolean[600];
     final RouteMetrics metrics;
 
-    CompiledRoute(Route route, int order, CompiledFilter[] filters, RouteAnswer answer, RouteMetrics metrics) {
+    CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMetrics metrics) {
         this.route = route;
         this.id = route.id();
         this.order = order;
@@ -44,7 +44,7 @@ final class CompiledRoute {
         this.headers = conditions(match.headers());
         this.queryParams = conditions(match.queryParams());
         this.filters = filters;
-        this.answer = answer;
+        this.action = action;
         var timeouts = route.timeouts();
         this.requestTimeoutMs = timeouts.request() == null ? 0 : Math.max(1, timeouts.request().toMillis());
         this.backendTimeoutMs = timeouts.backendRequest() == null ? 0 : Math.max(1, timeouts.backendRequest().toMillis());

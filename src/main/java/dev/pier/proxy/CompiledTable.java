@@ -4,6 +4,7 @@ import dev.pier.balance.Balancer;
 import dev.pier.balance.BalancerFactory;
 import dev.pier.balance.WeightedSplit;
 import dev.pier.model.BalancerPolicy;
+import dev.pier.model.Endpoint;
 import dev.pier.model.Filter;
 import dev.pier.model.Route;
 import dev.pier.model.RouteAction;
@@ -29,20 +30,22 @@ import java.util.Map;
  */
 final class CompiledTable {
 
-    private final Map<String, HostRoutes> exactHosts;
-    private final Map<String, HostRoutes> wildcardParents;
-    private final HostRoutes anyHost;
+    private final Map<String, CompiledHost> exactHosts;
+    private final Map<String, CompiledHost> wildcardParents;
+    private final CompiledHost anyHost;
     private final CompiledRoute defaultRoute;
     // Carried into the next compile.
     private final Map<BalancerKey, Balancer> balancers;
     private final Map<SplitKey, WeightedSplit> splits;
     private final Map<String, RouteMetrics> metrics;
+    /** The balancers of each Service, told when its endpoints change. */
+    private final Map<ServiceKey, List<Balancer>> balancersByService = new HashMap<>();
 
     record BalancerKey(ServiceKey service, BalancerPolicy policy) {}
 
     record SplitKey(String routeId, List<WeightedBackend> backends) {}
 
-    private CompiledTable(Map<String, HostRoutes> exactHosts, Map<String, HostRoutes> wildcardParents, HostRoutes anyHost,
+    private CompiledTable(Map<String, CompiledHost> exactHosts, Map<String, CompiledHost> wildcardParents, CompiledHost anyHost,
                           CompiledRoute defaultRoute, Map<BalancerKey, Balancer> balancers,
                           Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics) {
         this.exactHosts = exactHosts;
@@ -52,17 +55,31 @@ final class CompiledTable {
         this.balancers = balancers;
         this.splits = splits;
         this.metrics = metrics;
+        balancers.forEach((key, balancer) ->
+                balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(balancer));
     }
 
     static CompiledTable empty() {
         return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of());
     }
 
+    /** Called once {@code next} is live: the meters of routes that are not in it leave the registry. */
+    void retireMetersLeftOutOf(CompiledTable next) {
+        metrics.forEach((id, m) -> {
+            if (next.metrics.get(id) != m) m.retire();
+        });
+    }
+
+    /** The balancer this table uses for {@code service} under {@code policy}, or null. */
+    Balancer balancer(ServiceKey service, BalancerPolicy policy) {
+        return balancers.get(new BalancerKey(service, policy));
+    }
+
     /** @return the route for this request, or null for a 404 */
     CompiledRoute select(HttpServerRequest request) {
         HostAndPort authority = request.authority();
-        String host = authority == null ? "" : authority.host().toLowerCase(Locale.ROOT);
-        HostRoutes routes = exactHosts.get(host);
+        String host = authority == null ? "" : hostKey(authority.host());
+        CompiledHost routes = exactHosts.get(host);
         if (routes == null) {
             int dot = host.indexOf('.');
             if (dot > 0) routes = wildcardParents.get(host.substring(dot + 1));
@@ -73,22 +90,51 @@ final class CompiledTable {
         return route;
     }
 
-    /** Compiles {@code table}, every route of it. */
-    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry) {
+    /** Hands changed endpoint lists (empty: none left) to the balancers of their Services. */
+    void endpointsChanged(Map<ServiceKey, List<Endpoint>> changed) {
+        changed.forEach((service, endpoints) -> {
+            List<Balancer> users = balancersByService.get(service);
+            if (users != null) for (Balancer b : users) b.setEndpoints(endpoints);
+        });
+    }
+
+    /**
+     * The request host as the table keys hosts: lower case, without the one trailing dot of a fully
+     * qualified name ({@code example.com.} is {@code example.com}). No copy when there is nothing to change.
+     */
+    static String hostKey(String host) {
+        int end = host.length();
+        if (end > 0 && host.charAt(end - 1) == '.') end--;
+        for (int i = 0; i < end; i++) {
+            char c = host.charAt(i);
+            if ((c >= 'A' && c <= 'Z') || c >= 0x80) return host.substring(0, end).toLowerCase(Locale.ROOT);
+        }
+        return end == host.length() ? host : host.substring(0, end);
+    }
+
+    /**
+     * Compiles {@code table}, every route of it.
+     * Balancers new in this table get their Service's endpoints from {@code endpoints} here, on the
+     * caller's thread; carried-over ones already have them.
+     */
+    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints) {
         Builder b = new Builder(previous, registry);
-        Map<String, HostRoutes> exact = new HashMap<>();
-        Map<String, HostRoutes> wildcard = new HashMap<>();
-        HostRoutes any = null;
+        Map<String, CompiledHost> exact = new HashMap<>();
+        Map<String, CompiledHost> wildcard = new HashMap<>();
+        CompiledHost any = null;
         for (VirtualHost vh : table.virtualHosts()) {
             List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
             for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
-            HostRoutes hostRoutes = new HostRoutes(compiled);
+            CompiledHost hostRoutes = new CompiledHost(compiled);
             String name = vh.hostname().toLowerCase(Locale.ROOT);
             if (name.equals("*")) any = hostRoutes;
             else if (name.startsWith("*.")) wildcard.put(name.substring(2), hostRoutes);
             else exact.put(name, hostRoutes);
         }
         CompiledRoute def = table.defaultRoute() == null ? null : b.route(table.defaultRoute(), 0);
+        b.balancers.forEach((key, balancer) -> {
+            if (b.previous.balancers.get(key) != balancer) balancer.setEndpoints(endpoints.get(key.service()));
+        });
         return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics);
     }
 
@@ -114,7 +160,7 @@ final class CompiledTable {
             return compiled;
         }
 
-        private RouteAnswer answer(Route route) {
+        private CompiledAction answer(Route route) {
             RouteAction action = route.action();
             if (action instanceof RouteAction.Forward f) {
                 List<WeightedBackend> backends = f.backends();
@@ -131,15 +177,15 @@ final class CompiledTable {
                         return old != null ? old : new WeightedSplit(backends.stream().mapToInt(WeightedBackend::weight).toArray());
                     });
                 }
-                return new RouteAnswer.Forward(split, targets);
+                return new CompiledAction.Forward(split, targets);
             }
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
                 r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer())));
-                return new RouteAnswer.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
+                return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
-                return new RouteAnswer.NoBackend();
+                return new CompiledAction.NoBackend();
             }
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
         }

@@ -35,8 +35,9 @@ public final class DataPlane {
     private final List<ProxyServer> servers = new CopyOnWriteArrayList<>();
     private final Counter swaps;
     private final AtomicLong lastSwapNanos = new AtomicLong();
-    private final RouteMetrics noRoute;
-    private final Object applyLock = new Object();
+    private final ExchangeRecorder recorder;
+    /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
+    private final Object writeLock = new Object();
     private volatile String deploymentId;
 
     public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
@@ -46,7 +47,7 @@ public final class DataPlane {
         this.swaps = Counter.builder("pier.table.swaps").description("Routing tables published").register(metrics);
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
-        this.noRoute = new RouteMetrics(metrics, RouteMetrics.NO_ROUTE);
+        this.recorder = new ExchangeRecorder(new RouteMetrics(metrics, RouteMetrics.NO_ROUTE));
     }
 
     /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
@@ -56,7 +57,7 @@ public final class DataPlane {
                 : SocketAddress.inetSocketAddress(options.httpPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, endpoints, options, bind, noRoute);
+            ProxyServer server = new ProxyServer(table::get, options, bind, recorder);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
@@ -72,23 +73,37 @@ public final class DataPlane {
     public void apply(RoutingTable routingTable) {
         if (Vertx.currentContext() != null && Vertx.currentContext().isEventLoopContext())
             throw new IllegalStateException("DataPlane.apply compiles a table: call it off the event loops");
-        synchronized (applyLock) { // balancer carry-over needs the previous table to be the latest
+        synchronized (writeLock) { // balancer carry-over needs the previous table to be the latest
             long start = System.nanoTime();
-            CompiledTable next = CompiledTable.compile(routingTable, table.get(), metrics);
+            CompiledTable previous = table.get();
+            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints);
             table.set(next);
+            previous.retireMetersLeftOutOf(next);
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
         }
     }
 
-    /** Replaces the whole endpoint index; lists equal to the current ones keep their identity. */
-    public void replaceEndpoints(Map<ServiceKey, List<Endpoint>> all) {
-        endpoints.replaceAll(all);
+    /** The table requests are served from now. */
+    CompiledTable liveTable() {
+        return table.get();
     }
 
-    /** Updates only these Services; an empty list means the Service has no endpoints. */
+    /**
+     * Replaces the whole endpoint index. Balancers of changed Services rebuild their state (a hash
+     * ring, weights) here, on the caller's thread; lists equal to the current ones change nothing.
+     */
+    public void replaceEndpoints(Map<ServiceKey, List<Endpoint>> all) {
+        synchronized (writeLock) {
+            table.get().endpointsChanged(endpoints.replaceAll(all));
+        }
+    }
+
+    /** Updates only these Services (an empty list: the Service has no endpoints), as {@link #replaceEndpoints} does. */
     public void updateEndpoints(Map<ServiceKey, List<Endpoint>> changed) {
-        endpoints.update(changed);
+        synchronized (writeLock) {
+            table.get().endpointsChanged(endpoints.update(changed));
+        }
     }
 
     public Future<Void> close() {

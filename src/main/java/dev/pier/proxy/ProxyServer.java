@@ -5,7 +5,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -22,27 +21,24 @@ import java.util.function.Supplier;
  */
 final class ProxyServer extends VerticleBase {
     private final Supplier<CompiledTable> table;
-    private final EndpointIndex endpoints;
     private final ProxyOptions options;
     private final SocketAddress bindAddress;
     private static final int MAX_CACHED_ADDRESSES = 4096;
-    private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
 
-    private final RouteMetrics noRoute;
+    private final ExchangeRecorder recorder;
+    private final ServerHeader serverHeader;
     private HttpClientAgent client;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
-    private int cachedPort = -1;
-    private String cachedPortText;
+    private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
 
-    ProxyServer(Supplier<CompiledTable> table, EndpointIndex endpoints, ProxyOptions options, SocketAddress bindAddress,
-                RouteMetrics noRoute) {
+    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, ExchangeRecorder recorder) {
         this.table = table;
-        this.endpoints = endpoints;
         this.options = options;
         this.bindAddress = bindAddress;
-        this.noRoute = noRoute;
+        this.recorder = recorder;
+        this.serverHeader = new ServerHeader(options.serverHeader());
     }
 
     @Override
@@ -83,9 +79,8 @@ final class ProxyServer extends VerticleBase {
         CompiledTable current = table.get(); // read once; this request keeps it to the end
         CompiledRoute route = current.select(request);
         if (route == null) {
-            request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
-                    .end("no route\n");
-            noRoute.record(404, start);
+            ErrorAnswer.send(request.response(), 404, "no route\n", serverHeader);
+            recorder.ended(null, 404, start);
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
@@ -100,10 +95,6 @@ final class ProxyServer extends VerticleBase {
         return client;
     }
 
-    EndpointIndex endpoints() {
-        return endpoints;
-    }
-
     long connectTimeoutMs() {
         return options.connectTimeout().toMillis();
     }
@@ -112,13 +103,16 @@ final class ProxyServer extends VerticleBase {
         return options.backendTimeout().toMillis();
     }
 
-    /** The decimal text of the local port, for X-Forwarded-Port; one listener, so nearly always the cached one. */
-    String portText(int port) {
-        if (port != cachedPort) {
-            cachedPortText = Integer.toString(port);
-            cachedPort = port;
-        }
-        return cachedPortText;
+    ForwardedHeaders forwardedHeaders() {
+        return forwardedHeaders;
+    }
+
+    ServerHeader serverHeader() {
+        return serverHeader;
+    }
+
+    ExchangeRecorder recorder() {
+        return recorder;
     }
 
     /** One SocketAddress per endpoint, reused across requests; bounded so endpoint churn cannot grow it forever. */

@@ -133,6 +133,14 @@ class CommandsTest {
     }
 
     @Test
+    void aServerHeaderThatCouldForgeAHeaderIsRefusedBeforeAnythingStarts() {
+        Run run = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+                "--server-header", "pier\r\nSet-Cookie: x=1");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("pier serve: --server-header").contains("cannot hold");
+    }
+
+    @Test
     void versionNamesPierJavaAndVertx() {
         Run run = run("version");
         assertThat(run.code()).isZero();

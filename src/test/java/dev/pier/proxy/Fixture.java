@@ -49,8 +49,12 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(MeterRegistry metrics, Duration backendTimeout) {
+        this(metrics, new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), backendTimeout, 2,
+                ProxyOptions.DEFAULT_SERVER_HEADER));
+    }
+
+    Fixture(MeterRegistry metrics, ProxyOptions options) {
         this.metrics = metrics;
-        ProxyOptions options = new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), backendTimeout, 2);
         this.plane = new DataPlane(vertx, options, metrics);
         this.port = await(plane.start());
         this.context = vertx.getOrCreateContext();

@@ -93,6 +93,25 @@ class RoutingTest {
     }
 
     @Test
+    void oneTrailingDotNamesTheSameHost() {
+        assertThat(backendFor("shop.example.com.", "/a")).isEqualTo("prefix");
+        assertThat(backendFor("Shop.Example.COM.:8080", "/a")).isEqualTo("prefix");
+        assertThat(backendFor("api.example.com.", "/x")).isEqualTo("wild");
+        // Only one dot is the root label; two are no name Pier serves.
+        assertThat(backendFor("shop.example.com..", "/a")).isEqualTo("def");
+    }
+
+    @Test
+    void hostKeyCopiesOnlyWhenItChangesSomething() {
+        String plain = "shop.example.com";
+        assertThat(CompiledTable.hostKey(plain)).isSameAs(plain);
+        assertThat(CompiledTable.hostKey("shop.example.com.")).isEqualTo(plain);
+        assertThat(CompiledTable.hostKey("SHOP.example.com.")).isEqualTo(plain);
+        assertThat(CompiledTable.hostKey("")).isEmpty();
+        assertThat(CompiledTable.hostKey(".")).isEmpty();
+    }
+
+    @Test
     void wildcardCoversExactlyOneLabel() {
         assertThat(backendFor("api.example.com", "/x")).isEqualTo("wild");
         assertThat(backendFor("a.b.example.com", "/only-any")).isEqualTo("any");

@@ -40,12 +40,15 @@ class TranslatedTablesCompileTest {
         // namespace gives the compiler the most routes to chew on.
         TranslateOptions options = new TranslateOptions("pier", TranslateOptions.CONTROLLER_NAME, true,
                 java.util.Set.of("apps", "web", "shared"));
-        RoutingTable table = Translator.translate(ManifestParser.toSnapshot(
-                ManifestParser.parse(input.toString(), text).objects()), options).table();
+        var result = Translator.translate(ManifestParser.toSnapshot(
+                ManifestParser.parse(input.toString(), text).objects()), options);
+        RoutingTable table = result.table();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        EndpointIndex endpoints = new EndpointIndex();
+        endpoints.replaceAll(result.endpoints()); // balancers get their endpoints while compiling
         assertThatCode(() -> {
-            CompiledTable first = CompiledTable.compile(table, null, registry);
-            CompiledTable.compile(table, first, registry); // the carry-over path of a swap
+            CompiledTable first = CompiledTable.compile(table, null, registry, endpoints);
+            CompiledTable.compile(table, first, registry, endpoints); // the carry-over path of a swap
         }).as("compiling the table of %s", input).doesNotThrowAnyException();
     }
 }

@@ -1,0 +1,60 @@
+package dev.pier.proxy;
+
+import dev.pier.model.Endpoint;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * The request as the backend gets it: the head the client sent, with hop-by-hop headers left out,
+ * forwarded headers set ({@link ForwardedHeaders}) and the filters' edits (headers, path,
+ * authority). Built once per exchange; each try opens with it.
+ */
+final class UpstreamRequest {
+    private final HttpServerRequest downstream;
+    private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    private String path;
+    private HostAndPort authority;
+
+    UpstreamRequest(HttpServerRequest downstream) {
+        this.downstream = downstream;
+        this.path = downstream.path();
+        this.authority = downstream.authority();
+    }
+
+    MultiMap headers() {
+        return headers;
+    }
+
+    String path() {
+        return path;
+    }
+
+    void path(String path) {
+        this.path = path;
+    }
+
+    /** The Host / :authority the backend sees; null when the client sent none. */
+    HostAndPort authority() {
+        return authority;
+    }
+
+    void authority(HostAndPort authority) {
+        this.authority = authority;
+    }
+
+    /** The head of one try to {@code endpoint}: method and query as the client sent them. */
+    RequestOptions options(Endpoint endpoint, SocketAddress address, long connectTimeoutMs) {
+        String query = downstream.query();
+        return new RequestOptions()
+                .setServer(address)
+                .setHost(endpoint.host())
+                .setPort(endpoint.port())
+                .setMethod(downstream.method())
+                .setURI(query == null ? path : path + '?' + query)
+                .setHeaders(headers)
+                .setConnectTimeout(connectTimeoutMs);
+    }
+}
