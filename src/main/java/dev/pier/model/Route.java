@@ -14,7 +14,7 @@ import java.util.Objects;
  * is given.
  */
 public record Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
-                    List<Filter> filters, Timeouts timeouts, RetryPolicy retry) {
+                    List<Filter> filters, Timeouts timeouts, RetryPolicy retry, HttpsPolicy https) {
     public Route {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
@@ -22,6 +22,7 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(https, "https");
         filters = List.copyOf(filters);
         if (action instanceof RouteAction.NoBackend && filters.stream().noneMatch(Filter::answers)) {
             throw new IllegalArgumentException("route " + id + ": NoBackend needs a RequestRedirect or DirectResponse filter");
@@ -34,6 +35,16 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
                 throw new IllegalArgumentException("route " + id + ": ReplacePrefixMatch needs a PREFIX path match");
             }
         }
+    }
+
+    /** A route without an HTTPS policy: what a route is until translation knows whether its host has TLS. */
+    public Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
+                 List<Filter> filters, Timeouts timeouts, RetryPolicy retry) {
+        this(id, source, match, action, filters, timeouts, retry, HttpsPolicy.NONE);
+    }
+
+    public Route withHttps(HttpsPolicy policy) {
+        return new Route(id, source, match, action, filters, timeouts, retry, policy);
     }
 
     /** A plain forwarding route with no filters, timeouts or retries (what an Ingress path gives). */

@@ -9,13 +9,13 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.pier.model.Filter;
+import dev.pier.model.HttpsPolicy;
 import dev.pier.model.ObjectStatus;
 import dev.pier.model.PathMatch;
 import dev.pier.model.Problem;
@@ -29,12 +29,8 @@ import dev.pier.model.TlsCertificate;
 import dev.pier.model.WeightedBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +40,8 @@ import java.util.TreeMap;
  * Prints a {@link TranslationResult} as YAML, the same bytes for the same result: what
  * {@code pier translate} prints, {@code /routes} serves and the golden tests compare.
  * Sealed-interface values carry a {@code type} (the record's simple name); endpoints are keyed
- * {@code namespace/name:port} in sorted order; private keys are printed as their SHA-256 only.
+ * {@code namespace/name:port} in sorted order; certificates are printed as their Secret, hosts,
+ * fingerprint and expiry, never their PEM (and so never a private key).
  */
 public final class TranslationYaml {
 
@@ -57,7 +54,7 @@ public final class TranslationYaml {
                     .build())
             .addMixIn(RouteAction.class, TypeDiscriminator.class)
             .addMixIn(Filter.class, TypeDiscriminator.class)
-            .addMixIn(TlsCertificate.class, RedactedKey.class)
+            .addMixIn(TlsCertificate.class, PemHidden.class)
             .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
             .addMixIn(Route.class, RouteDefaultsHidden.class)
             .addMixIn(PathMatch.class, CompiledRegexHidden.class)
@@ -65,6 +62,7 @@ public final class TranslationYaml {
             .addMixIn(Problem.class, ObjectHidden.class)
             .addModule(new SimpleModule("pier-model")
                     .addSerializer(Duration.class, ToStringSerializer.instance)
+                    .addSerializer(java.time.Instant.class, ToStringSerializer.instance)
                     .addSerializer(sortedSetSerializer()))
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             // Empty lists and nulls are left out to keep the output readable; map values (an
@@ -126,6 +124,21 @@ public final class TranslationYaml {
 
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoRetry.class)
         abstract RetryPolicy retry();
+
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoHttps.class)
+        abstract HttpsPolicy https();
+    }
+
+    private static final class IsNoHttps {
+        @Override
+        public boolean equals(Object other) {
+            return other == null || HttpsPolicy.NONE.equals(other);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 
     /** Jackson's CUSTOM inclusion filter: {@code equals} true means "leave out". */
@@ -153,22 +166,9 @@ public final class TranslationYaml {
         }
     }
 
-    private abstract static class RedactedKey {
-        @JsonSerialize(using = Sha256.class)
-        abstract String privateKeyPem();
-    }
-
-    /** Shows whether a key changed without showing the key. */
-    private static final class Sha256 extends JsonSerializer<String> {
-        @Override
-        public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            try {
-                byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-                gen.writeString("<redacted sha256:" + HexFormat.of().formatHex(digest) + ">");
-            } catch (NoSuchAlgorithmException e) {
-                gen.writeString("<redacted>");
-            }
-        }
+    /** The fingerprint says which certificate it is; the PEM would add a key to every log and dump. */
+    @JsonIgnoreProperties({"certificatePem", "privateKeyPem"})
+    private interface PemHidden {
     }
 
     /** {@code Set.copyOf} iterates in no fixed order; print sets sorted. */

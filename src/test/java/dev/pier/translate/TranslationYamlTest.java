@@ -28,7 +28,7 @@ class TranslationYamlTest {
     private static final ObjectRef SRC = new ObjectRef("GatewayRoute", "web", "r");
 
     private static TranslationResult withRoute(Route route, List<TlsCertificate> certs, Map<ServiceKey, List<Endpoint>> endpoints) {
-        return new TranslationResult(new RoutingTable(List.of(new VirtualHost("a.example.com", List.of(route))), null, certs),
+        return new TranslationResult(new RoutingTable(List.of(new VirtualHost("a.example.com", List.of(route))), null, certs, null),
                 endpoints, List.of());
     }
 
@@ -65,13 +65,16 @@ class TranslationYamlTest {
     }
 
     @Test
-    void neverPrintsAPrivateKey() {
+    void printsCertificatesAsFingerprintAndExpiryNeverAsPem() {
         String key = "-----BEGIN PRIVATE KEY-----\nSECRETKEYMATERIAL\n-----END PRIVATE KEY-----\n";
         TlsCertificate cert = new TlsCertificate(new ObjectRef("Secret", "web", "tls"), List.of("a.example.com"),
-                "-----BEGIN CERTIFICATE-----\nPUBLIC\n-----END CERTIFICATE-----\n", key);
+                "-----BEGIN CERTIFICATE-----\nPUBLIC\n-----END CERTIFICATE-----\n", key, "sha256:00ff",
+                java.time.Instant.parse("2027-01-02T03:04:05Z"));
         Route route = Route.forward("r", SRC, RouteMatch.path(PathMatch.prefix("/")), List.of());
         String yaml = TranslationYaml.write(withRoute(route, List.of(cert), Map.of()));
-        assertThat(yaml).doesNotContain("SECRETKEYMATERIAL").contains("privateKeyPem: <redacted sha256:").contains("PUBLIC");
+        assertThat(yaml).doesNotContain("SECRETKEYMATERIAL").doesNotContain("PUBLIC").doesNotContain("BEGIN")
+                .contains("fingerprint: sha256:00ff", "notAfter: 2027-01-02T03:04:05Z", "- a.example.com");
+        assertThat(cert.toString()).doesNotContain("SECRETKEYMATERIAL");
     }
 
     @Test
