@@ -4,6 +4,7 @@ import dev.pier.admin.AdminServer;
 import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
 import dev.pier.proxy.ProxyOptions;
+import dev.pier.proxy.TlsEngine;
 import dev.pier.source.file.FileSource;
 import dev.pier.source.kube.KubeSource;
 import dev.pier.source.kube.KubeSourceOptions;
@@ -30,23 +31,37 @@ public final class PierServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PierServer.class);
 
     /**
-     * What a Pier process is told on its command line. Port 0 picks a free port. {@code serverHeader}
-     * is the {@code Server} header on responses that have none (empty: none).
+     * What a Pier process is told on its command line. Port 0 picks a free port; {@code httpsPort}
+     * -1 serves no HTTPS. {@code serverHeader} is the {@code Server} header on responses that have
+     * none (empty: none). {@code httpsRedirectPort} is the port plain-HTTP redirects name.
      */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
-                         int eventLoops, long filePollMillis, String serverHeader) {
+                         int eventLoops, long filePollMillis, String serverHeader, int httpsPort, int httpsRedirectPort,
+                         TlsEngine tlsEngine) {
         public Config {
             files = List.copyOf(files);
         }
 
-        /** With the default {@code Server} header. */
+        /** With the default {@code Server} header and no HTTPS. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis) {
-            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER);
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER,
+                    -1, ProxyOptions.DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO);
         }
 
         public static Config forFiles(List<Path> files) {
             return new Config(files, "127.0.0.1", 0, 0, TranslateOptions.DEFAULTS, 2, 100);
+        }
+
+        /** The same with HTTPS on {@code port} (0: a free one), terminated by {@code engine}. */
+        public Config withHttps(int port, int redirectPort, TlsEngine engine) {
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    port, redirectPort, engine);
+        }
+
+        public Config withTranslate(TranslateOptions options) {
+            return new Config(files, address, httpPort, adminPort, options, eventLoops, filePollMillis, serverHeader,
+                    httpsPort, httpsRedirectPort, tlsEngine);
         }
     }
 
@@ -59,6 +74,7 @@ public final class PierServer implements AutoCloseable {
     private final Config config;
     private AutoCloseable source;
     private int httpPort;
+    private int httpsPort = -1;
     private int adminPort;
 
     private PierServer(Config config) {
@@ -70,7 +86,17 @@ public final class PierServer implements AutoCloseable {
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
-                defaults.backendTimeout(), loops, config.serverHeader()), metrics);
+                defaults.backendTimeout(), loops, config.serverHeader(), config.httpsPort(), config.httpsRedirectPort(),
+                config.tlsEngine()), metrics);
+        if (dataPlane.tlsEngine() != null) {
+            log.info("HTTPS terminated by the {} TLS engine{}", dataPlane.tlsEngine() == TlsEngine.OPENSSL ? "OpenSSL (BoringSSL)" : "JDK",
+                    config.tlsEngine() == TlsEngine.AUTO && dataPlane.tlsEngine() == TlsEngine.JDK
+                            ? " (OpenSSL is not available here: " + TlsEngine.openSslUnavailableReason() + ")" : "");
+            if (config.translate().defaultCertificate() == null) {
+                log.warn("no --default-certificate: HTTPS clients whose server name has no certificate (or who send none)"
+                        + " get a self-signed certificate generated at start, which they will not trust");
+            }
+        }
         this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC());
         this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render);
     }
@@ -83,7 +109,7 @@ public final class PierServer implements AutoCloseable {
             server.source = files;
             boolean loaded = files.start();
             server.bind();
-            log.info("serving on {}:{} (admin :{}), files {}{}", config.address(), server.httpPort, server.adminPort,
+            log.info("serving on {}:{} (HTTPS :{}, admin :{}), files {}{}", config.address(), server.httpPort, server.httpsPort, server.adminPort,
                     config.files(), loaded ? "" : " (NOT loaded: see the error above and /routes)");
             return server;
         } catch (Exception e) {
@@ -106,7 +132,7 @@ public final class PierServer implements AutoCloseable {
                 client.close();
             };
             kube.start();
-            log.info("serving on {}:{} (admin :{}), watching {} as {}", config.address(), server.httpPort, server.adminPort,
+            log.info("serving on {}:{} (HTTPS :{}, admin :{}), watching {} as {}", config.address(), server.httpPort, server.httpsPort, server.adminPort,
                     options.watchNamespaces().isEmpty() ? "all namespaces" : options.watchNamespaces(), options.identity());
             return server;
         } catch (Exception e) {
@@ -123,7 +149,9 @@ public final class PierServer implements AutoCloseable {
     }
 
     private void bind() throws BindFailure {
-        httpPort = listen("proxied traffic (--http-port)", config.httpPort(), () -> dataPlane.start());
+        httpPort = listen("proxied traffic (--http-port, and --https-port " + config.httpsPort() + ")", config.httpPort(),
+                () -> dataPlane.start());
+        httpsPort = dataPlane.httpsPort();
         adminPort = listen("the admin port (--admin-port)", config.adminPort(), () -> admin.start());
     }
 
@@ -140,6 +168,8 @@ public final class PierServer implements AutoCloseable {
 
     public Vertx vertx() { return vertx; }
     public int httpPort() { return httpPort; }
+    /** -1 when HTTPS is off. */
+    public int httpsPort() { return httpsPort; }
     public int adminPort() { return adminPort; }
     public LiveState state() { return state; }
     public Pipeline pipeline() { return pipeline; }
