@@ -149,8 +149,7 @@ public final class PierServer implements AutoCloseable {
     }
 
     private void bind() throws BindFailure {
-        httpPort = listen("proxied traffic (--http-port, and --https-port " + config.httpsPort() + ")", config.httpPort(),
-                () -> dataPlane.start());
+        httpPort = listen("proxied traffic", config.httpPort(), () -> dataPlane.start());
         httpsPort = dataPlane.httpsPort();
         adminPort = listen("the admin port (--admin-port)", config.adminPort(), () -> admin.start());
     }
@@ -162,6 +161,12 @@ public final class PierServer implements AutoCloseable {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
             String reason = root.getMessage() == null ? root.toString() : root.getMessage();
+            String listener = DataPlane.failedListener(e);
+            if (listener != null) {
+                // "--https-port 8443": the data plane names which of its two listeners failed
+                port = Integer.parseInt(listener.substring(listener.indexOf(' ') + 1));
+                what = what + " (" + listener.substring(0, listener.indexOf(' ')) + ")";
+            }
             throw new BindFailure("cannot listen on " + config.address() + ":" + port + " for " + what + ": " + reason, e);
         }
     }

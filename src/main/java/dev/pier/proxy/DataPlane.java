@@ -89,6 +89,14 @@ public final class DataPlane {
         }
     }
 
+    /** The flag of the listener a failed {@link #start()} could not bind ({@code --http-port} or {@code --https-port}), else null. */
+    public static String failedListener(Throwable startFailure) {
+        for (Throwable t = startFailure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProxyServer.ListenFailure f) return f.flag + " " + f.port;
+        }
+        return null;
+    }
+
     /** The TLS engine HTTPS runs on (OPENSSL or JDK), or null when HTTPS is off. */
     public TlsEngine tlsEngine() {
         return https == null ? null : https.engine();
@@ -150,11 +158,19 @@ public final class DataPlane {
         return true;
     }
 
-    /** A fresh SSL context for new handshakes once the certificates changed (see {@link ProxyServer#refreshTls}). */
+    /**
+     * A fresh SSL context for new handshakes once the certificates changed (see {@link ProxyServer#refreshTls}),
+     * waited for, so that when {@link #apply} returns every new handshake uses it. The key manager
+     * already serves the new certificates meanwhile; a failure only leaves the old context in use.
+     */
     private void refreshTls() {
         if (servers.isEmpty()) return; // not started: the first context is built with the current map
-        servers.get(0).refreshTls().onFailure(e -> log.warn("could not refresh the TLS context after a certificate change;"
-                + " new handshakes still get the new certificates: {}", e.toString()));
+        try {
+            servers.get(0).refreshTls().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("could not refresh the TLS context after a certificate change; new handshakes still get the new"
+                    + " certificates: {}", e.toString());
+        }
     }
 
     /** The table requests are served from now. */

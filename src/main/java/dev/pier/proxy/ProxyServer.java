@@ -69,11 +69,25 @@ final class ProxyServer extends VerticleBase {
         client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
         HttpServerOptions listener = listenerOptions();
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
-        Future<HttpServer> plain = server.listen(bindAddress);
+        Future<HttpServer> plain = server.listen(bindAddress)
+                .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
         if (https == null) return plain;
         httpsOptions = https.apply(listener);
         httpsServer = vertx.createHttpServer(httpsOptions).requestHandler(request -> handle(request, true));
-        return plain.compose(bound -> httpsServer.listen(httpsBindAddress));
+        return plain.compose(bound -> httpsServer.listen(httpsBindAddress)
+                .recover(e -> Future.failedFuture(new ListenFailure("--https-port", httpsBindAddress.port(), e))));
+    }
+
+    /** Which listener could not bind, so the message names its flag and port. */
+    static final class ListenFailure extends RuntimeException {
+        final String flag;
+        final int port;
+
+        ListenFailure(String flag, int port, Throwable cause) {
+            super(flag + " " + port + ": " + cause.getMessage(), cause);
+            this.flag = flag;
+            this.port = port;
+        }
     }
 
     /** What both listeners share (framing, limits, timeouts); HTTPS adds only TLS on top ({@link HttpsSetup}). */
