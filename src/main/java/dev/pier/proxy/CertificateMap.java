@@ -88,17 +88,8 @@ final class CertificateMap {
         return byAlias.size();
     }
 
-    /** The certificate for each hostname, by alias (fingerprint); for tests and views. */
-    Map<String, String> aliasesByHostname() {
-        return aliasesByHost();
-    }
-
     Entry byAlias(String alias) {
         return byAlias.get(alias);
-    }
-
-    Entry fallback() {
-        return fallback;
     }
 
     /** Whether both serve the same certificates for the same names. */

@@ -11,7 +11,6 @@ import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -118,10 +117,5 @@ final class HttpsSetup {
         public Function<String, KeyManagerFactory> keyManagerFactoryMapper(Vertx vertx) {
             return null; // one context for every name: the key manager picks by SNI
         }
-    }
-
-    @Override
-    public String toString() {
-        return "HttpsSetup[" + engine + " " + Arrays.toString(cipherSuites(engine).toArray()) + "]";
     }
 }

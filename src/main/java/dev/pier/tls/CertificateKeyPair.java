@@ -51,16 +51,6 @@ public record CertificateKeyPair(List<X509Certificate> chain, PrivateKey key, St
         }
     }
 
-    /** The leaf, the certificate that names the hosts and holds the public key. */
-    public X509Certificate leaf() {
-        return chain.get(0);
-    }
-
-    /** {@code RSA}, {@code EC}, ...: what the JDK and Netty call the key's algorithm when choosing a certificate. */
-    public String keyType() {
-        return key.getAlgorithm();
-    }
-
     @Override
     public String toString() {
         return "CertificateKeyPair[" + fingerprint + " until " + notAfter + " " + dnsNames + "]"; // never the key
@@ -127,7 +117,8 @@ public record CertificateKeyPair(List<X509Certificate> chain, PrivateKey key, St
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
-                if (o instanceof PEMKeyPair pair) return converter.getKeyPair(pair).getPrivate();
+                // The private part alone: SEC1 may leave out the public key, which a key pair would need.
+                if (o instanceof PEMKeyPair pair) return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 if (o instanceof PrivateKeyInfo info) return converter.getPrivateKey(info);
                 if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
                     throw new InvalidCertificate("tls.key is encrypted; a TLS Secret holds its key unencrypted");
