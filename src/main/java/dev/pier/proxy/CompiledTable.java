@@ -75,8 +75,11 @@ final class CompiledTable {
         return balancers.get(new BalancerKey(service, policy));
     }
 
-    /** @return the route for this request, or null for a 404 */
-    CompiledRoute select(HttpServerRequest request) {
+    /**
+     * @param path the request's normalised path ({@link PathNormalizer})
+     * @return the route for this request, or null for a 404
+     */
+    CompiledRoute select(HttpServerRequest request, String path) {
         HostAndPort authority = request.authority();
         String host = authority == null ? "" : hostKey(authority.host());
         CompiledHost routes = exactHosts.get(host);
@@ -85,7 +88,7 @@ final class CompiledTable {
             if (dot > 0) routes = wildcardParents.get(host.substring(dot + 1));
             if (routes == null) routes = anyHost;
         }
-        CompiledRoute route = routes == null ? null : routes.select(request, request.path());
+        CompiledRoute route = routes == null ? null : routes.select(request, path);
         if (route == null) route = defaultRoute;
         return route;
     }

@@ -76,15 +76,30 @@ final class ProxyServer extends VerticleBase {
 
     private void handle(HttpServerRequest request) {
         long start = System.nanoTime();
+        String path;
+        try {
+            path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
+        } catch (PathNormalizer.Rejected e) {
+            answerWithoutRoute(request, 400, e.getMessage(), start);
+            return;
+        }
         CompiledTable current = table.get(); // read once; this request keeps it to the end
-        CompiledRoute route = current.select(request);
+        CompiledRoute route = current.select(request, path);
+        if ((route == null || !route.forwardRawPath) && PathNormalizer.hasEncodedSeparator(path)) {
+            answerWithoutRoute(request, 400, "the path holds an encoded / or \\ (%2F, %5C)\n", start);
+            return;
+        }
         if (route == null) {
-            ErrorAnswer.send(request.response(), 404, "no route\n", serverHeader);
-            recorder.ended(null, 404, start);
+            answerWithoutRoute(request, 404, "no route\n", start);
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
-        new Exchange(this, request, route, start).run();
+        new Exchange(this, request, route, path, start).run();
+    }
+
+    private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
+        ErrorAnswer.send(request.response(), status, body, serverHeader);
+        recorder.ended(null, status, start);
     }
 
     Vertx vertx() {
