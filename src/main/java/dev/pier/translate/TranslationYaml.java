@@ -126,6 +126,9 @@ public final class TranslationYaml {
 
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoRetry.class)
         abstract RetryPolicy retry();
+
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        abstract boolean forwardRawPath();
     }
 
     /** Jackson's CUSTOM inclusion filter: {@code equals} true means "leave out". */
