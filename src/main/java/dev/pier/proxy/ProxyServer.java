@@ -28,6 +28,8 @@ final class ProxyServer extends VerticleBase {
     private final ExchangeRecorder recorder;
     private final ServerHeader serverHeader;
     private HttpClientAgent client;
+    /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
+    private HttpClientAgent healthClient;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
@@ -56,6 +58,8 @@ final class ProxyServer extends VerticleBase {
                 .setMaxHeaderSize(32 * 1024)
                 .setName("pier-upstream");
         client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
+        healthClient = vertx.httpClientBuilder().with(new HttpClientOptions(clientOptions).setName("pier-health-check"))
+                .with(new PoolOptions().setHttp1MaxSize(2)).build();
         HttpServerOptions serverOptions = new HttpServerOptions()
                 .setHandle100ContinueAutomatically(true)
                 .setHttp2ClearTextEnabled(true)
@@ -108,6 +112,15 @@ final class ProxyServer extends VerticleBase {
 
     HttpClientAgent client() {
         return client;
+    }
+
+    HttpClientAgent healthClient() {
+        return healthClient;
+    }
+
+    /** This instance's event loop context: active health checks run their timers on it. */
+    io.vertx.core.Context context() {
+        return context;
     }
 
     long connectTimeoutMs() {
