@@ -3,6 +3,7 @@ package dev.pier;
 import dev.pier.admin.AdminServer;
 import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
+import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.proxy.TlsEngine;
 import dev.pier.source.file.FileSource;
@@ -32,21 +33,30 @@ public final class PierServer implements AutoCloseable {
 
     /**
      * What a Pier process is told on its command line. Port 0 picks a free port; {@code httpsPort}
-     * -1 serves no HTTPS. {@code serverHeader} is the {@code Server} header on responses that have
-     * none (empty: none). {@code httpsRedirectPort} is the port plain-HTTP redirects name.
+     * -1 serves no HTTPS. {@code address} is where proxied traffic is served; the admin port listens
+     * on loopback plus {@code adminAddresses} ({@link AdminServer#listenAddresses}). {@code serverHeader}
+     * is the {@code Server} header on responses that have none (empty: none). {@code httpsRedirectPort}
+     * is the port plain-HTTP redirects name.
      */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
-                         int eventLoops, long filePollMillis, String serverHeader, int httpsPort, int httpsRedirectPort,
-                         TlsEngine tlsEngine) {
+                         int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                         OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
         public Config {
             files = List.copyOf(files);
+            adminAddresses = List.copyOf(adminAddresses);
         }
 
-        /** With the default {@code Server} header and no HTTPS. */
+        /** Admin on loopback only, default outlier detection, no HTTPS. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, List.of(),
+                    OutlierOptions.DEFAULTS, -1, ProxyOptions.DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO);
+        }
+
+        /** With the default {@code Server} header, admin on loopback only, no HTTPS. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis) {
-            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER,
-                    -1, ProxyOptions.DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO);
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER);
         }
 
         public static Config forFiles(List<Path> files) {
@@ -56,12 +66,12 @@ public final class PierServer implements AutoCloseable {
         /** The same with HTTPS on {@code port} (0: a free one), terminated by {@code engine}. */
         public Config withHttps(int port, int redirectPort, TlsEngine engine) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    port, redirectPort, engine);
+                    adminAddresses, outlier, port, redirectPort, engine);
         }
 
         public Config withTranslate(TranslateOptions options) {
             return new Config(files, address, httpPort, adminPort, options, eventLoops, filePollMillis, serverHeader,
-                    httpsPort, httpsRedirectPort, tlsEngine);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine);
         }
     }
 
@@ -87,7 +97,7 @@ public final class PierServer implements AutoCloseable {
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
                 defaults.backendTimeout(), loops, config.serverHeader(), config.httpsPort(), config.httpsRedirectPort(),
-                config.tlsEngine()), metrics);
+                config.tlsEngine()), config.outlier(), metrics);
         if (dataPlane.tlsEngine() != null) {
             log.info("HTTPS terminated by the {} TLS engine{}", dataPlane.tlsEngine() == TlsEngine.OPENSSL ? "OpenSSL (BoringSSL)" : "JDK",
                     config.tlsEngine() == TlsEngine.AUTO && dataPlane.tlsEngine() == TlsEngine.JDK
@@ -98,7 +108,8 @@ public final class PierServer implements AutoCloseable {
             }
         }
         this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC());
-        this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render);
+        this.admin = new AdminServer(vertx, AdminServer.listenAddresses(config.adminAddresses()), config.adminPort(), state, metrics,
+                view -> RoutesJson.render(view, dataPlane.health()));
     }
 
     /** Starts file mode: loads the files once, binds both ports, then keeps watching the files. */
@@ -149,12 +160,13 @@ public final class PierServer implements AutoCloseable {
     }
 
     private void bind() throws BindFailure {
-        httpPort = listen("proxied traffic", config.httpPort(), () -> dataPlane.start());
+        httpPort = listen("proxied traffic", config.address(), config.httpPort(), () -> dataPlane.start());
         httpsPort = dataPlane.httpsPort();
-        adminPort = listen("the admin port (--admin-port)", config.adminPort(), () -> admin.start());
+        adminPort = listen("the admin port (--admin-port, --admin-address)", AdminServer.listenAddresses(config.adminAddresses()).toString(),
+                config.adminPort(), () -> admin.start());
     }
 
-    private int listen(String what, int port, Supplier<Future<Integer>> start) throws BindFailure {
+    private int listen(String what, String address, int port, Supplier<Future<Integer>> start) throws BindFailure {
         try {
             return start.get().await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -167,7 +179,7 @@ public final class PierServer implements AutoCloseable {
                 port = Integer.parseInt(listener.substring(listener.indexOf(' ') + 1));
                 what = what + " (" + listener.substring(0, listener.indexOf(' ')) + ")";
             }
-            throw new BindFailure("cannot listen on " + config.address() + ":" + port + " for " + what + ": " + reason, e);
+            throw new BindFailure("cannot listen on " + address + ":" + port + " for " + what + ": " + reason, e);
         }
     }
 

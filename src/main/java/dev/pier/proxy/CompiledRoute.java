@@ -33,6 +33,8 @@ final class CompiledRoute {
     final long retryBackoffMs;
     private final boolean[] retryOnStatus = new boolean[600];
     final RouteMetrics metrics;
+    /** The backend gets the path as received; matching, filters and the resolver still read the normalised one. */
+    final boolean forwardRawPath;
     /** Plain-HTTP requests get a 308 to https:// (ACME challenges excepted). */
     final boolean httpsRedirect;
     /** The Strict-Transport-Security value for HTTPS answers, or null. */
@@ -61,6 +63,7 @@ final class CompiledRoute {
             if (code >= 100 && code < 600) retryOnStatus[code] = true;
         }
         this.metrics = metrics;
+        this.forwardRawPath = route.forwardRawPath();
         this.httpsRedirect = route.https().redirect();
         this.hsts = route.https().hsts() == null ? null : HttpHeaders.createOptimized(route.https().hsts().headerValue());
     }

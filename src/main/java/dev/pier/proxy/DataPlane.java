@@ -45,6 +45,7 @@ public final class DataPlane {
     private final Counter swaps;
     private final AtomicLong lastSwapNanos = new AtomicLong();
     private final ExchangeRecorder recorder;
+    private final BackendHealth health;
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
@@ -58,6 +59,10 @@ public final class DataPlane {
     private volatile int httpsPort = -1;
 
     public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
+        this(vertx, options, OutlierOptions.DEFAULTS, metrics);
+    }
+
+    public DataPlane(Vertx vertx, ProxyOptions options, OutlierOptions outlier, MeterRegistry metrics) {
         this.vertx = vertx;
         this.options = options;
         this.metrics = metrics;
@@ -65,6 +70,7 @@ public final class DataPlane {
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
         this.recorder = new ExchangeRecorder(new RouteMetrics(metrics, RouteMetrics.NO_ROUTE));
+        this.health = new BackendHealth(outlier, metrics, this::healthChanged);
         if (options.httpsEnabled()) {
             TlsEngine engine = options.tlsEngine().resolve(); // OPENSSL where it cannot load: refused here, naming why
             this.https = new HttpsSetup(engine, new SniKeyManager(certificates::get, () -> replacedCertificates));
@@ -123,6 +129,7 @@ public final class DataPlane {
         }, deployment).map(id -> {
             deploymentId = id;
             httpsPort = servers.get(0).actualHttpsPort();
+            health.serversStarted(servers);
             return servers.get(0).actualPort();
         });
     }
@@ -137,10 +144,11 @@ public final class DataPlane {
         synchronized (writeLock) { // balancer carry-over needs the previous table to be the latest
             long start = System.nanoTime();
             CompiledTable previous = table.get();
-            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints);
+            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints, health);
             boolean newCertificates = publishCertificates(routingTable);
             table.set(next);
             previous.retireMetersLeftOutOf(next);
+            health.retain(next.healthInUse());
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
             if (newCertificates) refreshTls();
@@ -184,18 +192,40 @@ public final class DataPlane {
      */
     public void replaceEndpoints(Map<ServiceKey, List<Endpoint>> all) {
         synchronized (writeLock) {
-            table.get().endpointsChanged(endpoints.replaceAll(all));
+            Map<ServiceKey, List<Endpoint>> changed = endpoints.replaceAll(all);
+            health.endpointsChanged(changed);
+            table.get().endpointsChanged(changed);
         }
     }
 
     /** Updates only these Services (an empty list: the Service has no endpoints), as {@link #replaceEndpoints} does. */
     public void updateEndpoints(Map<ServiceKey, List<Endpoint>> changed) {
         synchronized (writeLock) {
-            table.get().endpointsChanged(endpoints.update(changed));
+            Map<ServiceKey, List<Endpoint>> applied = endpoints.update(changed);
+            health.endpointsChanged(applied);
+            table.get().endpointsChanged(applied);
         }
     }
 
+    /** An endpoint of {@code service} was ejected or returned, or a check flipped: its balancers get new lists. */
+    private void healthChanged(ServiceKey service) {
+        synchronized (writeLock) {
+            table.get().refresh(service, endpoints.get(service));
+        }
+    }
+
+    /** Returns once the balancer updates that health changes queued so far have been applied (for tests). */
+    void settleHealth() {
+        health.settle();
+    }
+
+    /** Every endpoint's health (outlier state, active checks) of the Services the live table uses, for {@code /routes}. */
+    public List<EndpointHealthView> health() {
+        return health.view();
+    }
+
     public Future<Void> close() {
+        health.close();
         String id = deploymentId;
         if (id == null) return Future.succeededFuture();
         deploymentId = null;

@@ -32,6 +32,8 @@ final class ProxyServer extends VerticleBase {
     private final ExchangeRecorder recorder;
     private final ServerHeader serverHeader;
     private HttpClientAgent client;
+    /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
+    private HttpClientAgent healthClient;
     private HttpServer server;
     private HttpServer httpsServer;
     private HttpServerOptions httpsOptions;
@@ -67,6 +69,8 @@ final class ProxyServer extends VerticleBase {
                 .setMaxHeaderSize(32 * 1024)
                 .setName("pier-upstream");
         client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
+        healthClient = vertx.httpClientBuilder().with(new HttpClientOptions(clientOptions).setName("pier-health-check"))
+                .with(new PoolOptions().setHttp1MaxSize(2)).build();
         HttpServerOptions listener = listenerOptions();
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
         Future<HttpServer> plain = server.listen(bindAddress)
@@ -125,21 +129,37 @@ final class ProxyServer extends VerticleBase {
 
     private void handle(HttpServerRequest request, boolean secure) {
         long start = System.nanoTime();
-        CompiledTable current = table.get(); // read once; this request keeps it to the end
-        CompiledRoute route = current.select(request);
-        if (route == null) {
-            ErrorAnswer.send(request, 404, "no route\n", serverHeader, null);
-            recorder.ended(null, 404, start);
+        String path;
+        try {
+            path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
+        } catch (PathNormalizer.Rejected e) {
+            answerWithoutRoute(request, 400, e.getMessage(), start);
             return;
         }
-        if (!secure && route.httpsRedirect && !HttpsRedirect.exempt(request.path())) {
+        CompiledTable current = table.get(); // read once; this request keeps it to the end
+        CompiledRoute route = current.select(request, path);
+        if ((route == null || !route.forwardRawPath) && PathNormalizer.hasEncodedSeparator(path)) {
+            answerWithoutRoute(request, 400, "the path holds an encoded / or \\ (%2F, %5C)\n", start);
+            return;
+        }
+        if (route == null) {
+            answerWithoutRoute(request, 404, "no route\n", start);
+            return;
+        }
+        // The raw path: a client's "/.well-known/acme-challenge/" is exempt as sent; the redirect keeps the path as sent too.
+        if (!secure && route.httpsRedirect && !HttpsRedirect.exempt(path)) {
             boolean sent = httpsRedirect.send(request, serverHeader);
             if (!sent) ErrorAnswer.send(request, 400, "bad host\n", serverHeader, null);
             recorder.ended(route, sent ? 308 : 400, start);
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
-        new Exchange(this, request, route, start).run();
+        new Exchange(this, request, route, path, start).run();
+    }
+
+    private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
+        ErrorAnswer.send(request, status, body, serverHeader, null);
+        recorder.ended(null, status, start);
     }
 
     Vertx vertx() {
@@ -148,6 +168,15 @@ final class ProxyServer extends VerticleBase {
 
     HttpClientAgent client() {
         return client;
+    }
+
+    HttpClientAgent healthClient() {
+        return healthClient;
+    }
+
+    /** This instance's event loop context: active health checks run their timers on it. */
+    io.vertx.core.Context context() {
+        return context;
     }
 
     long connectTimeoutMs() {

@@ -67,10 +67,13 @@ public record CertificateKeyPair(List<X509Certificate> chain, PrivateKey key, St
                 leaf.getNotAfter().toInstant(), dnsNames(leaf));
     }
 
-    /** {@code sha256:<hex>} of the certificate's DER encoding, as {@code openssl x509 -fingerprint -sha256} shows it (lower-case, no colons). */
+    /**
+     * The SHA-256 of the certificate's DER encoding as {@code openssl x509 -noout -fingerprint -sha256}
+     * prints it ({@code 17:E6:3D:...}): the one form every view and message shows.
+     */
     public static String fingerprint(X509Certificate certificate) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
         } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
             throw new IllegalStateException("SHA-256 of a parsed certificate", e); // every JDK has SHA-256
         }

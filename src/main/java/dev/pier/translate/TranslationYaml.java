@@ -27,8 +27,15 @@ import dev.pier.model.StringMatch;
 import dev.pier.model.Timeouts;
 import dev.pier.model.TlsCertificate;
 import dev.pier.model.WeightedBackend;
+import dev.pier.tls.CertificateKeyPair;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +47,8 @@ import java.util.TreeMap;
  * Prints a {@link TranslationResult} as YAML, the same bytes for the same result: what
  * {@code pier translate} prints, {@code /routes} serves and the golden tests compare.
  * Sealed-interface values carry a {@code type} (the record's simple name); endpoints are keyed
- * {@code namespace/name:port} in sorted order; certificates are printed as their Secret, hosts,
- * fingerprint and expiry, never their PEM (and so never a private key).
+ * {@code namespace/name:port} in sorted order; a certificate is printed as its Secret, hosts and,
+ * per certificate of its chain, fingerprint, subject and expiry: never its PEM, nothing of its key.
  */
 public final class TranslationYaml {
 
@@ -54,7 +61,6 @@ public final class TranslationYaml {
                     .build())
             .addMixIn(RouteAction.class, TypeDiscriminator.class)
             .addMixIn(Filter.class, TypeDiscriminator.class)
-            .addMixIn(TlsCertificate.class, PemHidden.class)
             .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
             .addMixIn(Route.class, RouteDefaultsHidden.class)
             .addMixIn(PathMatch.class, CompiledRegexHidden.class)
@@ -63,6 +69,7 @@ public final class TranslationYaml {
             .addModule(new SimpleModule("pier-model")
                     .addSerializer(Duration.class, ToStringSerializer.instance)
                     .addSerializer(java.time.Instant.class, ToStringSerializer.instance)
+                    .addSerializer(TlsCertificate.class, new CertificateSummary())
                     .addSerializer(sortedSetSerializer()))
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             // Empty lists and nulls are left out to keep the output readable; map values (an
@@ -125,6 +132,9 @@ public final class TranslationYaml {
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoRetry.class)
         abstract RetryPolicy retry();
 
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        abstract boolean forwardRawPath();
+
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoHttps.class)
         abstract HttpsPolicy https();
     }
@@ -166,9 +176,46 @@ public final class TranslationYaml {
         }
     }
 
-    /** The fingerprint says which certificate it is; the PEM would add a key to every log and dump. */
-    @JsonIgnoreProperties({"certificatePem", "privateKeyPem"})
-    private interface PemHidden {
+    /**
+     * A certificate as {@code /routes} and {@code pier translate} show it: the Secret, the hosts, and
+     * per certificate of the chain its SHA-256 fingerprint (as {@code openssl x509 -fingerprint
+     * -sha256} prints it), subject and expiry. Bodies and keys are never printed: a table dump is
+     * read by more people than the Secret.
+     */
+    private static final class CertificateSummary extends JsonSerializer<TlsCertificate> {
+        @Override
+        public void serialize(TlsCertificate value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeStartObject();
+            provider.defaultSerializeField("secret", value.secret(), gen);
+            provider.defaultSerializeField("hostnames", value.hostnames(), gen);
+            List<? extends Certificate> chain;
+            try {
+                chain = new ArrayList<>(CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new ByteArrayInputStream(value.certificatePem().getBytes(StandardCharsets.US_ASCII))));
+            } catch (CertificateException | RuntimeException e) {
+                chain = null;
+            }
+            if (chain == null || chain.isEmpty()) {
+                gen.writeStringField("error", "tls.crt does not parse as X.509 certificates");
+            } else {
+                gen.writeArrayFieldStart("chain");
+                for (Certificate c : chain) {
+                    gen.writeStartObject();
+                    gen.writeStringField("sha256", fingerprint(c));
+                    if (c instanceof X509Certificate x) {
+                        gen.writeStringField("subject", x.getSubjectX500Principal().getName());
+                        gen.writeStringField("notAfter", x.getNotAfter().toInstant().toString());
+                    }
+                    gen.writeEndObject();
+                }
+                gen.writeEndArray();
+            }
+            gen.writeEndObject();
+        }
+
+        private static String fingerprint(Certificate c) {
+            return CertificateKeyPair.fingerprint((X509Certificate) c);
+        }
     }
 
     /** {@code Set.copyOf} iterates in no fixed order; print sets sorted. */

@@ -57,7 +57,7 @@ class CertificateKeyPairTest {
         CertificateKeyPair fromSec1 = CertificateKeyPair.parse(ec.certificatePem(), sec1);
         assertThat(fromPkcs1.key().getEncoded()).isEqualTo(fromPkcs8.key().getEncoded());
         assertThat(fromSec1.key().getAlgorithm()).isEqualTo("EC");
-        assertThat(fromPkcs8.fingerprint()).startsWith("sha256:").hasSize("sha256:".length() + 64);
+        assertThat(fromPkcs8.fingerprint()).matches("([0-9A-F]{2}:){31}[0-9A-F]{2}"); // as openssl prints it
         assertThat(fromPkcs8.notAfter()).isEqualTo(UNTIL.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         assertThat(fromPkcs8.dnsNames()).containsExactly("rsa.example.com", "*.rsa.example.com");
     }
