@@ -3,6 +3,8 @@ package dev.pier.proxy;
 import dev.pier.balance.Balancer;
 import dev.pier.balance.BalancerFactory;
 import dev.pier.balance.WeightedSplit;
+import dev.pier.model.BackendProtocol;
+import dev.pier.model.BackendTls;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Endpoint;
 import dev.pier.model.Filter;
@@ -17,9 +19,11 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A {@link RoutingTable} compiled for serving: host lookup (exact, {@code *.parent} for one label,
@@ -38,6 +42,8 @@ final class CompiledTable {
     private final Map<BalancerKey, Balancer> balancers;
     private final Map<SplitKey, WeightedSplit> splits;
     private final Map<String, RouteMetrics> metrics;
+    /** Every TLS setting a backend of this table uses: each event loop keeps a client for each, and drops the others. */
+    private final Set<BackendTls> tlsSettings;
     /** The balancers of each Service, told when its endpoints change. */
     private final Map<ServiceKey, List<Balancer>> balancersByService = new HashMap<>();
 
@@ -47,7 +53,7 @@ final class CompiledTable {
 
     private CompiledTable(Map<String, CompiledHost> exactHosts, Map<String, CompiledHost> wildcardParents, CompiledHost anyHost,
                           CompiledRoute defaultRoute, Map<BalancerKey, Balancer> balancers,
-                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics) {
+                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics, Set<BackendTls> tlsSettings) {
         this.exactHosts = exactHosts;
         this.wildcardParents = wildcardParents;
         this.anyHost = anyHost;
@@ -55,12 +61,13 @@ final class CompiledTable {
         this.balancers = balancers;
         this.splits = splits;
         this.metrics = metrics;
+        this.tlsSettings = Set.copyOf(tlsSettings);
         balancers.forEach((key, balancer) ->
                 balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(balancer));
     }
 
     static CompiledTable empty() {
-        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of());
+        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), Set.of());
     }
 
     /** Called once {@code next} is live: the meters of routes that are not in it leave the registry. */
@@ -68,6 +75,10 @@ final class CompiledTable {
         metrics.forEach((id, m) -> {
             if (next.metrics.get(id) != m) m.retire();
         });
+    }
+
+    Set<BackendTls> tlsSettings() {
+        return tlsSettings;
     }
 
     /** The balancer this table uses for {@code service} under {@code policy}, or null. */
@@ -135,7 +146,7 @@ final class CompiledTable {
         b.balancers.forEach((key, balancer) -> {
             if (b.previous.balancers.get(key) != balancer) balancer.setEndpoints(endpoints.get(key.service()));
         });
-        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics);
+        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics, b.tlsSettings);
     }
 
     private static final class Builder {
@@ -144,6 +155,7 @@ final class CompiledTable {
         final Map<BalancerKey, Balancer> balancers = new HashMap<>();
         final Map<SplitKey, WeightedSplit> splits = new HashMap<>();
         final Map<String, RouteMetrics> metrics = new HashMap<>();
+        final Set<BackendTls> tlsSettings = new HashSet<>();
 
         Builder(CompiledTable previous, MeterRegistry registry) {
             this.previous = previous == null ? empty() : previous;
@@ -167,7 +179,7 @@ final class CompiledTable {
                 Target[] targets = new Target[backends.size()];
                 for (int i = 0; i < targets.length; i++) {
                     WeightedBackend wb = backends.get(i);
-                    targets[i] = target(wb.service(), wb.balancer());
+                    targets[i] = target(wb.service(), wb.balancer(), wb.protocol());
                 }
                 WeightedSplit split = null;
                 if (targets.length > 1 || (targets.length == 1 && backends.get(0).weight() == 0)) {
@@ -181,7 +193,7 @@ final class CompiledTable {
             }
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
-                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer())));
+                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer(), r.protocol(name))));
                 return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
@@ -190,14 +202,15 @@ final class CompiledTable {
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
         }
 
-        private Target target(ServiceKey service, BalancerPolicy policy) {
+        private Target target(ServiceKey service, BalancerPolicy policy, BackendProtocol protocol) {
+            if (protocol instanceof BackendProtocol.Https https) tlsSettings.add(https.tls());
             BalancerPolicy p = policy == null ? BalancerPolicy.ROUND_ROBIN : policy;
             BalancerKey key = new BalancerKey(service, p);
             Balancer balancer = balancers.computeIfAbsent(key, k -> {
                 Balancer old = previous.balancers.get(k);
                 return old != null ? old : BalancerFactory.create(p);
             });
-            return new Target(service, balancer, p);
+            return new Target(service, balancer, p, protocol);
         }
     }
 }

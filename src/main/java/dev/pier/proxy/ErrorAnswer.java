@@ -3,13 +3,24 @@ package dev.pier.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-/** Pier's own error answers (404, 502, 503, 504): the status and one line of {@code text/plain}, no filters. */
+/**
+ * Pier's own error answers (404, 502, 503, 504), no filters: the status and one line of
+ * {@code text/plain}, or for a gRPC call a trailers-only answer (HTTP 200, {@code grpc-status} and
+ * {@code grpc-message} in the one header block), which is what a gRPC client can read.
+ */
 final class ErrorAnswer {
     static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
 
     private ErrorAnswer() {
+    }
+
+    /** The answer {@code request}'s client can read: gRPC for a gRPC call, else text. */
+    static Future<Void> send(HttpServerRequest request, int status, String body, ServerHeader server) {
+        return Grpc.isCall(request) ? sendGrpc(request.response(), status, body, server)
+                : send(request.response(), status, body, server);
     }
 
     static Future<Void> send(HttpServerResponse response, int status, String body, ServerHeader server) {
@@ -19,5 +30,17 @@ final class ErrorAnswer {
         headers.set(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
         server.addIfAbsent(headers);
         return response.end(body);
+    }
+
+    /** A trailers-only gRPC answer: ended with its head, so HTTP/2 sends one HEADERS frame with END_STREAM. */
+    static Future<Void> sendGrpc(HttpServerResponse response, int httpStatus, String body, ServerHeader server) {
+        response.setStatusCode(200);
+        MultiMap headers = response.headers();
+        headers.clear();
+        headers.set(HttpHeaders.CONTENT_TYPE, Grpc.CONTENT_TYPE_GRPC);
+        headers.set(Grpc.GRPC_STATUS, Integer.toString(Grpc.statusFor(httpStatus)));
+        headers.set(Grpc.GRPC_MESSAGE, Grpc.message(body));
+        server.addIfAbsent(headers);
+        return response.end();
     }
 }

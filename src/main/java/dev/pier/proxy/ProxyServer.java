@@ -3,12 +3,9 @@ package dev.pier.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import dev.pier.model.Endpoint;
 import java.util.HashMap;
@@ -16,7 +13,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * One server instance on one event loop, with its own upstream client so that a request, its
+ * One server instance on one event loop, with its own upstream clients so that a request, its
  * backend connection and its callbacks stay on one thread. Instances share the listening port.
  */
 final class ProxyServer extends VerticleBase {
@@ -27,7 +24,9 @@ final class ProxyServer extends VerticleBase {
 
     private final ExchangeRecorder recorder;
     private final ServerHeader serverHeader;
-    private HttpClientAgent client;
+    private UpstreamClients clients;
+    /** The table this loop last served from; a new one may drop TLS clients nothing uses any more. */
+    private CompiledTable lastTable;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
@@ -43,19 +42,7 @@ final class ProxyServer extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        int loops = options.eventLoops();
-        // ProxyOptions counts connections per endpoint over the whole process; each loop has its own pool.
-        PoolOptions pool = new PoolOptions()
-                .setHttp1MaxSize(Math.max(1, ceilDiv(options.maxConnectionsPerEndpoint(), loops)))
-                .setMaxWaitQueueSize(Math.max(0, ceilDiv(options.maxWaitQueue(), loops)));
-        HttpClientOptions clientOptions = new HttpClientOptions()
-                .setKeepAlive(true)
-                .setTcpNoDelay(true)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
-                .setDecompressionSupported(false)
-                .setMaxHeaderSize(32 * 1024)
-                .setName("pier-upstream");
-        client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
+        clients = new UpstreamClients(vertx, options);
         HttpServerOptions serverOptions = new HttpServerOptions()
                 .setHandle100ContinueAutomatically(true)
                 .setHttp2ClearTextEnabled(true)
@@ -70,6 +57,11 @@ final class ProxyServer extends VerticleBase {
         return server.listen(bindAddress);
     }
 
+    @Override
+    public Future<?> stop() {
+        return clients == null ? Future.succeededFuture() : clients.close();
+    }
+
     int actualPort() {
         return server.actualPort();
     }
@@ -77,9 +69,13 @@ final class ProxyServer extends VerticleBase {
     private void handle(HttpServerRequest request) {
         long start = System.nanoTime();
         CompiledTable current = table.get(); // read once; this request keeps it to the end
+        if (current != lastTable) {
+            lastTable = current;
+            clients.retainTls(current.tlsSettings());
+        }
         CompiledRoute route = current.select(request);
         if (route == null) {
-            ErrorAnswer.send(request.response(), 404, "no route\n", serverHeader);
+            ErrorAnswer.send(request, 404, "no route\n", serverHeader);
             recorder.ended(null, 404, start);
             return;
         }
@@ -91,8 +87,8 @@ final class ProxyServer extends VerticleBase {
         return vertx;
     }
 
-    HttpClientAgent client() {
-        return client;
+    UpstreamClients clients() {
+        return clients;
     }
 
     long connectTimeoutMs() {
@@ -124,9 +120,5 @@ final class ProxyServer extends VerticleBase {
             addresses.put(endpoint, address);
         }
         return address;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }
