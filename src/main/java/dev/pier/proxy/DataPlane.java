@@ -79,9 +79,17 @@ public final class DataPlane {
             CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints);
             table.set(next);
             previous.retireMetersLeftOutOf(next);
+            for (ProxyServer server : servers) server.tableChanged(next);
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
         }
+    }
+
+    /** TLS clients the event loops hold, over all loops; read from another thread, so for tests only. */
+    int tlsClients() {
+        int n = 0;
+        for (ProxyServer s : servers) n += s.clients().tlsClients();
+        return n;
     }
 
     /** The table requests are served from now. */

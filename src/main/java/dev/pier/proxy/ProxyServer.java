@@ -25,8 +25,6 @@ final class ProxyServer extends VerticleBase {
     private final ExchangeRecorder recorder;
     private final ServerHeader serverHeader;
     private UpstreamClients clients;
-    /** The table this loop last served from; a new one may drop TLS clients nothing uses any more. */
-    private CompiledTable lastTable;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
@@ -62,6 +60,13 @@ final class ProxyServer extends VerticleBase {
         return clients == null ? Future.succeededFuture() : clients.close();
     }
 
+    /** A new table is live: on this loop, TLS clients it no longer uses are shut down (gracefully). */
+    void tableChanged(CompiledTable next) {
+        context.runOnContext(v -> {
+            if (clients != null) clients.retainTls(next.tlsSettings());
+        });
+    }
+
     int actualPort() {
         return server.actualPort();
     }
@@ -69,10 +74,6 @@ final class ProxyServer extends VerticleBase {
     private void handle(HttpServerRequest request) {
         long start = System.nanoTime();
         CompiledTable current = table.get(); // read once; this request keeps it to the end
-        if (current != lastTable) {
-            lastTable = current;
-            clients.retainTls(current.tlsSettings());
-        }
         CompiledRoute route = current.select(request);
         if (route == null) {
             ErrorAnswer.send(request, 404, "no route\n", serverHeader);
