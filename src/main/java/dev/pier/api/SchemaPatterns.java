@@ -23,6 +23,12 @@ final class SchemaPatterns {
     /** A path a resolver is mounted at: absolute, without query or fragment. */
     static final String MOUNT_PATH = "^/[^?#]*$";
 
+    /** A gRPC service name: dot-separated identifiers, package first ({@code helloworld.Greeter}). */
+    static final String GRPC_SERVICE = "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$";
+
+    /** A gRPC method name: one identifier. */
+    static final String GRPC_METHOD = "^[A-Za-z_][A-Za-z0-9_]*$";
+
     /** The start of a Service name; it may end in '-' ("api-"). */
     static final String SERVICE_PREFIX = "^([a-z][-a-z0-9]*)?$";
 }

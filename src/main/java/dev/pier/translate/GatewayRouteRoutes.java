@@ -3,6 +3,7 @@ package dev.pier.translate;
 import dev.pier.api.GatewayRoute;
 import dev.pier.api.GatewayRouteRule;
 import dev.pier.api.HTTPBackendRef;
+import dev.pier.model.BackendProtocol;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Filter;
 import dev.pier.model.ObjectRef;
@@ -13,6 +14,7 @@ import dev.pier.model.RouteMatch;
 import dev.pier.model.ServiceKey;
 import dev.pier.model.Timeouts;
 import dev.pier.model.WeightedBackend;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,8 +23,8 @@ import java.util.Optional;
 /**
  * The route claims of one GatewayRoute: its hostnames, and per rule the routes its matches (or its
  * resolver) give, built from the rule's {@linkplain GatewayRouteMatches matches},
- * {@linkplain GatewayRouteFilters filters}, {@linkplain RoutePolicies policies} and
- * {@linkplain BackendRefs backend references}. Each rule is checked on its own: a rule with an
+ * {@linkplain GatewayRouteFilters filters}, {@linkplain RoutePolicies policies},
+ * {@linkplain BackendRefs backend references} and their {@linkplain BackendProtocols protocols}. Each rule is checked on its own: a rule with an
  * Accepted problem is left out, the other rules keep serving. A backendRef to a missing Service or
  * port keeps its rule and its share of the split, which the data plane answers 503 (no endpoint)
  * until the Service appears; that is a ResolvedRefs problem.
@@ -31,10 +33,12 @@ final class GatewayRouteRoutes {
     static final String KIND = GatewayRoute.KIND;
 
     private final BackendRefs backendRefs;
+    private final BackendProtocols protocols;
     private final ResolverRules resolverRules;
 
-    GatewayRouteRoutes(BackendRefs backendRefs, ResolverRules resolverRules) {
+    GatewayRouteRoutes(BackendRefs backendRefs, BackendProtocols protocols, ResolverRules resolverRules) {
         this.backendRefs = backendRefs;
+        this.protocols = protocols;
         this.resolverRules = resolverRules;
     }
 
@@ -107,6 +111,8 @@ final class GatewayRouteRoutes {
         Timeouts timeouts = RoutePolicies.timeouts(rule.getTimeouts(), f + ".timeouts", problems);
         RetryPolicy retry = RoutePolicies.retry(rule.getRetry(), f + ".retry", problems);
         BalancerPolicy balancer = RoutePolicies.balancer(rule.getLoadBalancer(), f + ".loadBalancer", problems);
+        String tlsField = f + ".backendTLS";
+        BackendProtocols.RuleTls tls = protocols.rule(gr.getMetadata().getNamespace(), rule.getBackendTLS(), tlsField, problems);
         boolean answers = filters.stream().anyMatch(Filter::answers);
         String idPrefix = "gatewayroute/" + ref.namespace() + "/" + ref.name() + "/rule/" + i + "/";
 
@@ -117,8 +123,10 @@ final class GatewayRouteRoutes {
                 problems.invalid(f + ".backendRefs", "a resolver rule takes no backendRefs");
             if (answers)
                 problems.invalid(f + ".filters", "a resolver rule takes no RequestRedirect or DirectResponse filter");
-            return resolverRules.route(gr, ref, rule.getResolver(), f + ".resolver", idPrefix + "resolver",
-                    filters, timeouts, retry, balancer, problems).map(List::of).orElse(List.of());
+            Optional<Route> route = resolverRules.route(gr, ref, rule.getResolver(), f + ".resolver", idPrefix + "resolver",
+                    filters, timeouts, retry, balancer, tls, tlsField, problems);
+            if (route.isPresent()) BackendProtocols.warnUnused(tls, problems);
+            return route.map(List::of).orElse(List.of());
         }
 
         List<RouteMatch> matches = GatewayRouteMatches.matches(rule.getMatches(), f + ".matches", problems);
@@ -129,7 +137,7 @@ final class GatewayRouteRoutes {
                 problems.invalid(f + ".backendRefs", "not allowed beside a RequestRedirect or DirectResponse filter, which answers every request");
             action = new RouteAction.NoBackend();
         } else {
-            action = new RouteAction.Forward(backends(gr, backendRefsWritten, f + ".backendRefs", balancer, problems));
+            action = new RouteAction.Forward(backends(gr, backendRefsWritten, f + ".backendRefs", balancer, tls, tlsField, problems));
         }
         List<Route> routes = new ArrayList<>();
         for (int j = 0; j < matches.size(); j++) {
@@ -138,10 +146,11 @@ final class GatewayRouteRoutes {
         return routes;
     }
 
-    private List<WeightedBackend> backends(GatewayRoute gr, List<HTTPBackendRef> written, String f,
-                                           BalancerPolicy balancer, ObjectProblems problems) {
+    private List<WeightedBackend> backends(GatewayRoute gr, List<HTTPBackendRef> written, String f, BalancerPolicy balancer,
+                                           BackendProtocols.RuleTls tls, String tlsField, ObjectProblems problems) {
         String namespace = gr.getMetadata().getNamespace();
         List<WeightedBackend> out = new ArrayList<>();
+        boolean allResolved = true;
         for (int j = 0; j < written.size(); j++) {
             HTTPBackendRef b = written.get(j);
             String bf = f + "[" + j + "]";
@@ -165,10 +174,14 @@ final class GatewayRouteRoutes {
             }
             // The backend keeps its share even when it cannot be reached: moving its traffic to the
             // others would overload them silently; the data plane answers its share 503 instead.
-            backendRefs.resolve(namespace, b.getName(), b.getPort(), null,
-                    new BackendRefs.Written(bf + ".name", bf + ".port", "its share of requests gets 503"), problems);
-            out.add(new WeightedBackend(new ServiceKey(namespace, b.getName(), b.getPort()), weight, balancer));
+            BackendRefs.Written at = new BackendRefs.Written(bf + ".name", bf + ".port", "its share of requests gets 503");
+            Optional<ServicePort> port = backendRefs.resolve(namespace, b.getName(), b.getPort(), null, at, problems);
+            allResolved &= port.isPresent();
+            BackendProtocol protocol = port.map(p -> protocols.of(namespace, b.getName(), p, tls, tlsField, at, problems))
+                    .orElse(BackendProtocol.HTTP1); // no endpoints either way: 503
+            out.add(new WeightedBackend(new ServiceKey(namespace, b.getName(), b.getPort()), weight, balancer, protocol));
         }
+        if (allResolved) BackendProtocols.warnUnused(tls, problems);
         return out;
     }
 }

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.pier.model.BackendProtocol;
+import dev.pier.model.BackendTls;
 import dev.pier.model.Filter;
 import dev.pier.model.ObjectStatus;
 import dev.pier.model.PathMatch;
@@ -57,6 +59,9 @@ public final class TranslationYaml {
                     .build())
             .addMixIn(RouteAction.class, TypeDiscriminator.class)
             .addMixIn(Filter.class, TypeDiscriminator.class)
+            .addMixIn(BackendProtocol.class, TypeDiscriminator.class)
+            .addMixIn(WeightedBackend.class, ProtocolDefaultHidden.class)
+            .addMixIn(BackendTls.class, CaDigest.class)
             .addMixIn(TlsCertificate.class, RedactedKey.class)
             .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
             .addMixIn(Route.class, RouteDefaultsHidden.class)
@@ -107,6 +112,37 @@ public final class TranslationYaml {
     private abstract static class BackendsAlways {
         @JsonInclude(JsonInclude.Include.ALWAYS)
         abstract List<WeightedBackend> backends();
+    }
+
+    /** Most backends speak HTTP/1.1: print the protocol only when it is another. */
+    private abstract static class ProtocolDefaultHidden {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsHttp1.class)
+        abstract BackendProtocol protocol();
+    }
+
+    private static final class IsHttp1 {
+        @Override
+        public boolean equals(Object other) {
+            return other == null || other instanceof BackendProtocol.Http1;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    /** A CA bundle is public but long: its digest shows which one is used and when it changed. */
+    private abstract static class CaDigest {
+        @JsonSerialize(using = CertificateDigest.class)
+        abstract String caCertificates();
+    }
+
+    private static final class CertificateDigest extends JsonSerializer<String> {
+        @Override
+        public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeString("sha256:" + sha256(value));
+        }
     }
 
     /** The compiled expression is the {@code value} already printed. */
@@ -162,12 +198,15 @@ public final class TranslationYaml {
     private static final class Sha256 extends JsonSerializer<String> {
         @Override
         public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            try {
-                byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-                gen.writeString("<redacted sha256:" + HexFormat.of().formatHex(digest) + ">");
-            } catch (NoSuchAlgorithmException e) {
-                gen.writeString("<redacted>");
-            }
+            gen.writeString("<redacted sha256:" + sha256(value) + ">");
+        }
+    }
+
+    private static String sha256(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

@@ -43,10 +43,11 @@ public final class Translator {
     public static TranslationResult translate(ResourceSnapshot snapshot, TranslateOptions options) {
         IngressClassSelector classes = new IngressClassSelector(snapshot.ingressClasses(), options);
         BackendRefs backendRefs = new BackendRefs(byKey(snapshot.services()), options);
-        IngressRoutes ingressRoutes = new IngressRoutes(backendRefs);
+        BackendProtocols protocols = new BackendProtocols(byKey(snapshot.configMaps()));
+        IngressRoutes ingressRoutes = new IngressRoutes(backendRefs, protocols);
         IngressTls ingressTls = new IngressTls(byKey(snapshot.secrets()));
-        GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs,
-                new ResolverRules(snapshot.services(), options));
+        GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs, protocols,
+                new ResolverRules(snapshot.services(), protocols, options));
         Set<String> terminating = terminatingNamespaces(snapshot.namespaces());
 
         Map<ObjectRef, ObjectProblems> problems = new LinkedHashMap<>();
