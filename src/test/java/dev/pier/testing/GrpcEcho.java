@@ -70,15 +70,20 @@ public final class GrpcEcho implements AutoCloseable {
         return t;
     });
 
-    private GrpcEcho(String name, String host) throws IOException {
+    private GrpcEcho(String name, String host, int port) throws IOException {
         this.name = name;
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, 0)).addService(definition()).build().start();
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).addService(definition()).build().start();
     }
 
     /** Starts a server named {@code name} (its answers say which server answered) on {@code host}, any free port. */
     public static GrpcEcho start(String name, String host) {
+        return start(name, host, 0);
+    }
+
+    /** As {@link #start(String, String)}, on {@code port} (0: any free one). */
+    public static GrpcEcho start(String name, String host, int port) {
         try {
-            return new GrpcEcho(name, host);
+            return new GrpcEcho(name, host, port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
