@@ -1,5 +1,6 @@
 package dev.pier.proxy;
 
+import dev.pier.model.BackendProtocol;
 import dev.pier.model.Endpoint;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
@@ -173,8 +174,12 @@ final class Exchange {
             return;
         }
         target = chosen;
-        if (chosen.protocol instanceof dev.pier.model.BackendProtocol.Unavailable) {
+        if (chosen.protocol instanceof BackendProtocol.Unavailable) {
             fail(503, "backend protocol not usable\n"); // the route's status says why
+            return;
+        }
+        if (websocket && chosen.protocol instanceof BackendProtocol.H2c) {
+            fail(502, "websocket upgrade to an HTTP/2 backend\n"); // an upgrade is HTTP/1.1; kubernetes.io/ws says so
             return;
         }
         Endpoint endpoint = chosen.balancer.pick(chosen.hashKey(request), avoid);

@@ -136,6 +136,32 @@ class BackendProtocolTest {
     }
 
     @Test
+    void websocketsCrossTlsToAWssBackendButNotToAnH2cOne() {
+        HttpServer server = f.vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+                .setKeyCertOptions(new PfxOptions().setPath(cert.keyStore().toString()).setPassword(cert.password())));
+        server.webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("tls:" + m)));
+        await(server.listen(0, "127.0.0.1"));
+        f.endpoints("svc", Endpoint.of("127.0.0.1", server.actualPort()));
+        serve(new BackendProtocol.Https(BackendTls.verified("backend.test", CA, cert.certificatePem())));
+        var wsClient = f.vertx.createWebSocketClient();
+        io.vertx.core.Promise<String> echo = io.vertx.core.Promise.promise();
+        var ws = await(f.onLoop(() -> wsClient.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(f.port).setURI("/chat")).onSuccess(socket -> socket.textMessageHandler(echo::tryComplete))));
+        ws.writeTextMessage("hello");
+        assertThat(await(echo.future())).isEqualTo("tls:hello");
+        await(ws.close());
+
+        f.endpoints("svc", backend(new HttpServerOptions()));
+        serve(BackendProtocol.H2C);
+        Fixture.Reply refused = f.send(io.vertx.core.http.HttpMethod.GET, "app.test", "/chat", io.vertx.core.MultiMap
+                .caseInsensitiveMultiMap().add("upgrade", "websocket").add("connection", "Upgrade")
+                .add("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==").add("sec-websocket-version", "13"), null);
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(refused.body()).isEqualTo("websocket upgrade to an HTTP/2 backend\n");
+        await(wsClient.close());
+    }
+
+    @Test
     void anUnavailableProtocolIsAnswered503() {
         f.endpoints("svc", backend(new HttpServerOptions()));
         serve(BackendProtocol.UNAVAILABLE);
