@@ -28,6 +28,8 @@ final class SchemaPatterns {
 
     /** A gRPC method name: one identifier. */
     static final String GRPC_METHOD = "^[A-Za-z_][A-Za-z0-9_]*$";
+    /** A health-check request target: an absolute path, optionally a query; no fragment, no spaces or controls. */
+    static final String HEALTH_CHECK_PATH = "^/[^#\\s\\x00-\\x1f\\x7f]*$";
 
     /** The start of a Service name; it may end in '-' ("api-"). */
     static final String SERVICE_PREFIX = "^([a-z][-a-z0-9]*)?$";

@@ -8,6 +8,7 @@ import dev.pier.model.BackendTls;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Endpoint;
 import dev.pier.model.Filter;
+import dev.pier.model.HealthCheck;
 import dev.pier.model.Route;
 import dev.pier.model.RouteAction;
 import dev.pier.model.RoutingTable;
@@ -42,18 +43,22 @@ final class CompiledTable {
     private final Map<BalancerKey, Balancer> balancers;
     private final Map<SplitKey, WeightedSplit> splits;
     private final Map<String, RouteMetrics> metrics;
+    /** The balancer keys of each Service, whose balancers are told when its endpoints or their health change. */
+    private final Map<ServiceKey, List<BalancerKey>> balancersByService = new HashMap<>();
+    /** Null only for the empty table, which has no balancers. */
+    private final BackendHealth health;
     /** Every TLS setting a backend of this table uses: each event loop keeps a client for each, and drops the others. */
     private final Set<BackendTls> tlsSettings;
-    /** The balancers of each Service, told when its endpoints change. */
-    private final Map<ServiceKey, List<Balancer>> balancersByService = new HashMap<>();
 
-    record BalancerKey(ServiceKey service, BalancerPolicy policy) {}
+    /** A balancer per Service port, policy and active health check (null: none): each sees its own healthy endpoints. */
+    record BalancerKey(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {}
 
     record SplitKey(String routeId, List<WeightedBackend> backends) {}
 
     private CompiledTable(Map<String, CompiledHost> exactHosts, Map<String, CompiledHost> wildcardParents, CompiledHost anyHost,
                           CompiledRoute defaultRoute, Map<BalancerKey, Balancer> balancers,
-                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics, Set<BackendTls> tlsSettings) {
+                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics, BackendHealth health,
+                          Set<BackendTls> tlsSettings) {
         this.exactHosts = exactHosts;
         this.wildcardParents = wildcardParents;
         this.anyHost = anyHost;
@@ -61,13 +66,24 @@ final class CompiledTable {
         this.balancers = balancers;
         this.splits = splits;
         this.metrics = metrics;
+        this.health = health;
         this.tlsSettings = Set.copyOf(tlsSettings);
-        balancers.forEach((key, balancer) ->
-                balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(balancer));
+        balancers.keySet().forEach(key ->
+                balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(key));
     }
 
     static CompiledTable empty() {
-        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), Set.of());
+        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), null, Set.of());
+    }
+
+    /** The Services this table uses, each with the active checks its routes ask for. */
+    Map<ServiceKey, Set<HealthCheck>> healthInUse() {
+        Map<ServiceKey, Set<HealthCheck>> out = new HashMap<>();
+        for (BalancerKey key : balancers.keySet()) {
+            Set<HealthCheck> checks = out.computeIfAbsent(key.service(), k -> new HashSet<>());
+            if (key.healthCheck() != null) checks.add(key.healthCheck());
+        }
+        return out;
     }
 
     /** Called once {@code next} is live: the meters of routes that are not in it leave the registry. */
@@ -81,13 +97,20 @@ final class CompiledTable {
         return tlsSettings;
     }
 
-    /** The balancer this table uses for {@code service} under {@code policy}, or null. */
+    /** The balancer this table uses for {@code service} under {@code policy} without active checks, or null. */
     Balancer balancer(ServiceKey service, BalancerPolicy policy) {
-        return balancers.get(new BalancerKey(service, policy));
+        return balancer(service, policy, null);
     }
 
-    /** @return the route for this request, or null for a 404 */
-    CompiledRoute select(HttpServerRequest request) {
+    Balancer balancer(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {
+        return balancers.get(new BalancerKey(service, policy, healthCheck));
+    }
+
+    /**
+     * @param path the request's normalised path ({@link PathNormalizer})
+     * @return the route for this request, or null for a 404
+     */
+    CompiledRoute select(HttpServerRequest request, String path) {
         HostAndPort authority = request.authority();
         String host = authority == null ? "" : hostKey(authority.host());
         CompiledHost routes = exactHosts.get(host);
@@ -96,17 +119,21 @@ final class CompiledTable {
             if (dot > 0) routes = wildcardParents.get(host.substring(dot + 1));
             if (routes == null) routes = anyHost;
         }
-        CompiledRoute route = routes == null ? null : routes.select(request, request.path());
+        CompiledRoute route = routes == null ? null : routes.select(request, path);
         if (route == null) route = defaultRoute;
         return route;
     }
 
-    /** Hands changed endpoint lists (empty: none left) to the balancers of their Services. */
+    /** Hands changed endpoint lists (empty: none left) to the balancers of their Services, less unhealthy endpoints. */
     void endpointsChanged(Map<ServiceKey, List<Endpoint>> changed) {
-        changed.forEach((service, endpoints) -> {
-            List<Balancer> users = balancersByService.get(service);
-            if (users != null) for (Balancer b : users) b.setEndpoints(endpoints);
-        });
+        changed.forEach(this::refresh);
+    }
+
+    /** Gives every balancer of {@code service} the endpoints of {@code all} it may pick now (health changed or the list did). */
+    void refresh(ServiceKey service, List<Endpoint> all) {
+        List<BalancerKey> users = balancersByService.get(service);
+        if (users == null) return;
+        for (BalancerKey key : users) balancers.get(key).setEndpoints(health.available(service, key.healthCheck(), all));
     }
 
     /**
@@ -128,8 +155,9 @@ final class CompiledTable {
      * Balancers new in this table get their Service's endpoints from {@code endpoints} here, on the
      * caller's thread; carried-over ones already have them.
      */
-    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints) {
-        Builder b = new Builder(previous, registry);
+    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints,
+                                 BackendHealth health) {
+        Builder b = new Builder(previous, registry, endpoints, health);
         Map<String, CompiledHost> exact = new HashMap<>();
         Map<String, CompiledHost> wildcard = new HashMap<>();
         CompiledHost any = null;
@@ -144,22 +172,28 @@ final class CompiledTable {
         }
         CompiledRoute def = table.defaultRoute() == null ? null : b.route(table.defaultRoute(), 0);
         b.balancers.forEach((key, balancer) -> {
-            if (b.previous.balancers.get(key) != balancer) balancer.setEndpoints(endpoints.get(key.service()));
+            if (b.previous.balancers.get(key) != balancer) {
+                balancer.setEndpoints(health.available(key.service(), key.healthCheck(), endpoints.get(key.service())));
+            }
         });
-        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics, b.tlsSettings);
+        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics, health, b.tlsSettings);
     }
 
     private static final class Builder {
         private final CompiledTable previous;
         private final MeterRegistry registry;
+        private final EndpointIndex endpoints;
+        private final BackendHealth health;
         final Map<BalancerKey, Balancer> balancers = new HashMap<>();
         final Map<SplitKey, WeightedSplit> splits = new HashMap<>();
         final Map<String, RouteMetrics> metrics = new HashMap<>();
         final Set<BackendTls> tlsSettings = new HashSet<>();
 
-        Builder(CompiledTable previous, MeterRegistry registry) {
+        Builder(CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints, BackendHealth health) {
             this.previous = previous == null ? empty() : previous;
             this.registry = registry;
+            this.endpoints = endpoints;
+            this.health = health;
         }
 
         CompiledRoute route(Route route, int order) {
@@ -179,7 +213,7 @@ final class CompiledTable {
                 Target[] targets = new Target[backends.size()];
                 for (int i = 0; i < targets.length; i++) {
                     WeightedBackend wb = backends.get(i);
-                    targets[i] = target(wb.service(), wb.balancer(), wb.protocol());
+                    targets[i] = target(wb.service(), wb.balancer(), wb.healthCheck(), wb.protocol());
                 }
                 WeightedSplit split = null;
                 if (targets.length > 1 || (targets.length == 1 && backends.get(0).weight() == 0)) {
@@ -193,7 +227,7 @@ final class CompiledTable {
             }
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
-                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer(), r.protocol(name))));
+                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer(), r.healthCheck(), r.protocol(name))));
                 return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
@@ -202,15 +236,17 @@ final class CompiledTable {
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
         }
 
-        private Target target(ServiceKey service, BalancerPolicy policy, BackendProtocol protocol) {
+        private Target target(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck, BackendProtocol protocol) {
             if (protocol instanceof BackendProtocol.Https https) tlsSettings.add(https.tls());
             BalancerPolicy p = policy == null ? BalancerPolicy.ROUND_ROBIN : policy;
-            BalancerKey key = new BalancerKey(service, p);
+            BalancerKey key = new BalancerKey(service, p, healthCheck);
             Balancer balancer = balancers.computeIfAbsent(key, k -> {
                 Balancer old = previous.balancers.get(k);
                 return old != null ? old : BalancerFactory.create(p);
             });
-            return new Target(service, balancer, p, protocol);
+            ServiceHealth serviceHealth = health.service(service, endpoints.get(service));
+            if (healthCheck != null) health.check(serviceHealth, healthCheck);
+            return new Target(service, balancer, p, serviceHealth, protocol);
         }
     }
 }

@@ -36,11 +36,16 @@ public final class DataPlane {
     private final Counter swaps;
     private final AtomicLong lastSwapNanos = new AtomicLong();
     private final ExchangeRecorder recorder;
+    private final BackendHealth health;
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
 
     public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
+        this(vertx, options, OutlierOptions.DEFAULTS, metrics);
+    }
+
+    public DataPlane(Vertx vertx, ProxyOptions options, OutlierOptions outlier, MeterRegistry metrics) {
         this.vertx = vertx;
         this.options = options;
         this.metrics = metrics;
@@ -48,6 +53,7 @@ public final class DataPlane {
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
         this.recorder = new ExchangeRecorder(new RouteMetrics(metrics, RouteMetrics.NO_ROUTE));
+        this.health = new BackendHealth(outlier, metrics, this::healthChanged);
     }
 
     /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
@@ -62,6 +68,7 @@ public final class DataPlane {
             return server;
         }, deployment).map(id -> {
             deploymentId = id;
+            health.serversStarted(servers);
             return servers.get(0).actualPort();
         });
     }
@@ -76,9 +83,10 @@ public final class DataPlane {
         synchronized (writeLock) { // balancer carry-over needs the previous table to be the latest
             long start = System.nanoTime();
             CompiledTable previous = table.get();
-            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints);
+            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints, health);
             table.set(next);
             previous.retireMetersLeftOutOf(next);
+            health.retain(next.healthInUse());
             for (ProxyServer server : servers) server.tableChanged(next);
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
@@ -103,18 +111,40 @@ public final class DataPlane {
      */
     public void replaceEndpoints(Map<ServiceKey, List<Endpoint>> all) {
         synchronized (writeLock) {
-            table.get().endpointsChanged(endpoints.replaceAll(all));
+            Map<ServiceKey, List<Endpoint>> changed = endpoints.replaceAll(all);
+            health.endpointsChanged(changed);
+            table.get().endpointsChanged(changed);
         }
     }
 
     /** Updates only these Services (an empty list: the Service has no endpoints), as {@link #replaceEndpoints} does. */
     public void updateEndpoints(Map<ServiceKey, List<Endpoint>> changed) {
         synchronized (writeLock) {
-            table.get().endpointsChanged(endpoints.update(changed));
+            Map<ServiceKey, List<Endpoint>> applied = endpoints.update(changed);
+            health.endpointsChanged(applied);
+            table.get().endpointsChanged(applied);
         }
     }
 
+    /** An endpoint of {@code service} was ejected or returned, or a check flipped: its balancers get new lists. */
+    private void healthChanged(ServiceKey service) {
+        synchronized (writeLock) {
+            table.get().refresh(service, endpoints.get(service));
+        }
+    }
+
+    /** Returns once the balancer updates that health changes queued so far have been applied (for tests). */
+    void settleHealth() {
+        health.settle();
+    }
+
+    /** Every endpoint's health (outlier state, active checks) of the Services the live table uses, for {@code /routes}. */
+    public List<EndpointHealthView> health() {
+        return health.view();
+    }
+
     public Future<Void> close() {
+        health.close();
         String id = deploymentId;
         if (id == null) return Future.succeededFuture();
         deploymentId = null;

@@ -35,6 +35,8 @@ final class Exchange {
     final boolean websocket;
     /** A gRPC call: its deadline is its {@code grpc-timeout}, and Pier's own answers to it are gRPC statuses. */
     final boolean grpc;
+    /** The normalised request path, as matched. */
+    final String path;
     private final long startNanos;
     private final UpstreamRequest upstream;
 
@@ -60,17 +62,22 @@ final class Exchange {
     private int status;
     private String localBody;
 
-    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, long startNanos) {
+    /**
+     * @param path the normalised request path ({@link PathNormalizer}): what filters, the resolver and
+     *             (unless the route forwards the raw path) the backend see
+     */
+    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, String path, long startNanos) {
         this.server = server;
         this.request = request;
         this.route = route;
+        this.path = path;
         this.startNanos = startNanos;
         this.websocket = request.canUpgradeToWebSocket();
         this.grpc = !websocket && Grpc.isCall(request);
         Boolean declared = websocket ? Boolean.FALSE : RequestBody.declared(request);
         this.bodyKnown = declared != null;
         this.hasBody = declared == null || declared;
-        this.upstream = new UpstreamRequest(request);
+        this.upstream = new UpstreamRequest(request, path, route.forwardRawPath);
         this.retriesLeft = route.retries;
     }
 

@@ -3,9 +3,12 @@ package dev.pier.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import dev.pier.model.Endpoint;
 import java.util.HashMap;
@@ -25,6 +28,8 @@ final class ProxyServer extends VerticleBase {
     private final ExchangeRecorder recorder;
     private final ServerHeader serverHeader;
     private UpstreamClients clients;
+    /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
+    private HttpClientAgent healthClient;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
@@ -41,6 +46,14 @@ final class ProxyServer extends VerticleBase {
     @Override
     public Future<?> start() {
         clients = new UpstreamClients(vertx, options);
+        healthClient = vertx.httpClientBuilder().with(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true)
+                        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+                        .setDecompressionSupported(false)
+                        .setMaxHeaderSize(32 * 1024)
+                        .setName("pier-health-check"))
+                .with(new PoolOptions().setHttp1MaxSize(2)).build();
         HttpServerOptions serverOptions = new HttpServerOptions()
                 .setHandle100ContinueAutomatically(true)
                 .setHttp2ClearTextEnabled(true)
@@ -73,15 +86,30 @@ final class ProxyServer extends VerticleBase {
 
     private void handle(HttpServerRequest request) {
         long start = System.nanoTime();
+        String path;
+        try {
+            path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
+        } catch (PathNormalizer.Rejected e) {
+            answerWithoutRoute(request, 400, e.getMessage(), start);
+            return;
+        }
         CompiledTable current = table.get(); // read once; this request keeps it to the end
-        CompiledRoute route = current.select(request);
+        CompiledRoute route = current.select(request, path);
+        if ((route == null || !route.forwardRawPath) && PathNormalizer.hasEncodedSeparator(path)) {
+            answerWithoutRoute(request, 400, "the path holds an encoded / or \\ (%2F, %5C)\n", start);
+            return;
+        }
         if (route == null) {
-            ErrorAnswer.send(request, 404, "no route\n", serverHeader);
-            recorder.ended(null, 404, start);
+            answerWithoutRoute(request, 404, "no route\n", start);
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
-        new Exchange(this, request, route, start).run();
+        new Exchange(this, request, route, path, start).run();
+    }
+
+    private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
+        ErrorAnswer.send(request, status, body, serverHeader); // a gRPC call gets a gRPC status
+        recorder.ended(null, status, start);
     }
 
     Vertx vertx() {
@@ -90,6 +118,15 @@ final class ProxyServer extends VerticleBase {
 
     UpstreamClients clients() {
         return clients;
+    }
+
+    HttpClientAgent healthClient() {
+        return healthClient;
+    }
+
+    /** This instance's event loop context: active health checks run their timers on it. */
+    io.vertx.core.Context context() {
+        return context;
     }
 
     long connectTimeoutMs() {

@@ -22,12 +22,19 @@ final class UpstreamRequest {
     private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     /** The client said it reads trailers ({@code TE: trailers}); HTTP/2 backends are told so (gRPC needs it). */
     private final boolean trailersAccepted;
+    private final boolean forwardRawPath;
     private String path;
     private HostAndPort authority;
 
-    UpstreamRequest(HttpServerRequest downstream) {
+    /**
+     * @param path           the normalised path, which filters and the resolver edit
+     * @param forwardRawPath send the path as the client sent it instead (the route's opt-out; such a
+     *                       route has no path rewrite, so nothing is lost)
+     */
+    UpstreamRequest(HttpServerRequest downstream, String path, boolean forwardRawPath) {
         this.downstream = downstream;
-        this.path = downstream.path();
+        this.path = path;
+        this.forwardRawPath = forwardRawPath;
         this.authority = downstream.authority();
         String te = downstream.getHeader(TE);
         this.trailersAccepted = te != null && te.toLowerCase(java.util.Locale.ROOT).contains("trailers");
@@ -65,6 +72,7 @@ final class UpstreamRequest {
         if (trailersAccepted && protocol instanceof BackendProtocol.H2c) headers.set(TE, TRAILERS);
         else headers.remove(TE);
         String host = protocol instanceof BackendProtocol.Https https ? https.tls().serverName() : endpoint.host();
+        String path = forwardRawPath && !downstream.path().isEmpty() ? downstream.path() : this.path;
         return new RequestOptions()
                 .setServer(address)
                 .setHost(host)

@@ -2,6 +2,7 @@ package dev.pier.proxy;
 
 import dev.pier.model.Endpoint;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.net.HostAndPort;
@@ -44,6 +45,8 @@ final class UpstreamTry {
         }
         if (ar.failed()) {
             release();
+            // A full wait queue says nothing about the endpoint: only real connect failures count.
+            if (!(ar.cause() instanceof ConnectionPoolTooBusyException)) target.health.failed(endpoint);
             exchange.connectFailed(this, ar.cause());
             return;
         }
@@ -54,6 +57,7 @@ final class UpstreamTry {
         if (timeout > 0) {
             timer = exchange.server.vertx().setTimer(timeout, id -> {
                 timer = -1;
+                if (exchange.isCurrent(this)) target.health.failed(endpoint);
                 exchange.tryTimedOut(this);
             });
         }
@@ -72,6 +76,8 @@ final class UpstreamTry {
             return;
         }
         stopTimer();
+        if (ar.failed() || ar.result().statusCode() >= 500) target.health.failed(endpoint);
+        else target.health.succeeded(endpoint);
         if (upgrade) exchange.upgraded(this, ar);
         else exchange.responded(this, ar);
     }

@@ -6,6 +6,7 @@ import dev.pier.api.HTTPBackendRef;
 import dev.pier.model.BackendProtocol;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Filter;
+import dev.pier.model.HealthCheck;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.RetryPolicy;
 import dev.pier.model.Route;
@@ -105,12 +106,19 @@ final class GatewayRouteRoutes {
     /** The routes of one rule (one per match, or the resolver's one); a new Accepted problem means it is left out. */
     private List<Route> rule(GatewayRoute gr, int i, GatewayRouteRule rule, String f, ObjectProblems problems) {
         ObjectRef ref = ref(gr);
+        int before = problems.leftOut();
         boolean resolver = rule.getResolver() != null;
         boolean prefixOnly = resolver || GatewayRouteMatches.allPathPrefix(rule.getMatches());
         List<Filter> filters = GatewayRouteFilters.filters(rule.getFilters(), f + ".filters", prefixOnly, problems);
         Timeouts timeouts = RoutePolicies.timeouts(rule.getTimeouts(), f + ".timeouts", problems);
         RetryPolicy retry = RoutePolicies.retry(rule.getRetry(), f + ".retry", problems);
         BalancerPolicy balancer = RoutePolicies.balancer(rule.getLoadBalancer(), f + ".loadBalancer", problems);
+        HealthCheck healthCheck = RoutePolicies.healthCheck(rule.getHealthCheck(), f + ".healthCheck", problems);
+        boolean forwardRawPath = RoutePolicies.forwardRawPath(rule.getPathPolicy());
+        if (forwardRawPath && filters.stream().anyMatch(x -> x instanceof Filter.UrlRewrite u && u.path() != null)) {
+            problems.invalid(f + ".pathPolicy", "ForwardRaw is not allowed with a URLRewrite path: the rewrite works on the"
+                    + " normalised path, so the raw one cannot be forwarded");
+        }
         String tlsField = f + ".backendTLS";
         BackendProtocols.RuleTls tls = protocols.rule(gr.getMetadata().getNamespace(), rule.getBackendTLS(), tlsField, problems);
         boolean answers = filters.stream().anyMatch(Filter::answers);
@@ -124,7 +132,7 @@ final class GatewayRouteRoutes {
             if (answers)
                 problems.invalid(f + ".filters", "a resolver rule takes no RequestRedirect or DirectResponse filter");
             Optional<Route> route = resolverRules.route(gr, ref, rule.getResolver(), f + ".resolver", idPrefix + "resolver",
-                    filters, timeouts, retry, balancer, tls, tlsField, problems);
+                    filters, timeouts, retry, balancer, healthCheck, forwardRawPath, tls, tlsField, problems);
             if (route.isPresent()) BackendProtocols.warnUnused(tls, problems);
             return route.map(List::of).orElse(List.of());
         }
@@ -137,17 +145,20 @@ final class GatewayRouteRoutes {
                 problems.invalid(f + ".backendRefs", "not allowed beside a RequestRedirect or DirectResponse filter, which answers every request");
             action = new RouteAction.NoBackend();
         } else {
-            action = new RouteAction.Forward(backends(gr, backendRefsWritten, f + ".backendRefs", balancer, tls, tlsField, problems));
+            action = new RouteAction.Forward(backends(gr, backendRefsWritten, f + ".backendRefs", balancer, healthCheck, tls,
+                    tlsField, problems));
         }
+        if (problems.leftOut() > before) return List.of(); // e.g. ForwardRaw beside a path rewrite: the model refuses it
         List<Route> routes = new ArrayList<>();
         for (int j = 0; j < matches.size(); j++) {
-            routes.add(new Route(idPrefix + "match/" + j, ref, matches.get(j), action, filters, timeouts, retry));
+            routes.add(new Route(idPrefix + "match/" + j, ref, matches.get(j), action, filters, timeouts, retry, forwardRawPath));
         }
         return routes;
     }
 
     private List<WeightedBackend> backends(GatewayRoute gr, List<HTTPBackendRef> written, String f, BalancerPolicy balancer,
-                                           BackendProtocols.RuleTls tls, String tlsField, ObjectProblems problems) {
+                                           HealthCheck healthCheck, BackendProtocols.RuleTls tls, String tlsField,
+                                           ObjectProblems problems) {
         String namespace = gr.getMetadata().getNamespace();
         List<WeightedBackend> out = new ArrayList<>();
         boolean allResolved = true;
@@ -179,7 +190,8 @@ final class GatewayRouteRoutes {
             allResolved &= port.isPresent();
             BackendProtocol protocol = port.map(p -> protocols.of(namespace, b.getName(), p, tls, tlsField, at, problems))
                     .orElse(BackendProtocol.HTTP1); // no endpoints either way: 503
-            out.add(new WeightedBackend(new ServiceKey(namespace, b.getName(), b.getPort()), weight, balancer, protocol));
+            out.add(new WeightedBackend(new ServiceKey(namespace, b.getName(), b.getPort()), weight, balancer, healthCheck,
+                    protocol));
         }
         if (allResolved) BackendProtocols.warnUnused(tls, problems);
         return out;

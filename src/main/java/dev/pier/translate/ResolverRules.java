@@ -5,6 +5,7 @@ import dev.pier.api.NamespaceResolver;
 import dev.pier.model.BackendProtocol;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Filter;
+import dev.pier.model.HealthCheck;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.PathMatch;
 import dev.pier.model.RetryPolicy;
@@ -47,8 +48,8 @@ final class ResolverRules {
      * port's appProtocol says ({@link BackendProtocols}), TLS ones checked as the rule's backendTLS says.
      */
     Optional<Route> route(GatewayRoute gr, ObjectRef ref, NamespaceResolver r, String f, String id, List<Filter> filters,
-                          Timeouts timeouts, RetryPolicy retry, BalancerPolicy balancer, BackendProtocols.RuleTls tls,
-                          String tlsField, ObjectProblems problems) {
+                          Timeouts timeouts, RetryPolicy retry, BalancerPolicy balancer, HealthCheck healthCheck,
+                          boolean forwardRawPath, BackendProtocols.RuleTls tls, String tlsField, ObjectProblems problems) {
         String own = gr.getMetadata().getNamespace();
         String namespace = r.getNamespace() == null || r.getNamespace().isEmpty() ? own : r.getNamespace();
         int before = problems.leftOut();
@@ -60,6 +61,9 @@ final class ResolverRules {
         String mount = r.getPathPrefix() == null ? "/" : r.getPathPrefix();
         if (!mount.startsWith("/") || mount.indexOf('?') >= 0 || mount.indexOf('#') >= 0) {
             problems.invalid(f + ".pathPrefix", "\"" + mount + "\" must start with \"/\" and hold no \"?\" or \"#\"");
+        } else if (forwardRawPath && !PathMatch.prefix(mount).value().equals("/")) {
+            problems.invalid(f.substring(0, f.length() - ".resolver".length()) + ".pathPolicy", "ForwardRaw is not allowed with"
+                    + " pathPrefix " + mount + ": the mount is stripped from the normalised path, so the raw one cannot be forwarded");
         }
         String servicePrefix = r.getServicePrefix() == null ? "" : r.getServicePrefix();
         boolean versioned = Boolean.TRUE.equals(r.getVersioned());
@@ -83,8 +87,9 @@ final class ResolverRules {
             if (!(protocol instanceof BackendProtocol.Http1)) protocolsByName.put(name, protocol);
         }
         return Optional.of(new Route(id, ref, RouteMatch.path(path),
-                new RouteAction.Resolve(namespace, path.value(), servicePrefix, versioned, resolved, balancer, protocolsByName),
-                filters, timeouts, retry));
+                new RouteAction.Resolve(namespace, path.value(), servicePrefix, versioned, resolved, balancer, healthCheck,
+                        protocolsByName),
+                filters, timeouts, retry, forwardRawPath));
     }
 
     /** The TCP port {@code wanted} names (by name or number), the first TCP port when none is named. */

@@ -29,11 +29,16 @@ import dev.pier.model.StringMatch;
 import dev.pier.model.Timeouts;
 import dev.pier.model.TlsCertificate;
 import dev.pier.model.WeightedBackend;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -46,7 +51,8 @@ import java.util.TreeMap;
  * Prints a {@link TranslationResult} as YAML, the same bytes for the same result: what
  * {@code pier translate} prints, {@code /routes} serves and the golden tests compare.
  * Sealed-interface values carry a {@code type} (the record's simple name); endpoints are keyed
- * {@code namespace/name:port} in sorted order; private keys are printed as their SHA-256 only.
+ * {@code namespace/name:port} in sorted order; a certificate is printed as its fingerprint, subject
+ * and expiry, never its body, and nothing of its private key.
  */
 public final class TranslationYaml {
 
@@ -61,8 +67,7 @@ public final class TranslationYaml {
             .addMixIn(Filter.class, TypeDiscriminator.class)
             .addMixIn(BackendProtocol.class, TypeDiscriminator.class)
             .addMixIn(WeightedBackend.class, ProtocolDefaultHidden.class)
-            .addMixIn(BackendTls.class, CaDigest.class)
-            .addMixIn(TlsCertificate.class, RedactedKey.class)
+            .addMixIn(BackendTls.class, CaSummary.class)
             .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
             .addMixIn(Route.class, RouteDefaultsHidden.class)
             .addMixIn(PathMatch.class, CompiledRegexHidden.class)
@@ -70,6 +75,7 @@ public final class TranslationYaml {
             .addMixIn(Problem.class, ObjectHidden.class)
             .addModule(new SimpleModule("pier-model")
                     .addSerializer(Duration.class, ToStringSerializer.instance)
+                    .addSerializer(TlsCertificate.class, new CertificateSummary())
                     .addSerializer(sortedSetSerializer()))
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             // Empty lists and nulls are left out to keep the output readable; map values (an
@@ -132,16 +138,18 @@ public final class TranslationYaml {
         }
     }
 
-    /** A CA bundle is public but long: its digest shows which one is used and when it changed. */
-    private abstract static class CaDigest {
-        @JsonSerialize(using = CertificateDigest.class)
+    /** A CA bundle is public but long: each of its certificates by fingerprint, subject and expiry, as for a TLS Secret. */
+    private abstract static class CaSummary {
+        @JsonSerialize(using = CaCertificates.class)
         abstract String caCertificates();
     }
 
-    private static final class CertificateDigest extends JsonSerializer<String> {
+    private static final class CaCertificates extends JsonSerializer<String> {
         @Override
         public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeString("sha256:" + sha256(value));
+            gen.writeStartObject();
+            writeChain(value, "ca.crt", gen);
+            gen.writeEndObject();
         }
     }
 
@@ -162,6 +170,9 @@ public final class TranslationYaml {
 
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoRetry.class)
         abstract RetryPolicy retry();
+
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        abstract boolean forwardRawPath();
     }
 
     /** Jackson's CUSTOM inclusion filter: {@code equals} true means "leave out". */
@@ -189,24 +200,55 @@ public final class TranslationYaml {
         }
     }
 
-    private abstract static class RedactedKey {
-        @JsonSerialize(using = Sha256.class)
-        abstract String privateKeyPem();
-    }
-
-    /** Shows whether a key changed without showing the key. */
-    private static final class Sha256 extends JsonSerializer<String> {
+    /**
+     * A certificate as {@code /routes} and {@code pier translate} show it: the Secret, the hosts, and
+     * per certificate of the chain its SHA-256 fingerprint (as {@code openssl x509 -fingerprint
+     * -sha256} prints it), subject and expiry. Bodies and keys are never printed: a table dump is
+     * read by more people than the Secret.
+     */
+    private static final class CertificateSummary extends JsonSerializer<TlsCertificate> {
         @Override
-        public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeString("<redacted sha256:" + sha256(value) + ">");
+        public void serialize(TlsCertificate value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeStartObject();
+            provider.defaultSerializeField("secret", value.secret(), gen);
+            provider.defaultSerializeField("hostnames", value.hostnames(), gen);
+            writeChain(value.certificatePem(), "tls.crt", gen);
+            gen.writeEndObject();
         }
     }
 
-    private static String sha256(String value) {
+    /** The certificates of {@code pem} as field {@code chain} (fingerprint, subject, expiry), or an {@code error} field. */
+    private static void writeChain(String pem, String what, JsonGenerator gen) throws IOException {
+        List<? extends Certificate> chain;
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+            chain = new ArrayList<>(CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+        } catch (CertificateException | RuntimeException e) {
+            chain = null;
+        }
+        if (chain == null || chain.isEmpty()) {
+            gen.writeStringField("error", what + " does not parse as X.509 certificates");
+            return;
+        }
+        gen.writeArrayFieldStart("chain");
+        for (Certificate c : chain) {
+            gen.writeStartObject();
+            gen.writeStringField("sha256", fingerprint(c));
+            if (c instanceof X509Certificate x) {
+                gen.writeStringField("subject", x.getSubjectX500Principal().getName());
+                gen.writeStringField("notAfter", x.getNotAfter().toInstant().toString());
+            }
+            gen.writeEndObject();
+        }
+        gen.writeEndArray();
+    }
+
+    private static String fingerprint(Certificate c) throws IOException {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(c.getEncoded());
+            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+        } catch (NoSuchAlgorithmException | CertificateException e) {
+            throw new IOException("cannot fingerprint a certificate", e);
         }
     }
 
