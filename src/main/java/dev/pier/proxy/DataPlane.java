@@ -149,6 +149,7 @@ public final class DataPlane {
             table.set(next);
             previous.retireMetersLeftOutOf(next);
             health.retain(next.healthInUse());
+            for (ProxyServer server : servers) server.tableChanged(next);
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
             if (newCertificates) refreshTls();
@@ -179,6 +180,13 @@ public final class DataPlane {
             log.warn("could not refresh the TLS context after a certificate change; new handshakes still get the new"
                     + " certificates: {}", e.toString());
         }
+    }
+
+    /** TLS clients the event loops hold, over all loops; read from another thread, so for tests only. */
+    int tlsClients() {
+        int n = 0;
+        for (ProxyServer s : servers) n += s.clients().tlsClients();
+        return n;
     }
 
     /** The table requests are served from now. */

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * One server instance on one event loop, with its own upstream client so that a request, its
+ * One server instance on one event loop, with its own upstream clients so that a request, its
  * backend connection and its callbacks stay on one thread. Instances share the listening port.
  */
 final class ProxyServer extends VerticleBase {
@@ -31,7 +31,7 @@ final class ProxyServer extends VerticleBase {
 
     private final ExchangeRecorder recorder;
     private final ServerHeader serverHeader;
-    private HttpClientAgent client;
+    private UpstreamClients clients;
     /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
     private HttpClientAgent healthClient;
     private HttpServer server;
@@ -56,20 +56,14 @@ final class ProxyServer extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        int loops = options.eventLoops();
-        // ProxyOptions counts connections per endpoint over the whole process; each loop has its own pool.
-        PoolOptions pool = new PoolOptions()
-                .setHttp1MaxSize(Math.max(1, ceilDiv(options.maxConnectionsPerEndpoint(), loops)))
-                .setMaxWaitQueueSize(Math.max(0, ceilDiv(options.maxWaitQueue(), loops)));
-        HttpClientOptions clientOptions = new HttpClientOptions()
-                .setKeepAlive(true)
-                .setTcpNoDelay(true)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
-                .setDecompressionSupported(false)
-                .setMaxHeaderSize(32 * 1024)
-                .setName("pier-upstream");
-        client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
-        healthClient = vertx.httpClientBuilder().with(new HttpClientOptions(clientOptions).setName("pier-health-check"))
+        clients = new UpstreamClients(vertx, options);
+        healthClient = vertx.httpClientBuilder().with(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true)
+                        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+                        .setDecompressionSupported(false)
+                        .setMaxHeaderSize(32 * 1024)
+                        .setName("pier-health-check"))
                 .with(new PoolOptions().setHttp1MaxSize(2)).build();
         HttpServerOptions listener = listenerOptions();
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
@@ -106,6 +100,18 @@ final class ProxyServer extends VerticleBase {
                 // Every write to a downstream response happens on this instance's event loop (the
                 // upstream client and timers live on it too), so writes may skip Vert.x's outbound queue.
                 .setStrictThreadMode(true);
+    }
+
+    @Override
+    public Future<?> stop() {
+        return clients == null ? Future.succeededFuture() : clients.close();
+    }
+
+    /** A new table is live: on this loop, TLS clients it no longer uses are shut down (gracefully). */
+    void tableChanged(CompiledTable next) {
+        context.runOnContext(v -> {
+            if (clients != null) clients.retainTls(next.tlsSettings());
+        });
     }
 
     int actualPort() {
@@ -158,7 +164,7 @@ final class ProxyServer extends VerticleBase {
     }
 
     private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
-        ErrorAnswer.send(request, status, body, serverHeader, null);
+        ErrorAnswer.send(request, status, body, serverHeader, null); // a gRPC call gets a gRPC status
         recorder.ended(null, status, start);
     }
 
@@ -166,8 +172,8 @@ final class ProxyServer extends VerticleBase {
         return vertx;
     }
 
-    HttpClientAgent client() {
-        return client;
+    UpstreamClients clients() {
+        return clients;
     }
 
     HttpClientAgent healthClient() {
@@ -208,9 +214,5 @@ final class ProxyServer extends VerticleBase {
             addresses.put(endpoint, address);
         }
         return address;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

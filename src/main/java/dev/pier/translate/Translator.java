@@ -49,12 +49,13 @@ public final class Translator {
     public static TranslationResult translate(ResourceSnapshot snapshot, TranslateOptions options, Instant now) {
         IngressClassSelector classes = new IngressClassSelector(snapshot.ingressClasses(), options);
         BackendRefs backendRefs = new BackendRefs(byKey(snapshot.services()), options);
-        IngressRoutes ingressRoutes = new IngressRoutes(backendRefs);
+        BackendProtocols protocols = new BackendProtocols(byKey(snapshot.configMaps()));
+        IngressRoutes ingressRoutes = new IngressRoutes(backendRefs, protocols);
         CertificateRefs certificateRefs = new CertificateRefs(byKey(snapshot.secrets()), now);
         IngressTls ingressTls = new IngressTls(certificateRefs);
         GatewayRouteTls gatewayRouteTls = new GatewayRouteTls(certificateRefs);
-        GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs,
-                new ResolverRules(snapshot.services(), options));
+        GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs, protocols,
+                new ResolverRules(snapshot.services(), protocols, options));
         Set<String> terminating = terminatingNamespaces(snapshot.namespaces());
 
         Map<ObjectRef, ObjectProblems> problems = new LinkedHashMap<>();
