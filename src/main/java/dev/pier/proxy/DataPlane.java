@@ -4,12 +4,14 @@ import dev.pier.model.Endpoint;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,6 +49,8 @@ public final class DataPlane {
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
         this.noRoute = new RouteMetrics(metrics, RouteMetrics.NO_ROUTE);
+        Gauge.builder("pier.requests.active", this, DataPlane::activeRequests)
+                .description("Requests in flight (a websocket until its handshake is done)").register(metrics);
     }
 
     /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
@@ -94,6 +98,44 @@ public final class DataPlane {
     /** Updates only these Services; an empty list means the Service has no endpoints. */
     public void updateEndpoints(Map<ServiceKey, List<Endpoint>> changed) {
         endpoints.update(changed);
+    }
+
+    /** Requests in flight over all event loops. */
+    public int activeRequests() {
+        int sum = 0;
+        for (ProxyServer server : servers) sum += server.activeExchanges();
+        return sum;
+    }
+
+    /**
+     * Drain, first part (at SIGTERM): still accepting, but from now on each connection closes
+     * after the request it carries (HTTP/1 {@code Connection: close}, HTTP/2 GOAWAY), so
+     * keep-alive clients reconnect, through load balancers that are dropping this replica.
+     * {@code within} bounds how long such a connection may stay open.
+     */
+    public void startDraining(Duration within) {
+        for (ProxyServer server : servers) server.startDraining(within);
+    }
+
+    /**
+     * Drain, second part (after the drain delay): stops accepting, closes idle connections, lets
+     * requests in flight finish for up to {@code timeout}, then gives each websocket a close
+     * frame, and returns once every connection is closed (Vert.x closes what is left at the
+     * timeout). Blocks: call it off the event loops.
+     */
+    public void finishDraining(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Future<Void>> closed = servers.stream().map(server -> server.shutdown(timeout)).toList();
+        // Websockets last as long as the requests in flight, and close a moment before the timeout.
+        long tunnelsBy = deadline - Math.min(TimeUnit.MILLISECONDS.toNanos(250), timeout.toNanos() / 2);
+        while (activeRequests() > 0 && System.nanoTime() < tunnelsBy) Thread.sleep(20);
+        for (ProxyServer server : servers) server.closeTunnels();
+        long left = Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1);
+        try {
+            Future.join(closed).await(left, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // Vert.x closes every connection at the timeout; a late close is not worth waiting for.
+        }
     }
 
     public Future<Void> close() {

@@ -462,14 +462,7 @@ final class Exchange {
                 finish();
                 return;
             }
-            NetSocket client = down.result();
-            up.pipeTo(client);
-            client.pipeTo(up);
-            up.closeHandler(v -> {
-                client.close();
-                t.release();
-            });
-            client.closeHandler(v -> up.close());
+            WebSocketTunnel.start(server, down.result(), up, t::release);
             finish(); // the handshake is the measured exchange; the tunnel lives on
         });
     }
@@ -567,6 +560,7 @@ final class Exchange {
     private void finish() {
         if (finished) return;
         finished = true;
+        server.exchangeFinished();
         if (requestTimer >= 0) server.vertx().cancelTimer(requestTimer);
         route.metrics.record(status, startNanos);
     }
