@@ -5,11 +5,11 @@
 ARG BASE
 FROM ${BASE} AS busybox
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends busybox-static >/dev/null \
- && mkdir /www && chown 65532:65532 /www
+ && mkdir /www
 
 FROM scratch
 COPY --from=busybox /bin/busybox /bin/busybox
-COPY --from=busybox /www /www
+COPY --from=busybox --chown=65532:65532 /www /www
 COPY backend.sh /backend.sh
 ENV PATH=/bin
 USER 65532:65532

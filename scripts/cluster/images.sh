@@ -10,7 +10,7 @@
 #   scripts/cluster/images.sh            prints the directory holding pause.tar, backend.tar, pier.tar
 #
 # Needs root, docker.io (dockerd), debootstrap and gcc with a static libc (scripts/test.sh
-# installs them). It starts a private dockerd (--iptables=false --bridge=none, its own socket,
+# installs them). It starts a private dockerd (no iptables, no forwarding, no bridge, its own socket,
 # data in the cache so base images and build layers survive) and stops it on exit.
 # Cache root: $PIER_CACHE (default ~/.cache/pier). Progress goes to stderr.
 set -euo pipefail
@@ -52,7 +52,7 @@ stop_dockerd() {
 trap stop_dockerd EXIT
 mkdir -p "$RUN_DIR"
 step "starting dockerd (data in $CACHE/docker)"
-dockerd --iptables=false --ip-masq=false --bridge=none --storage-driver=overlay2 \
+dockerd --iptables=false --ip-masq=false --ip-forward=false --bridge=none --storage-driver=overlay2 \
   --data-root "$CACHE/docker" --exec-root "$RUN_DIR/exec" --pidfile "$RUN_DIR/dockerd.pid" \
   -H "$DOCKER_HOST" >"$CACHE/dockerd.log" 2>&1 &
 DOCKERD_PID=$!

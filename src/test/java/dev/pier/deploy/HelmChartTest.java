@@ -116,7 +116,7 @@ class HelmChartTest {
                         .withNewPort().withName("http").endPort().endService().endBackend().endPath().endHttp().endRule().endSpec().build()).create();
 
                 KubeSourceOptions options = KubeSourceOptions.defaults(system, "chart-test")
-                        .withLease("pier-leader", Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(500))
+                        .withLease(release + "-leader", Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(500))
                         .withPublishAddress("203.0.113.10");
                 PierServer.Config config = new PierServer.Config(List.of(), "127.0.0.1", 0, 0,
                         new TranslateOptions(release, TranslateOptions.CONTROLLER_NAME, false), 1, 100);
