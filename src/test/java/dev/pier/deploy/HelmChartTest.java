@@ -69,13 +69,29 @@ class HelmChartTest {
     }
 
     @Test
-    void helmInstallGivesPierEverythingItNeedsAndNoMore(KubeApiServer kube) throws Exception {
+    void theNotesWarnWhenTheGracePeriodCannotCoverTheDrain(KubeApiServer kube) throws Exception {
+        Path helm = requireHelm();
+        String out = run(List.of(helm.toString(), "install", "pier-notes", "charts/pier", "--dry-run", "--namespace", "pier-notes",
+                "--kubeconfig", kube.kubeconfig().toString(), "--set", "terminationGracePeriodSeconds=10"));
+        assertThat(out).contains("NOTES:").contains("kubectl -n pier-notes rollout status deployment/pier-notes")
+                .contains("WARNING: terminationGracePeriodSeconds (10) is shorter than drain.delaySeconds + drain.timeoutSeconds");
+        assertThat(run(List.of(helm.toString(), "install", "pier-notes", "charts/pier", "--dry-run", "--namespace", "pier-notes",
+                "--kubeconfig", kube.kubeconfig().toString()))).doesNotContain("WARNING");
+    }
+
+    private static Path requireHelm() {
         Optional<Path> helm = helm();
         if (helm.isEmpty()) {
             String reason = "helm not found (PIER_HELM_BIN or ~/.cache/pier/helm/v3.22.0/bin); run scripts/helm-tool.sh";
             if ("true".equals(System.getenv("PIER_REQUIRE_KUBE"))) Assertions.fail(reason);
             Assumptions.abort(reason);
         }
+        return helm.get();
+    }
+
+    @Test
+    void helmInstallGivesPierEverythingItNeedsAndNoMore(KubeApiServer kube) throws Exception {
+        Optional<Path> helm = Optional.of(requireHelm());
         String id = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
         String release = "pier-chart-" + id;
         String system = "pier-system-" + id;
