@@ -31,6 +31,8 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -63,8 +65,15 @@ abstract class ClusterScenario {
 
     protected TestCluster cluster;
     protected Path kubectl;
+    /** Set by a subclass that cannot start its cluster here: every step is then reported skipped with it. */
+    protected String skipReason;
     private final Vertx vertx = Vertx.vertx();
     private final List<String> figures = new ArrayList<>();
+
+    @BeforeEach
+    void skipWithoutACluster() {
+        if (skipReason != null) Assumptions.abort(skipReason);
+    }
 
     @AfterAll
     void stopEverything() {
