@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs after {@code package} (failsafe), because it needs the real jar and a real signal.
  */
 class GracefulShutdownIT {
-    private static final Duration DRAIN_DELAY = Duration.ofSeconds(4);
+    // Long enough for the checks made during it on a loaded machine.
+    private static final Duration DRAIN_DELAY = Duration.ofSeconds(6);
 
     @TempDir
     Path dir;

@@ -157,7 +157,11 @@ class HelmChartTest {
                         return lb != null && lb.getIngress() != null && !lb.getIngress().isEmpty()
                                 && "203.0.113.10".equals(lb.getIngress().get(0).getIp());
                     }, "Ingress status written with the chart's RBAC");
+                    assertThat(admin.leases().inNamespace(system).withName(release + "-leader").get()).isNotNull();
                 }
+                // The leader stopped: it released its Lease and, nobody else taking it, deleted it.
+                await(() -> admin.leases().inNamespace(system).withName(release + "-leader").get() == null,
+                        "the released Lease deleted with the chart's RBAC");
             } finally {
                 vertx.close().await(5, TimeUnit.SECONDS);
             }

@@ -1,6 +1,8 @@
 package dev.pier.source.kube;
 
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -77,10 +79,14 @@ final class Leadership implements AutoCloseable {
         return leader && !closed;
     }
 
-    /** Stops taking part; a leader releases the Lease so another replica takes over at once. */
+    /**
+     * Stops taking part; a leader releases the Lease so another replica takes over at once, and
+     * deletes it if no other replica has taken it yet, so an uninstalled Pier leaves no Lease behind.
+     */
     @Override
     public void close() {
         CompletableFuture<?> current;
+        boolean wasLeader = leader;
         synchronized (this) {
             closed = true;
             current = term;
@@ -96,5 +102,21 @@ final class Leadership implements AutoCloseable {
             }
         }
         leader = false;
+        if (wasLeader) deleteReleasedLease();
+    }
+
+    /** Deletes the Lease while nobody holds it; the resourceVersion precondition spares one another replica just took. */
+    private void deleteReleasedLease() {
+        try {
+            Lease lease = client.leases().inNamespace(options.leaseNamespace()).withName(options.leaseName()).get();
+            if (lease == null) return;
+            // fabric8's release may leave this replica's name as holder; anyone else's means a new leader.
+            String holder = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+            if (holder != null && !holder.isEmpty() && !holder.equals(options.identity())) return;
+            client.leases().inNamespace(options.leaseNamespace()).resource(lease)
+                    .lockResourceVersion(lease.getMetadata().getResourceVersion()).delete();
+        } catch (KubernetesClientException e) {
+            LOG.debug("released Lease {}/{} not deleted: {}", options.leaseNamespace(), options.leaseName(), e.getMessage());
+        }
     }
 }
