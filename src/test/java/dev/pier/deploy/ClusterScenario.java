@@ -247,8 +247,11 @@ abstract class ClusterScenario {
         assertThat(admin.network().v1().ingressClasses().withName("pier").get()).isNull();
         // Helm never deletes what a chart's crds/ installed (deleting it would delete every GatewayRoute).
         assertThat(admin.apiextensions().v1().customResourceDefinitions().withName("gatewayroutes.pier.dev").get()).isNotNull();
-        // Nor what Pier made at run time: the last leader deletes its released Lease.
-        await(() -> admin.leases().inNamespace(SYSTEM).list().getItems().isEmpty(), "no Lease left in " + SYSTEM);
+        // What Pier made at run time: its Lease. A stopping leader deletes it, but Helm removes
+        // Pier's RBAC together with its pods, so after an uninstall the Lease can stay.
+        Set<String> made = admin.leases().inNamespace(SYSTEM).list().getItems().stream().map(l -> l.getMetadata().getName())
+                .collect(Collectors.toSet());
+        assertThat(made).isSubsetOf(Set.of(RELEASE + "-leader"));
         kubectlOk("delete", "namespace", SYSTEM, "--timeout=120s");
         assertThat(admin.namespaces().withName(SYSTEM).get()).as("the namespace deletes cleanly").isNull();
     }
@@ -317,7 +320,8 @@ abstract class ClusterScenario {
                         image: %2$s
                         imagePullPolicy: Never
                         ports: [{name: http, containerPort: 8080}]
-                        readinessProbe: {httpGet: {path: /, port: http}, periodSeconds: 1}
+                        # Generous timeouts: a busy 2-core test machine must not make both backends flap.
+                        readinessProbe: {httpGet: {path: /, port: http}, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 3}
                         # busybox httpd stops at once on SIGTERM: keep serving while endpoints catch up.
                         lifecycle: {preStop: {sleep: {seconds: 5}}}
                 ---

@@ -144,6 +144,7 @@ public final class LocalCluster implements TestCluster {
             Files.createDirectories(logs);
             Result r = script("down", dir, binaries().orElse(dir.resolve("bin")), logs.resolve("node-down.log"), Duration.ofMinutes(3));
             copyLogs(dir.resolve("logs"), logs);
+            copyLogs(dir.resolve("pod-logs"), logs.resolve("pods"));
             // Kept when the take-down failed: deleting through a mount left behind would do harm.
             if (r.exitCode() == 0) deleteTree(dir);
             else System.err.println("scripts/cluster/node.sh down " + dir + " failed; see " + logs);
@@ -221,10 +222,15 @@ public final class LocalCluster implements TestCluster {
         }
     }
 
+    /** Copies a directory tree of logs (the components', and the pods' under pods/). */
     private static void copyLogs(Path from, Path to) {
         if (!Files.isDirectory(from)) return;
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path f : files.toList()) Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                Files.createDirectories(target.getParent());
+                Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
             System.err.println("could not copy cluster logs: " + e);
         }
