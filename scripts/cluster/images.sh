@@ -147,6 +147,8 @@ for image in pause:1 backend:1 pier:dev; do
 done
 done_step
 # Dangling layers of earlier pier builds, and build images of other keys, would fill the cache.
-docker image ls --format '{{.Repository}}:{{.Tag}}' pier.local/jdk17-maven | grep -vx "$BUILD_BASE" | xargs -r docker rmi >/dev/null
+for old in $(docker image ls --format '{{.Repository}}:{{.Tag}}' pier.local/jdk17-maven); do
+  [[ "$old" == "$BUILD_BASE" ]] || docker rmi "$old" >/dev/null
+done
 docker image prune -f >/dev/null
 echo "$OUT"
