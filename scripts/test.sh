@@ -48,12 +48,10 @@ stage "images"
 export PIER_REQUIRE_KUBE=true
 echo "test.sh: Kubernetes binaries in $bin_dir, helm in $PIER_HELM_BIN, images in $PIER_IMAGE_DIR" >&2
 
-# A cluster that a killed run left behind is taken down first, and whatever this run leaves, last.
-take_down_cluster() {
-  if [[ -f /run/pier-node/owner ]]; then scripts/cluster/node.sh down "$(cat /run/pier-node/owner)" || true; fi
-}
-trap take_down_cluster EXIT
-take_down_cluster
+# A cluster whose test JVM is gone (a killed run) is taken down, first and last; one another
+# work tree's run is using is left alone (node.sh up waits for it).
+trap 'scripts/cluster/node.sh stale || true' EXIT
+scripts/cluster/node.sh stale
 
 mvn -B verify "$@"
 stage "mvn verify"

@@ -5,6 +5,7 @@
 #
 #   scripts/cluster/node.sh up DIR     starts it (state, logs, kubeconfig in DIR); prints KEY=VALUE lines
 #   scripts/cluster/node.sh down DIR   stops it and removes everything it made on the host
+#   scripts/cluster/node.sh stale      takes down a cluster whose starter process is gone
 #
 # One cluster per machine (fixed bridge and ports). Needs root. Inputs: $PIER_KUBE_BIN (default:
 # what kube-test-tools.sh prints), $PIER_IMAGE_DIR (default ~/.cache/pier/images: pause.tar,
@@ -17,7 +18,19 @@ cd "$(dirname "$0")/../.."
 
 ACTION="${1:-}"
 DIR="${2:-}"
-[[ "$ACTION" == up || "$ACTION" == down ]] && [[ -n "$DIR" ]] || { echo "usage: $0 up|down DIR" >&2; exit 2; }
+RUN=/run/pier-node
+OWNER="$RUN/owner"
+# Running and not a zombie: the daemons outlive `up` and are reaped by init whenever it gets to it.
+alive() { [[ -r "/proc/$1/stat" ]] && [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
+
+if [[ "$ACTION" == stale ]]; then
+  if [[ -f "$OWNER" ]]; then
+    read -r previous previous_pid < "$OWNER"
+    alive "${previous_pid:-0}" || exec "$0" down "$previous"
+  fi
+  exit 0
+fi
+[[ "$ACTION" == up || "$ACTION" == down ]] && [[ -n "$DIR" ]] || { echo "usage: $0 up|down DIR, or $0 stale" >&2; exit 2; }
 mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd)"
 
@@ -28,9 +41,7 @@ POD_SUBNET=198.19.254.0/24
 SERVICE_RANGE=198.18.240.0/20
 KUBERNETES_SERVICE_IP=198.18.240.1
 API_PORT=6443
-RUN=/run/pier-node
 SOCK="$RUN/containerd.sock"
-OWNER="$RUN/owner"
 # Set by kubelet (protectKernelDefaults off) and kube-proxy; put back by `down`.
 SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
   kernel.keys.root_maxbytes net.ipv4.ip_forward net.ipv4.conf.all.route_localnet
@@ -42,9 +53,6 @@ now_ms() { date +%s%3N; }
 [[ $(id -u) == 0 ]] || { log "needs root"; exit 1; }
 
 # ---- down ---------------------------------------------------------------------------------
-
-# Running and not a zombie: the daemons outlive `up` and are reaped by init whenever it gets to it.
-alive() { [[ -r "/proc/$1/stat" ]] && [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
 
 stop_pid() { # name: TERM, then KILL after 10 s
   local f="$DIR/pids/$1.pid" pid
@@ -148,13 +156,22 @@ for t in pause backend pier; do
   [[ -s "$IMAGES/$t.tar" ]] || { log "$IMAGES/$t.tar is missing (scripts/cluster/images.sh builds it)"; exit 1; }
 done
 
+# One cluster per machine. Another one still in use (its starter, e.g. a test JVM of another
+# work tree, is alive) is waited for, up to 30 minutes; one whose starter is gone is taken down.
+waited=0
+while [[ -f "$OWNER" ]] && read -r previous previous_pid < "$OWNER" && alive "${previous_pid:-0}"; do
+  (( waited == 0 )) && log "the cluster of $previous is in use by process $previous_pid; waiting for it"
+  (( waited++ < 900 )) || { log "gave up waiting for the cluster of $previous"; exit 1; }
+  sleep 2
+done
 if [[ -f "$OWNER" ]]; then
-  previous="$(cat "$OWNER")"
+  read -r previous _ < "$OWNER"
   log "a cluster from $previous was not taken down; taking it down first"
   "$0" down "$previous"
 fi
 mkdir -p "$RUN" "$DIR"/{logs,pids,pki,etcd,cni/net.d,cni/ipam,kubelet,pod-logs,containerd,bin}
-echo "$DIR" > "$OWNER"
+# The directory, and the process that asked for the cluster (the caller of this script).
+echo "$DIR $PPID" > "$OWNER"
 # down needs kube-proxy for --cleanup even when the bin dir is gone by then.
 ln -sf "$BIN/kube-proxy" "$DIR/bin/kube-proxy"
 : > "$DIR/sysctl.before"

@@ -105,7 +105,8 @@ public final class LocalCluster implements TestCluster {
         Thread hook = new Thread(() -> down(dir), "local-cluster-down");
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
-        Result up = script("up", dir, bin, logs.resolve("node-up.log"), Duration.ofMinutes(5));
+        // Up to 30 minutes of it may be waiting for a cluster another work tree's test is using.
+        Result up = script("up", dir, bin, logs.resolve("node-up.log"), Duration.ofMinutes(40));
         if (up.exitCode() != 0) {
             down(dir);
             Runtime.getRuntime().removeShutdownHook(hook);
