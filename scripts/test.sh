@@ -12,9 +12,10 @@
 # - the cluster test's images (scripts/cluster/images.sh: a debootstrap base once, then docker
 #   builds of the pause process, the test backend and this checkout's Dockerfile);
 # - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server and cluster tests run
-#   or fail, never skip.
-# A first run on a fresh machine takes about 30 minutes (mostly the Go builds), later ones about
-# the length of `mvn verify`.
+#   or fail, never skip (the fuzz tests replay their seeds there);
+# - then scripts/fuzz.sh: each fuzz target fuzzed for a bounded time (about 2 minutes in all).
+# A first run on a fresh machine takes about 25 minutes on an idle 2-core machine (mostly the Go
+# builds, once), later ones about 8 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,3 +56,5 @@ scripts/cluster/node.sh stale
 
 mvn -B verify "$@"
 stage "mvn verify"
+scripts/fuzz.sh "$@"
+stage "fuzzing"

@@ -2,20 +2,23 @@ package dev.pier;
 
 import dev.pier.translate.TranslationResult;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What the admin port shows: the last translation that went live, when, and the current
- * source errors (a file that does not parse, a lost API server). Written by the pipeline,
- * read by the admin server; one immutable view behind one reference.
+ * What the admin port shows: the last translation that went live, when, the current source errors
+ * (a file that does not parse, a rebuild that failed) and source warnings (what a file reader
+ * skipped). Written by the pipeline, read by the admin server; one immutable view behind one reference.
  */
 public final class LiveState {
 
-    public record View(TranslationResult live, Instant liveSince, long swaps, Map<String, String> sourceErrors) {
+    public record View(TranslationResult live, Instant liveSince, long swaps, Map<String, String> sourceErrors,
+                       Map<String, List<String>> sourceWarnings) {
         public View {
             sourceErrors = Map.copyOf(sourceErrors);
+            sourceWarnings = Map.copyOf(sourceWarnings);
         }
 
         public boolean ready() {
@@ -23,7 +26,7 @@ public final class LiveState {
         }
     }
 
-    private final AtomicReference<View> view = new AtomicReference<>(new View(null, null, 0, Map.of()));
+    private final AtomicReference<View> view = new AtomicReference<>(new View(null, null, 0, Map.of(), Map.of()));
 
     public View view() {
         return view.get();
@@ -31,7 +34,7 @@ public final class LiveState {
 
     void published(TranslationResult result, Instant at, boolean swapped) {
         view.updateAndGet(v -> new View(result, swapped || v.liveSince() == null ? at : v.liveSince(),
-                v.swaps() + (swapped ? 1 : 0), v.sourceErrors()));
+                v.swaps() + (swapped ? 1 : 0), v.sourceErrors(), v.sourceWarnings()));
     }
 
     void sourceError(String source, String message) {
@@ -39,7 +42,16 @@ public final class LiveState {
             Map<String, String> errors = new TreeMap<>(v.sourceErrors());
             if (message == null) errors.remove(source);
             else errors.put(source, message);
-            return new View(v.live(), v.liveSince(), v.swaps(), errors);
+            return new View(v.live(), v.liveSince(), v.swaps(), errors, v.sourceWarnings());
+        });
+    }
+
+    void sourceWarnings(String source, List<String> list) {
+        view.updateAndGet(v -> {
+            Map<String, List<String>> warnings = new TreeMap<>(v.sourceWarnings());
+            if (list.isEmpty()) warnings.remove(source);
+            else warnings.put(source, List.copyOf(list));
+            return new View(v.live(), v.liveSince(), v.swaps(), v.sourceErrors(), warnings);
         });
     }
 }

@@ -3,6 +3,7 @@ package dev.pier;
 import dev.pier.admin.AdminServer;
 import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
+import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.source.file.FileSource;
 import dev.pier.source.kube.KubeSource;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.pier.translate.TranslateOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +32,31 @@ import org.slf4j.LoggerFactory;
 public final class PierServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PierServer.class);
 
-    /** What a Pier process is told on its command line. Port 0 picks a free port. */
+    /**
+     * What a Pier process is told on its command line. Port 0 picks a free port. {@code address} is
+     * where proxied traffic is served; the admin port listens on loopback plus {@code adminAddresses}
+     * ({@link AdminServer#listenAddresses}). {@code serverHeader} is the {@code Server} header on
+     * responses that have none (empty: none).
+     */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
-                         int eventLoops, long filePollMillis) {
+                         int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                         OutlierOptions outlier) {
         public Config {
             files = List.copyOf(files);
+            adminAddresses = List.copyOf(adminAddresses);
+        }
+
+        /** Admin on loopback only, default outlier detection. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, List.of(),
+                    OutlierOptions.DEFAULTS);
+        }
+
+        /** With the default {@code Server} header. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER);
         }
 
         public static Config forFiles(List<Path> files) {
@@ -47,11 +70,13 @@ public final class PierServer implements AutoCloseable {
     private final LiveState state;
     private final PrometheusMeterRegistry metrics;
     private final Pipeline pipeline;
+    private final Config config;
     private AutoCloseable source;
     private int httpPort;
     private int adminPort;
 
     private PierServer(Config config) {
+        this.config = config;
         int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
         // Pier serves no files: without file caching and class-path resolving Vert.x writes nothing
         // (no vertx-cache directory), so Pier starts on a read-only root filesystem.
@@ -63,9 +88,10 @@ public final class PierServer implements AutoCloseable {
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
-                defaults.backendTimeout(), loops), metrics);
+                defaults.backendTimeout(), loops, config.serverHeader()), config.outlier(), metrics);
         this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC());
-        this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render);
+        this.admin = new AdminServer(vertx, AdminServer.listenAddresses(config.adminAddresses()), config.adminPort(), state, metrics,
+                view -> RoutesJson.render(view, dataPlane.health()));
     }
 
     /** Starts file mode: loads the files once, binds both ports, then keeps watching the files. */
@@ -108,9 +134,28 @@ public final class PierServer implements AutoCloseable {
         }
     }
 
-    private void bind() throws Exception {
-        httpPort = dataPlane.start().await(30, TimeUnit.SECONDS);
-        adminPort = admin.start().await(30, TimeUnit.SECONDS);
+    /** A port Pier could not listen on; the message names what for, the address and the port. */
+    public static final class BindFailure extends Exception {
+        BindFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void bind() throws BindFailure {
+        httpPort = listen("proxied traffic (--http-port)", config.address(), config.httpPort(), () -> dataPlane.start());
+        adminPort = listen("the admin port (--admin-port, --admin-address)", AdminServer.listenAddresses(config.adminAddresses()).toString(),
+                config.adminPort(), () -> admin.start());
+    }
+
+    private int listen(String what, String address, int port, Supplier<Future<Integer>> start) throws BindFailure {
+        try {
+            return start.get().await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String reason = root.getMessage() == null ? root.toString() : root.getMessage();
+            throw new BindFailure("cannot listen on " + address + ":" + port + " for " + what + ": " + reason, e);
+        }
     }
 
     public Vertx vertx() { return vertx; }

@@ -2,6 +2,7 @@ package dev.pier;
 
 import dev.pier.model.Endpoint;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.Problem;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
 import dev.pier.proxy.DataPlane;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Snapshot in, table out: translates what a source delivers and hands the result to the data
  * plane. A table equal to the live one is not swapped (a pod restart or an unrelated object
  * must not cost a recompile); endpoints always go to the endpoint index. Problems are logged
- * once, when they first appear, naming the object and field.
+ * once, when they first appear, naming the object and field. A snapshot that cannot be
+ * translated or compiled throws: the source reports it and the live table stays.
  */
 public final class Pipeline implements SnapshotSink {
     private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
@@ -52,9 +54,6 @@ public final class Pipeline implements SnapshotSink {
         if (swap) {
             dataPlane.apply(result.table());
             liveTable = result.table();
-            // Translation validates first; what the compiler still refuses is shown, not hidden.
-            List<String> refused = dataPlane.problems();
-            state.sourceError("dataplane", refused.isEmpty() ? null : String.join("; ", refused));
         }
         long done = System.nanoTime();
         state.published(result, clock.instant(), swap);
@@ -76,19 +75,25 @@ public final class Pipeline implements SnapshotSink {
         state.sourceError(source, message);
     }
 
+    @Override
+    public void sourceWarnings(String source, List<String> warnings) {
+        state.sourceWarnings(source, warnings);
+    }
+
+    /** The log is one more view of the problems: each once, when it first appears. */
     private void logProblems(List<ObjectStatus> statuses) {
         Set<String> now = new HashSet<>();
         for (ObjectStatus status : statuses) {
-            for (String problem : status.problems()) {
-                String line = status.object() + ": " + problem;
+            for (Problem problem : status.problems()) {
+                String line = status.object() + ": " + problem.text() + " (" + problem.reason() + ")";
                 now.add(line);
-                if (!reported.contains(line)) log.warn("rejected: {}", line);
+                if (!reported.contains(line)) log.warn("problem: {}", line);
             }
             for (var condition : status.conditions()) {
                 if ("False".equals(condition.status())) {
                     String line = status.object() + ": " + condition.type() + "=False " + condition.reason() + ": " + condition.message();
                     now.add(line);
-                    if (!reported.contains(line)) log.warn("rejected: {}", line);
+                    if (!reported.contains(line)) log.warn("problem: {}", line);
                 }
             }
         }

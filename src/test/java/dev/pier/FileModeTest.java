@@ -138,4 +138,40 @@ class FileModeTest {
         assertThat(metrics).contains("pier_requests_total{").contains("route=\"ingress/shop/web/rule/0/path/0\"")
                 .contains("pier_table_swaps_total");
     }
+
+    /** /routes is one more view of the problems, and shows what the file reader skipped, by file and line. */
+    @Test
+    void routesShowEveryProblemAndWhatTheReaderSkipped() throws Exception {
+        Path file = dir.resolve("shop.yaml");
+        Files.writeString(file, objects("/cart") + """
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: typo, namespace: shop}
+                spec:
+                  ingressClassName: pier
+                  rules:
+                  - host: typo.example.com
+                    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: gone, port: {number: 80}}}}]}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web, namespace: shop}
+                """);
+        long httpRouteLine = objects("/cart").lines().count() + 11; // its apiVersion line
+        pier = PierServer.startWithFiles(new PierServer.Config(List.of(dir), "127.0.0.1", 0, 0,
+                TranslateOptions.DEFAULTS, 2, 50));
+
+        assertThat(get(pier.httpPort(), "typo.example.com", "/").status()).as("a missing Service answers 503").isEqualTo(503);
+        var routes = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(pier.adminPort(), "x", "/routes").body());
+        assertThat(routes.path("warnings").path("files").get(0).asText())
+                .isEqualTo(file + ":" + httpRouteLine + ": HTTPRoute web (gateway.networking.k8s.io/v1) is not a kind Pier reads; skipped");
+        var typo = java.util.stream.StreamSupport.stream(routes.path("live").path("statuses").spliterator(), false)
+                .filter(st -> st.path("object").path("name").asText().equals("typo")).findFirst().orElseThrow();
+        var problem = typo.path("problems").get(0);
+        assertThat(problem.path("field").asText()).isEqualTo("spec.rules[0].http.paths[0].backend.service.name");
+        assertThat(problem.path("conditionType").asText()).isEqualTo("ResolvedRefs");
+        assertThat(problem.path("reason").asText()).isEqualTo("BackendNotFound");
+        assertThat(problem.path("message").asText()).isEqualTo("Service shop/gone not found; requests get 503");
+    }
 }

@@ -21,12 +21,10 @@ public final class GatewayRouteConditions {
     /** Accepted=False: no rule could be used; the message names each problem. */
     public static final String REASON_INVALID = "Invalid";
 
-    /** ResolvedRefs=True: all Services and ports exist. */
+    /**
+     * ResolvedRefs=True: all Services and ports exist. When False, the reason is that of the first
+     * reference problem ({@code dev.pier.model.Problem}: BackendNotFound, PortNotFound,
+     * UnsupportedBackend, UnsupportedProtocol).
+     */
     public static final String REASON_RESOLVED_REFS = "ResolvedRefs";
-    /** ResolvedRefs=False: a backendRef names a Service that does not exist. */
-    public static final String REASON_BACKEND_NOT_FOUND = "BackendNotFound";
-    /** ResolvedRefs=False: the Service exists but has no such port. */
-    public static final String REASON_PORT_NOT_FOUND = "PortNotFound";
-    /** ResolvedRefs=False: an ExternalName Service while --allow-external-name is off. */
-    public static final String REASON_UNSUPPORTED_BACKEND = "UnsupportedBackend";
 }

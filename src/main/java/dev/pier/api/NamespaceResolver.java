@@ -40,7 +40,8 @@ public class NamespaceResolver {
     private String servicePrefix;
 
     @JsonPropertyDescription("When true, a leading version segment (v followed by digits) joins the name: /v1/foo/bar goes"
-            + " to Service v1-foo, path unchanged. Default: false.")
+            + " to Service v1-foo, path unchanged; a path without a version segment resolves as it would without"
+            + " versioned (/foo/bar goes to Service foo). Default: false.")
     @Default("false")
     private Boolean versioned;
 

@@ -10,25 +10,32 @@ import java.util.List;
  * {@code host:port#i}); a key goes to the first virtual node at or after its hash. A node's
  * position depends only on its own endpoint, so removing an endpoint moves only the keys that were
  * on it. Requests without a key (the header, cookie, ... is missing) fall back to round-robin.
- * The ring is rebuilt, lock-free, when a different endpoint list arrives; it is a pure function of
- * the list, so two threads racing to build it build the same ring.
+ * The ring is built by {@link #setEndpoints}, off the event loops; a pick only searches it.
  */
 public final class ConsistentHash implements Balancer {
     static final int VIRTUAL_NODES = 160;
 
     private final RoundRobin fallback = new RoundRobin();
-    private volatile Ring ring;
+    private volatile Ring ring = Ring.build(List.of());
 
     @Override
-    public Endpoint pick(List<Endpoint> endpoints, String hashKey, Endpoint avoid) {
-        if (endpoints.isEmpty()) return null;
-        if (hashKey == null) return fallback.pick(endpoints, null, avoid);
+    public void setEndpoints(List<Endpoint> endpoints) {
+        Ring next = Ring.build(endpoints);
+        fallback.setEndpoints(endpoints);
+        ring = next;
+    }
+
+    @Override
+    public Endpoint pick(String hashKey, Endpoint avoid) {
         Ring r = ring;
-        if (r == null || r.endpoints != endpoints) {
-            r = Ring.build(endpoints);
-            ring = r;
-        }
+        if (r.hashes.length == 0) return null;
+        if (hashKey == null) return fallback.pick(null, avoid);
         return r.lookup(hash(hashKey), avoid);
+    }
+
+    /** The endpoint list the current ring was built from. */
+    public List<Endpoint> ringEndpoints() {
+        return ring.endpoints;
     }
 
     /**

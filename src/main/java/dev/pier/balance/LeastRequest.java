@@ -21,7 +21,7 @@ public final class LeastRequest implements Balancer {
     private final RandomGenerator seeded;
     /** In-flight count per endpoint; kept after an endpoint leaves the list until it reaches 0. */
     private final Map<Endpoint, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-    private volatile Counters counters;
+    private volatile Counters counters = new Counters(List.of(), new AtomicInteger[0]);
 
     public LeastRequest() {
         this(null);
@@ -33,11 +33,11 @@ public final class LeastRequest implements Balancer {
     }
 
     @Override
-    public Endpoint pick(List<Endpoint> endpoints, String hashKey, Endpoint avoid) {
+    public Endpoint pick(String hashKey, Endpoint avoid) {
+        Counters c = counters;
+        List<Endpoint> endpoints = c.endpoints;
         int n = endpoints.size();
         if (n == 0) return null;
-        Counters c = counters;
-        if (c == null || c.endpoints != endpoints) c = rebuild(endpoints);
         int avoided = n > 1 ? RoundRobin.indexOf(endpoints, avoid) : -1;
         int candidates = avoided < 0 ? n : n - 1;
         int chosen;
@@ -68,9 +68,8 @@ public final class LeastRequest implements Balancer {
         return count == null ? 0 : count.get();
     }
 
-    private synchronized Counters rebuild(List<Endpoint> endpoints) {
-        Counters c = counters;
-        if (c != null && c.endpoints == endpoints) return c; // another thread just built it
+    @Override
+    public synchronized void setEndpoints(List<Endpoint> endpoints) {
         AtomicInteger[] counts = new AtomicInteger[endpoints.size()];
         for (int i = 0; i < counts.length; i++) {
             counts[i] = inFlight.computeIfAbsent(endpoints.get(i), e -> new AtomicInteger());
@@ -79,9 +78,7 @@ public final class LeastRequest implements Balancer {
         // the old list may bump such a dropped counter; it is garbage then and can corrupt nothing.
         Set<Endpoint> present = new HashSet<>(endpoints);
         inFlight.entrySet().removeIf(e -> e.getValue().get() == 0 && !present.contains(e.getKey()));
-        c = new Counters(endpoints, counts);
-        counters = c;
-        return c;
+        counters = new Counters(endpoints, counts);
     }
 
     private static final class Counters {

@@ -9,6 +9,7 @@ import java.util.random.RandomGenerator;
 public final class RandomBalancer implements Balancer {
     /** null means ThreadLocalRandom.current(), read on each pick so every event loop uses its own. */
     private final RandomGenerator seeded;
+    private volatile List<Endpoint> endpoints = List.of();
 
     public RandomBalancer() {
         this(null);
@@ -20,7 +21,13 @@ public final class RandomBalancer implements Balancer {
     }
 
     @Override
-    public Endpoint pick(List<Endpoint> endpoints, String hashKey, Endpoint avoid) {
+    public void setEndpoints(List<Endpoint> endpoints) {
+        this.endpoints = endpoints;
+    }
+
+    @Override
+    public Endpoint pick(String hashKey, Endpoint avoid) {
+        List<Endpoint> endpoints = this.endpoints;
         int n = endpoints.size();
         if (n == 0) return null;
         RandomGenerator random = seeded != null ? seeded : ThreadLocalRandom.current();

@@ -10,16 +10,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RoundRobin implements Balancer {
     private final AtomicInteger next = new AtomicInteger();
+    private volatile List<Endpoint> endpoints = List.of();
 
     @Override
-    public Endpoint pick(List<Endpoint> endpoints, String hashKey, Endpoint avoid) {
-        int n = endpoints.size();
+    public void setEndpoints(List<Endpoint> endpoints) {
+        this.endpoints = endpoints;
+    }
+
+    @Override
+    public Endpoint pick(String hashKey, Endpoint avoid) {
+        List<Endpoint> list = endpoints;
+        int n = list.size();
         if (n == 0) return null;
-        Endpoint chosen = endpoints.get(position(n));
+        Endpoint chosen = list.get(position(n));
         if (n > 1 && chosen.equals(avoid)) {
             // A retry: take the following one, and advance the counter so the sequence stays fair.
-            chosen = endpoints.get(position(n));
-            if (chosen.equals(avoid)) chosen = firstOther(endpoints, avoid);
+            chosen = list.get(position(n));
+            if (chosen.equals(avoid)) chosen = firstOther(list, avoid);
         }
         return chosen;
     }

@@ -12,23 +12,25 @@ import java.util.Map;
  * weights of endpoints still present carry over, so the sequence does not restart on every churn.
  */
 public final class SmoothWeightedRoundRobin implements Balancer {
-    private List<Endpoint> cachedList;
-    private WeightedSplit split;
+    private List<Endpoint> endpoints = List.of();
+    private WeightedSplit split = new WeightedSplit(new int[0]);
 
     @Override
-    public synchronized Endpoint pick(List<Endpoint> endpoints, String hashKey, Endpoint avoid) {
+    public synchronized Endpoint pick(String hashKey, Endpoint avoid) {
         if (endpoints.isEmpty()) return null;
-        if (endpoints != cachedList) rebuild(endpoints);
         int excluded = avoid == null ? -1 : RoundRobin.indexOf(endpoints, avoid);
         int i = split.next(excluded);
         // Every weight is 0: the Service takes no traffic, as for a backendRef of weight 0.
         return i < 0 ? null : endpoints.get(i);
     }
 
-    private void rebuild(List<Endpoint> endpoints) {
+    @Override
+    public void setEndpoints(List<Endpoint> endpoints) {
+        // The new split is built outside the pick lock, so event loops never wait for a rebuild;
+        // a pick landing between the two locked steps only nudges the carried weights.
         Map<String, Integer> carried = new HashMap<>();
-        if (cachedList != null) {
-            for (int i = 0; i < cachedList.size(); i++) carried.put(address(cachedList.get(i)), split.current(i));
+        synchronized (this) {
+            for (int i = 0; i < this.endpoints.size(); i++) carried.put(address(this.endpoints.get(i)), split.current(i));
         }
         int n = endpoints.size();
         int[] weights = new int[n];
@@ -39,8 +41,11 @@ public final class SmoothWeightedRoundRobin implements Balancer {
             // Keyed by address, not the record: an endpoint whose weight changed keeps its position.
             current[i] = carried.getOrDefault(address(e), 0);
         }
-        split = new WeightedSplit(weights, current);
-        cachedList = endpoints;
+        WeightedSplit next = new WeightedSplit(weights, current);
+        synchronized (this) {
+            split = next;
+            this.endpoints = endpoints;
+        }
     }
 
     private static String address(Endpoint e) {

@@ -1,16 +1,22 @@
 package dev.pier.cli;
 
 import dev.pier.PierServer;
+import dev.pier.admin.AdminServer;
 import dev.pier.api.Durations;
+import dev.pier.proxy.OutlierOptions;
+import dev.pier.proxy.ProxyOptions;
 import dev.pier.source.kube.KubeSourceOptions;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
-import java.util.Set;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +45,33 @@ public final class ServeCommand implements Callable<Integer> {
     int adminPort;
 
     @Option(names = "--address", defaultValue = "${env:PIER_ADDRESS:-0.0.0.0}",
-            description = "Address both ports bind to. Env: PIER_ADDRESS. Default: ${DEFAULT-VALUE}.")
+            description = "Address the proxy port binds to. Env: PIER_ADDRESS. Default: ${DEFAULT-VALUE}.")
     String address;
+
+    @Option(names = "--admin-address", paramLabel = "IP", split = ",", defaultValue = "${env:PIER_ADMIN_ADDRESS}",
+            description = "An address the admin port listens on besides 127.0.0.1 (it has no authentication), e.g. the"
+                    + " pod IP for the kubelet's probes and Prometheus; repeatable; 0.0.0.0 means every interface."
+                    + " Env: PIER_ADMIN_ADDRESS (comma-separated). Default: loopback only.")
+    List<String> adminAddresses;
+
+    @Option(names = "--outlier-consecutive-failures", paramLabel = "N", defaultValue = "${env:PIER_OUTLIER_CONSECUTIVE_FAILURES:-5}",
+            description = "Failures in a row (5xx, connect failure or timeout) that eject a backend endpoint; 0 turns"
+                    + " outlier detection off. Env: PIER_OUTLIER_CONSECUTIVE_FAILURES. Default: ${DEFAULT-VALUE}.")
+    int outlierConsecutiveFailures;
+
+    @Option(names = "--outlier-base-ejection", paramLabel = "DURATION", defaultValue = "${env:PIER_OUTLIER_BASE_EJECTION:-30s}",
+            description = "How long a first ejection lasts; the n-th lasts n times as long. Env: PIER_OUTLIER_BASE_EJECTION."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String outlierBaseEjection;
+
+    @Option(names = "--outlier-max-ejection", paramLabel = "DURATION", defaultValue = "${env:PIER_OUTLIER_MAX_EJECTION:-5m}",
+            description = "The longest an ejection lasts. Env: PIER_OUTLIER_MAX_EJECTION. Default: ${DEFAULT-VALUE}.")
+    String outlierMaxEjection;
+
+    @Option(names = "--outlier-max-ejection-percent", paramLabel = "PERCENT", defaultValue = "${env:PIER_OUTLIER_MAX_EJECTION_PERCENT:-10}",
+            description = "The largest share of a Service's endpoints ejected at once (one may always be). Env:"
+                    + " PIER_OUTLIER_MAX_EJECTION_PERCENT. Default: ${DEFAULT-VALUE}.")
+    int outlierMaxEjectionPercent;
 
     @Mixin
     TranslateFlags translate;
@@ -56,6 +87,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--event-loops", defaultValue = "${env:PIER_EVENT_LOOPS:-0}",
             description = "Event loops serving traffic; 0 = one per core. Env: PIER_EVENT_LOOPS.")
     int eventLoops;
+
+    @Option(names = "--server-header", paramLabel = "VALUE", defaultValue = "${env:PIER_SERVER_HEADER:-pier}",
+            description = "Server header on responses that have none (a backend's own passes unchanged); empty: none."
+                    + " Env: PIER_SERVER_HEADER. Default: ${DEFAULT-VALUE}.")
+    String serverHeader;
 
     @Option(names = "--kubernetes", defaultValue = "false",
             description = "Read objects from the cluster (also chosen in a pod, or with --kubeconfig / KUBECONFIG, when no --file is given).")
@@ -108,35 +144,60 @@ public final class ServeCommand implements Callable<Integer> {
                     : "pier serve: give --file PATH (a YAML file or a directory), or --kubernetes / --kubeconfig FILE");
             return 2;
         }
-        PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
-                translate.options(), eventLoops, 250);
-        PierServer server;
         if (fromFiles) {
-            server = PierServer.startWithFiles(config);
-        } else {
-            if (publishService != null && publishAddress != null) {
-                System.err.println("pier serve: --publish-service and --publish-address exclude each other; give one");
-                return 2;
+            // Nothing to serve and no last good table to keep: a path that does not exist is a typo, say so now.
+            for (Path file : files) {
+                if (!Files.exists(file)) {
+                    System.err.println("pier serve: --file " + file + " does not exist");
+                    return 2;
+                }
             }
-            KubeSourceOptions kube;
-            try {
-                kube = KubeSourceOptions.defaults(leaseNamespace, identity())
-                        .withWatchNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
-                        .withLease(leaseName, java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2));
-                if (publishService != null) kube = kube.withPublishService(publishService);
-                if (publishAddress != null) kube = kube.withPublishAddress(publishAddress);
-            } catch (IllegalArgumentException e) {
-                System.err.println("pier serve: " + e.getMessage());
-                return 2;
-            }
-            server = PierServer.startWithKubernetes(config, kubernetesClient(), kube);
         }
+        String serverHeaderProblem = ProxyOptions.serverHeaderProblem(serverHeader);
+        if (serverHeaderProblem != null) {
+            System.err.println("pier serve: --server-header " + serverHeaderProblem);
+            return 2;
+        }
+        List<String> admin = adminAddresses == null ? List.of() : adminAddresses.stream().map(String::strip)
+                .filter(a -> !a.isEmpty()).toList();
+        for (String a : admin) {
+            String problem = AdminServer.addressProblem(a);
+            if (problem != null) {
+                System.err.println("pier serve: --admin-address " + problem);
+                return 2;
+            }
+        }
+        OutlierOptions outlier;
+        try {
+            outlier = new OutlierOptions(outlierConsecutiveFailures, Durations.parse(outlierBaseEjection),
+                    Durations.parse(outlierMaxEjection), outlierMaxEjectionPercent);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pier serve: --outlier-*: " + e.getMessage());
+            return 2;
+        }
+        PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
+                translate.options(), eventLoops, 250, serverHeader, admin, outlier);
+        PierServer server;
+        try {
+            server = fromFiles ? PierServer.startWithFiles(config) : startWithKubernetes(config);
+        } catch (UnusableConfig e) {
+            System.err.println("pier serve: " + e.getMessage());
+            return 2;
+        } catch (PierServer.BindFailure e) {
+            System.err.println("pier serve: " + e.getMessage());
+            return 1;
+        } catch (KubernetesClientException e) {
+            System.err.println("pier serve: the Kubernetes API server cannot be used: " + oneLine(e));
+            return 1;
+        }
+        if (server == null) return 2;
         if (demoBackend) {
             DemoBackend.start(server.vertx()).await(10, TimeUnit.SECONDS);
             log.info("demo backends listening on 127.0.0.1:{}", DemoBackend.PORTS);
         }
-        log.info("pier {} started: proxy on :{}, admin on :{} (try curl localhost:{}/routes)",
-                VersionCommand.version(), server.httpPort(), server.adminPort(), server.adminPort());
+        log.info("pier {} started: proxy on {}:{}, admin on {} port {} (try curl localhost:{}/routes)",
+                VersionCommand.version(), address, server.httpPort(), AdminServer.listenAddresses(config.adminAddresses()),
+                server.adminPort(), server.adminPort());
         // The JVM's own SIGTERM handling would exit with 143 while requests are in flight; Pier
         // drains instead and exits 0. A second signal cuts the drain short.
         CountDownLatch signalled = new CountDownLatch(1);
@@ -170,12 +231,58 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private KubernetesClient kubernetesClient() throws java.io.IOException {
+    /** @return null when the flags are wrong (already said on stderr) */
+    private PierServer startWithKubernetes(PierServer.Config config) throws Exception {
+        if (publishService != null && publishAddress != null) {
+            System.err.println("pier serve: --publish-service and --publish-address exclude each other; give one");
+            return null;
+        }
+        KubeSourceOptions kube;
+        try {
+            kube = KubeSourceOptions.defaults(leaseNamespace, identity())
+                    .withWatchNamespaces(watchNamespaces == null ? Set.of() : watchNamespaces)
+                    .withLease(leaseName, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+            if (publishService != null) kube = kube.withPublishService(publishService);
+            if (publishAddress != null) kube = kube.withPublishAddress(publishAddress);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pier serve: " + e.getMessage());
+            return null;
+        }
+        return PierServer.startWithKubernetes(config, kubernetesClient(), kube);
+    }
+
+    /** A kubeconfig that is missing or does not parse: one line saying which and why, no stack trace. */
+    static final class UnusableConfig extends Exception {
+        UnusableConfig(String message) {
+            super(message);
+        }
+    }
+
+    private KubernetesClient kubernetesClient() throws UnusableConfig {
         KubernetesClientBuilder builder = new KubernetesClientBuilder();
         if (kubeconfig != null) {
-            builder.withConfig(Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString()));
+            String text;
+            try {
+                text = Files.readString(kubeconfig);
+            } catch (IOException e) {
+                throw new UnusableConfig("cannot read kubeconfig " + kubeconfig + ": "
+                        + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+            }
+            try {
+                builder.withConfig(Config.fromKubeconfig(null, text, kubeconfig.toString()));
+            } catch (RuntimeException e) {
+                throw new UnusableConfig("kubeconfig " + kubeconfig + " is not usable: " + oneLine(e));
+            }
         }
         return builder.build();
+    }
+
+    /** The innermost message, on one line. */
+    private static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String message = root.getMessage() == null ? root.toString() : root.getMessage();
+        return message.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /** The Lease holder's name: the pod name in a cluster, else host and process. */

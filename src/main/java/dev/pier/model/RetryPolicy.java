@@ -1,6 +1,7 @@
 package dev.pier.model;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -11,6 +12,8 @@ public record RetryPolicy(int attempts, Duration backoff, Set<Integer> codes) {
     public static final RetryPolicy NONE = new RetryPolicy(0, Duration.ZERO, Set.of());
 
     public RetryPolicy {
+        Objects.requireNonNull(backoff, "backoff");
+        if (attempts < 0 || backoff.isNegative()) throw new IllegalArgumentException("attempts or backoff negative");
         codes = Set.copyOf(codes);
     }
 }

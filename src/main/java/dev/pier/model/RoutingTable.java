@@ -1,17 +1,23 @@
 package dev.pier.model;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Everything the data plane needs to route, except endpoints (kept apart so that pod churn
  * never rebuilds routes). A request host picks one virtual host: exact name, then the wildcard
  * for its parent domain, then {@code *}; when none of its routes match, {@code defaultRoute}
- * (an Ingress {@code defaultBackend}) answers if set.
+ * (an Ingress {@code defaultBackend}) answers if set. Each hostname has one virtual host.
  */
 public record RoutingTable(List<VirtualHost> virtualHosts, Route defaultRoute, List<TlsCertificate> certificates) {
     public RoutingTable {
         virtualHosts = List.copyOf(virtualHosts);
         certificates = List.copyOf(certificates);
+        Set<String> names = new HashSet<>();
+        for (VirtualHost vh : virtualHosts) {
+            if (!names.add(vh.hostname())) throw new IllegalArgumentException("two virtual hosts named " + vh.hostname());
+        }
     }
 
     public static final RoutingTable EMPTY = new RoutingTable(List.of(), null, List.of());

@@ -1,6 +1,7 @@
 package dev.pier.model;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The routes of one hostname, in precedence order (the first that matches wins).
@@ -9,6 +10,8 @@ import java.util.List;
  */
 public record VirtualHost(String hostname, List<Route> routes) {
     public VirtualHost {
+        if (!hostname.toLowerCase(Locale.ROOT).equals(hostname))
+            throw new IllegalArgumentException("hostname \"" + hostname + "\" is not lower-case");
         routes = List.copyOf(routes);
     }
 }

@@ -52,7 +52,7 @@ interface CompiledFilter {
     record RequestHeaders(HeaderEdits edits) implements CompiledFilter {
         @Override
         public boolean onRequest(Exchange exchange) {
-            edits.apply(exchange.upstreamHeaders());
+            edits.apply(exchange.upstream().headers());
             return false;
         }
     }
@@ -70,13 +70,11 @@ interface CompiledFilter {
         private final String value;
         private final String matchedPrefix;
 
-        PathRewriter(Filter.PathRewrite rewrite, CompiledRoute route, String field) {
+        /** A ReplacePrefixMatch route has a PREFIX match: the model refuses any other. */
+        PathRewriter(Filter.PathRewrite rewrite, CompiledRoute route) {
             this.type = rewrite.type();
-            this.value = rewrite.value() == null ? "/" : rewrite.value();
+            this.value = rewrite.value();
             this.matchedPrefix = route.matchedPrefix;
-            if (type == Filter.PathRewrite.Type.REPLACE_PREFIX_MATCH && matchedPrefix == null)
-                throw new IllegalArgumentException("route " + route.id + ": " + field
-                        + ".type ReplacePrefixMatch needs a PathPrefix match");
         }
 
         String rewrite(String path) {
@@ -97,13 +95,13 @@ interface CompiledFilter {
 
         UrlRewrite(Filter.UrlRewrite f, CompiledRoute route) {
             this.authority = f.hostname() == null ? null : HostAndPort.create(f.hostname(), -1);
-            this.path = f.path() == null ? null : new PathRewriter(f.path(), route, "filters.urlRewrite.path");
+            this.path = f.path() == null ? null : new PathRewriter(f.path(), route);
         }
 
         @Override
         public boolean onRequest(Exchange exchange) {
-            if (authority != null) exchange.upstreamAuthority(authority);
-            if (path != null) exchange.upstreamPath(path.rewrite(exchange.upstreamPath()));
+            if (authority != null) exchange.upstream().authority(authority);
+            if (path != null) exchange.upstream().path(path.rewrite(exchange.upstream().path()));
             return false;
         }
     }
@@ -119,20 +117,20 @@ interface CompiledFilter {
             this.scheme = f.scheme();
             this.hostname = f.hostname();
             this.port = f.port();
-            this.path = f.path() == null ? null : new PathRewriter(f.path(), route, "filters.requestRedirect.path");
-            this.status = f.statusCode() == 0 ? 302 : f.statusCode();
+            this.path = f.path() == null ? null : new PathRewriter(f.path(), route);
+            this.status = f.statusCode();
         }
 
         @Override
         public boolean onRequest(Exchange exchange) {
-            var request = exchange.request();
+            var request = exchange.request;
             String s = scheme != null ? scheme : request.scheme();
             HostAndPort requested = request.authority();
             String h = hostname != null ? hostname : requested == null ? "" : requested.host();
             // A new scheme without a port means that scheme's well-known port (Gateway API rule).
             int p = port != null ? port : scheme != null ? -1 : requested == null ? -1 : requested.port();
             if (("http".equals(s) && p == 80) || ("https".equals(s) && p == 443)) p = -1;
-            String reqPath = request.path();
+            String reqPath = exchange.path;
             String newPath = path == null ? reqPath : path.rewrite(reqPath);
             String query = request.query();
             StringBuilder location = new StringBuilder(64).append(s).append("://").append(h);

@@ -22,7 +22,7 @@ final class CompiledRoute {
     private final ValueCondition[] headers;
     private final ValueCondition[] queryParams;
     final CompiledFilter[] filters;
-    final RouteAnswer answer;
+    final CompiledAction action;
     /** Whole-exchange bound in ms, 0 for none. */
     final long requestTimeoutMs;
     /** Per-try bound in ms, 0 for the data plane's default. */
@@ -31,32 +31,33 @@ final class CompiledRoute {
     final long retryBackoffMs;
     private final boolean[] retryOnStatus = new boolean[600];
     final RouteMetrics metrics;
+    /** The backend gets the path as received; matching, filters and the resolver still read the normalised one. */
+    final boolean forwardRawPath;
 
-    CompiledRoute(Route route, int order, CompiledFilter[] filters, RouteAnswer answer, RouteMetrics metrics) {
+    CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMetrics metrics) {
         this.route = route;
         this.id = route.id();
         this.order = order;
-        this.match = route.match() == null ? RouteMatch.path(PathMatch.prefix("/")) : route.match();
+        this.match = route.match();
         PathMatch path = match.path();
-        this.matchedPrefix = path != null && path.type() == PathMatch.Type.PREFIX ? normalizePrefix(path.value()) : null;
-        this.pathRegex = path != null && path.type() == PathMatch.Type.REGEX ? compileRegex(path.value(), "match.path.value") : null;
+        this.matchedPrefix = path.type() == PathMatch.Type.PREFIX ? path.value() : null;
+        this.pathRegex = path.type() == PathMatch.Type.REGEX ? path.regex().pattern() : null;
         this.method = match.method();
-        this.headers = compile(match.headers(), "headers");
-        this.queryParams = compile(match.queryParams(), "queryParams");
+        this.headers = conditions(match.headers());
+        this.queryParams = conditions(match.queryParams());
         this.filters = filters;
-        this.answer = answer;
+        this.action = action;
         var timeouts = route.timeouts();
-        this.requestTimeoutMs = timeouts == null || timeouts.request() == null ? 0 : Math.max(1, timeouts.request().toMillis());
-        this.backendTimeoutMs = timeouts == null || timeouts.backendRequest() == null ? 0 : Math.max(1, timeouts.backendRequest().toMillis());
+        this.requestTimeoutMs = timeouts.request() == null ? 0 : Math.max(1, timeouts.request().toMillis());
+        this.backendTimeoutMs = timeouts.backendRequest() == null ? 0 : Math.max(1, timeouts.backendRequest().toMillis());
         var retry = route.retry();
-        this.retries = retry == null ? 0 : Math.max(0, retry.attempts());
-        this.retryBackoffMs = retry == null || retry.backoff() == null ? 0 : retry.backoff().toMillis();
-        if (retry != null) {
-            for (int code : retry.codes()) {
-                if (code >= 100 && code < 600) retryOnStatus[code] = true;
-            }
+        this.retries = retry.attempts();
+        this.retryBackoffMs = retry.backoff().toMillis();
+        for (int code : retry.codes()) {
+            if (code >= 100 && code < 600) retryOnStatus[code] = true;
         }
         this.metrics = metrics;
+        this.forwardRawPath = route.forwardRawPath();
     }
 
     boolean retryOn(int status) {
@@ -78,30 +79,14 @@ final class CompiledRoute {
         return true;
     }
 
-    static String normalizePrefix(String value) {
-        if (value == null || value.isEmpty()) return "/";
-        String v = value;
-        while (v.length() > 1 && v.endsWith("/")) v = v.substring(0, v.length() - 1);
-        return v;
-    }
-
-    private ValueCondition[] compile(java.util.List<StringMatch> matches, String field) {
+    /** The regexes come compiled from translation. */
+    private static ValueCondition[] conditions(java.util.List<StringMatch> matches) {
         ValueCondition[] out = new ValueCondition[matches.size()];
         for (int i = 0; i < out.length; i++) {
             StringMatch m = matches.get(i);
-            Pattern p = m.type() == StringMatch.Type.REGEX
-                    ? compileRegex(m.value(), "match." + field + "[" + i + "] (" + m.name() + ")") : null;
-            out[i] = new ValueCondition(m.name(), m.value(), p);
+            out[i] = new ValueCondition(m.name(), m.value(), m.regex() == null ? null : m.regex().pattern());
         }
         return out;
-    }
-
-    private Pattern compileRegex(String regex, String field) {
-        try {
-            return Pattern.compile(regex);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("route " + route.id() + ": " + field + ": invalid regex: " + e.getMessage(), e);
-        }
     }
 
     /** A header or query parameter condition: exact value, or a full regex match. */

@@ -4,7 +4,9 @@ import dev.pier.balance.Balancer;
 import dev.pier.balance.BalancerFactory;
 import dev.pier.balance.WeightedSplit;
 import dev.pier.model.BalancerPolicy;
+import dev.pier.model.Endpoint;
 import dev.pier.model.Filter;
+import dev.pier.model.HealthCheck;
 import dev.pier.model.Route;
 import dev.pier.model.RouteAction;
 import dev.pier.model.RoutingTable;
@@ -16,135 +18,191 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Set;
 
 /**
  * A {@link RoutingTable} compiled for serving: host lookup (exact, {@code *.parent} for one label,
  * then {@code *}), per-host path indexes, and the balancers, splits and meters its routes use.
  * Immutable once built; the stateful parts (balancers, splits) are carried over from the previous
  * table when their definition is equal, so a swap keeps round-robin positions and hash rings.
+ * Every route of a table compiles: the model refuses what cannot be served when it is built.
  */
 final class CompiledTable {
-    private static final Logger log = LoggerFactory.getLogger(CompiledTable.class);
 
-    private final Map<String, HostRoutes> exactHosts;
-    private final Map<String, HostRoutes> wildcardParents;
-    private final HostRoutes anyHost;
+    private final Map<String, CompiledHost> exactHosts;
+    private final Map<String, CompiledHost> wildcardParents;
+    private final CompiledHost anyHost;
     private final CompiledRoute defaultRoute;
-    private final List<String> problems;
     // Carried into the next compile.
     private final Map<BalancerKey, Balancer> balancers;
     private final Map<SplitKey, WeightedSplit> splits;
     private final Map<String, RouteMetrics> metrics;
+    /** The balancer keys of each Service, whose balancers are told when its endpoints or their health change. */
+    private final Map<ServiceKey, List<BalancerKey>> balancersByService = new HashMap<>();
+    /** Null only for the empty table, which has no balancers. */
+    private final BackendHealth health;
 
-    record BalancerKey(ServiceKey service, BalancerPolicy policy) {}
+    /** A balancer per Service port, policy and active health check (null: none): each sees its own healthy endpoints. */
+    record BalancerKey(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {}
 
     record SplitKey(String routeId, List<WeightedBackend> backends) {}
 
-    private CompiledTable(Map<String, HostRoutes> exactHosts, Map<String, HostRoutes> wildcardParents, HostRoutes anyHost,
-                          CompiledRoute defaultRoute, List<String> problems, Map<BalancerKey, Balancer> balancers,
-                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics) {
+    private CompiledTable(Map<String, CompiledHost> exactHosts, Map<String, CompiledHost> wildcardParents, CompiledHost anyHost,
+                          CompiledRoute defaultRoute, Map<BalancerKey, Balancer> balancers,
+                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics, BackendHealth health) {
         this.exactHosts = exactHosts;
         this.wildcardParents = wildcardParents;
         this.anyHost = anyHost;
         this.defaultRoute = defaultRoute;
-        this.problems = List.copyOf(problems);
         this.balancers = balancers;
         this.splits = splits;
         this.metrics = metrics;
+        this.health = health;
+        balancers.keySet().forEach(key ->
+                balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(key));
     }
 
     static CompiledTable empty() {
-        return new CompiledTable(Map.of(), Map.of(), null, null, List.of(), Map.of(), Map.of(), Map.of());
+        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), null);
     }
 
-    /** Routes left out of this table, each naming the route and the field at fault. */
-    List<String> problems() {
-        return problems;
+    /** The Services this table uses, each with the active checks its routes ask for. */
+    Map<ServiceKey, Set<HealthCheck>> healthInUse() {
+        Map<ServiceKey, Set<HealthCheck>> out = new HashMap<>();
+        for (BalancerKey key : balancers.keySet()) {
+            Set<HealthCheck> checks = out.computeIfAbsent(key.service(), k -> new HashSet<>());
+            if (key.healthCheck() != null) checks.add(key.healthCheck());
+        }
+        return out;
     }
 
-    /** @return the route for this request, or null for a 404 */
-    CompiledRoute select(HttpServerRequest request) {
+    /** Called once {@code next} is live: the meters of routes that are not in it leave the registry. */
+    void retireMetersLeftOutOf(CompiledTable next) {
+        metrics.forEach((id, m) -> {
+            if (next.metrics.get(id) != m) m.retire();
+        });
+    }
+
+    /** The balancer this table uses for {@code service} under {@code policy} without active checks, or null. */
+    Balancer balancer(ServiceKey service, BalancerPolicy policy) {
+        return balancer(service, policy, null);
+    }
+
+    Balancer balancer(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {
+        return balancers.get(new BalancerKey(service, policy, healthCheck));
+    }
+
+    /**
+     * @param path the request's normalised path ({@link PathNormalizer})
+     * @return the route for this request, or null for a 404
+     */
+    CompiledRoute select(HttpServerRequest request, String path) {
         HostAndPort authority = request.authority();
-        String host = authority == null ? "" : authority.host().toLowerCase(Locale.ROOT);
-        HostRoutes routes = exactHosts.get(host);
+        String host = authority == null ? "" : hostKey(authority.host());
+        CompiledHost routes = exactHosts.get(host);
         if (routes == null) {
             int dot = host.indexOf('.');
             if (dot > 0) routes = wildcardParents.get(host.substring(dot + 1));
             if (routes == null) routes = anyHost;
         }
-        CompiledRoute route = routes == null ? null : routes.select(request, request.path());
+        CompiledRoute route = routes == null ? null : routes.select(request, path);
         if (route == null) route = defaultRoute;
         return route;
     }
 
-    /** Compiles {@code table}; routes that fail to compile are left out and listed in {@link #problems()}. */
-    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry) {
-        Builder b = new Builder(previous, registry);
-        Map<String, HostRoutes> exact = new HashMap<>();
-        Map<String, HostRoutes> wildcard = new HashMap<>();
-        HostRoutes any = null;
+    /** Hands changed endpoint lists (empty: none left) to the balancers of their Services, less unhealthy endpoints. */
+    void endpointsChanged(Map<ServiceKey, List<Endpoint>> changed) {
+        changed.forEach(this::refresh);
+    }
+
+    /** Gives every balancer of {@code service} the endpoints of {@code all} it may pick now (health changed or the list did). */
+    void refresh(ServiceKey service, List<Endpoint> all) {
+        List<BalancerKey> users = balancersByService.get(service);
+        if (users == null) return;
+        for (BalancerKey key : users) balancers.get(key).setEndpoints(health.available(service, key.healthCheck(), all));
+    }
+
+    /**
+     * The request host as the table keys hosts: lower case, without the one trailing dot of a fully
+     * qualified name ({@code example.com.} is {@code example.com}). No copy when there is nothing to change.
+     */
+    static String hostKey(String host) {
+        int end = host.length();
+        if (end > 0 && host.charAt(end - 1) == '.') end--;
+        for (int i = 0; i < end; i++) {
+            char c = host.charAt(i);
+            if ((c >= 'A' && c <= 'Z') || c >= 0x80) return host.substring(0, end).toLowerCase(Locale.ROOT);
+        }
+        return end == host.length() ? host : host.substring(0, end);
+    }
+
+    /**
+     * Compiles {@code table}, every route of it.
+     * Balancers new in this table get their Service's endpoints from {@code endpoints} here, on the
+     * caller's thread; carried-over ones already have them.
+     */
+    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints,
+                                 BackendHealth health) {
+        Builder b = new Builder(previous, registry, endpoints, health);
+        Map<String, CompiledHost> exact = new HashMap<>();
+        Map<String, CompiledHost> wildcard = new HashMap<>();
+        CompiledHost any = null;
         for (VirtualHost vh : table.virtualHosts()) {
             List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
-            for (int i = 0; i < vh.routes().size(); i++) {
-                CompiledRoute r = b.route(vh.routes().get(i), i);
-                if (r != null) compiled.add(r);
-            }
-            HostRoutes hostRoutes = new HostRoutes(compiled);
+            for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
+            CompiledHost hostRoutes = new CompiledHost(compiled);
             String name = vh.hostname().toLowerCase(Locale.ROOT);
             if (name.equals("*")) any = hostRoutes;
             else if (name.startsWith("*.")) wildcard.put(name.substring(2), hostRoutes);
             else exact.put(name, hostRoutes);
         }
         CompiledRoute def = table.defaultRoute() == null ? null : b.route(table.defaultRoute(), 0);
-        return new CompiledTable(exact, wildcard, any, def, b.problems, b.balancers, b.splits, b.metrics);
+        b.balancers.forEach((key, balancer) -> {
+            if (b.previous.balancers.get(key) != balancer) {
+                balancer.setEndpoints(health.available(key.service(), key.healthCheck(), endpoints.get(key.service())));
+            }
+        });
+        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics, health);
     }
 
     private static final class Builder {
         private final CompiledTable previous;
         private final MeterRegistry registry;
+        private final EndpointIndex endpoints;
+        private final BackendHealth health;
         final Map<BalancerKey, Balancer> balancers = new HashMap<>();
         final Map<SplitKey, WeightedSplit> splits = new HashMap<>();
         final Map<String, RouteMetrics> metrics = new HashMap<>();
-        final List<String> problems = new ArrayList<>();
 
-        Builder(CompiledTable previous, MeterRegistry registry) {
+        Builder(CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints, BackendHealth health) {
             this.previous = previous == null ? empty() : previous;
             this.registry = registry;
-        }
-
-        void problem(String message) {
-            problems.add(message);
-            log.warn("left out of the routing table: {}", message);
+            this.endpoints = endpoints;
+            this.health = health;
         }
 
         CompiledRoute route(Route route, int order) {
-            try {
-                RouteMetrics m = metrics.computeIfAbsent(route.id(),
-                        id -> previous.metrics.containsKey(id) ? previous.metrics.get(id) : new RouteMetrics(registry, id));
-                CompiledFilter[] filters = new CompiledFilter[route.filters().size()];
-                CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), m);
-                List<Filter> fs = route.filters();
-                for (int i = 0; i < filters.length; i++) filters[i] = CompiledFilter.compile(fs.get(i), compiled);
-                return compiled;
-            } catch (RuntimeException e) {
-                problem(e.getMessage() == null ? "route " + route.id() + ": " + e : e.getMessage());
-                return null;
-            }
+            RouteMetrics m = metrics.computeIfAbsent(route.id(),
+                    id -> previous.metrics.containsKey(id) ? previous.metrics.get(id) : new RouteMetrics(registry, id));
+            CompiledFilter[] filters = new CompiledFilter[route.filters().size()];
+            CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), m);
+            List<Filter> fs = route.filters();
+            for (int i = 0; i < filters.length; i++) filters[i] = CompiledFilter.compile(fs.get(i), compiled);
+            return compiled;
         }
 
-        private RouteAnswer answer(Route route) {
+        private CompiledAction answer(Route route) {
             RouteAction action = route.action();
             if (action instanceof RouteAction.Forward f) {
                 List<WeightedBackend> backends = f.backends();
                 Target[] targets = new Target[backends.size()];
                 for (int i = 0; i < targets.length; i++) {
                     WeightedBackend wb = backends.get(i);
-                    targets[i] = target(wb.service(), wb.balancer());
+                    targets[i] = target(wb.service(), wb.balancer(), wb.healthCheck());
                 }
                 WeightedSplit split = null;
                 if (targets.length > 1 || (targets.length == 1 && backends.get(0).weight() == 0)) {
@@ -154,30 +212,29 @@ final class CompiledTable {
                         return old != null ? old : new WeightedSplit(backends.stream().mapToInt(WeightedBackend::weight).toArray());
                     });
                 }
-                return new RouteAnswer.Forward(split, targets);
+                return new CompiledAction.Forward(split, targets);
             }
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
-                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer())));
-                String mount = r.mount() == null ? "/" : CompiledRoute.normalizePrefix(r.mount());
-                return new RouteAnswer.Resolve(mount, r.servicePrefix() == null ? "" : r.servicePrefix(), r.versioned(), targets);
+                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer(), r.healthCheck())));
+                return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
-                if (route.filters().stream().noneMatch(fl -> fl instanceof Filter.RequestRedirect || fl instanceof Filter.DirectResponse))
-                    throw new IllegalArgumentException("route " + route.id() + ": action NoBackend needs a RequestRedirect or DirectResponse filter");
-                return new RouteAnswer.NoBackend();
+                return new CompiledAction.NoBackend();
             }
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
         }
 
-        private Target target(ServiceKey service, BalancerPolicy policy) {
+        private Target target(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {
             BalancerPolicy p = policy == null ? BalancerPolicy.ROUND_ROBIN : policy;
-            BalancerKey key = new BalancerKey(service, p);
+            BalancerKey key = new BalancerKey(service, p, healthCheck);
             Balancer balancer = balancers.computeIfAbsent(key, k -> {
                 Balancer old = previous.balancers.get(k);
                 return old != null ? old : BalancerFactory.create(p);
             });
-            return new Target(service, balancer, p);
+            ServiceHealth serviceHealth = health.service(service, endpoints.get(service));
+            if (healthCheck != null) health.check(serviceHealth, healthCheck);
+            return new Target(service, balancer, p, serviceHealth);
         }
     }
 }

@@ -37,18 +37,25 @@ public final class DataPlane {
     private final List<ProxyServer> servers = new CopyOnWriteArrayList<>();
     private final Counter swaps;
     private final AtomicLong lastSwapNanos = new AtomicLong();
-    private final RouteMetrics noRoute;
-    private final Object applyLock = new Object();
+    private final ExchangeRecorder recorder;
+    private final BackendHealth health;
+    /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
+    private final Object writeLock = new Object();
     private volatile String deploymentId;
 
     public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
+        this(vertx, options, OutlierOptions.DEFAULTS, metrics);
+    }
+
+    public DataPlane(Vertx vertx, ProxyOptions options, OutlierOptions outlier, MeterRegistry metrics) {
         this.vertx = vertx;
         this.options = options;
         this.metrics = metrics;
         this.swaps = Counter.builder("pier.table.swaps").description("Routing tables published").register(metrics);
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
-        this.noRoute = new RouteMetrics(metrics, RouteMetrics.NO_ROUTE);
+        this.recorder = new ExchangeRecorder(new RouteMetrics(metrics, RouteMetrics.NO_ROUTE));
+        this.health = new BackendHealth(outlier, metrics, this::healthChanged);
         Gauge.builder("pier.requests.active", this, DataPlane::activeRequests)
                 .description("Requests in flight (a websocket until its handshake is done)").register(metrics);
     }
@@ -60,11 +67,12 @@ public final class DataPlane {
                 : SocketAddress.inetSocketAddress(options.httpPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, endpoints, options, bind, noRoute);
+            ProxyServer server = new ProxyServer(table::get, options, bind, recorder);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
             deploymentId = id;
+            health.serversStarted(servers);
             return servers.get(0).actualPort();
         });
     }
@@ -76,28 +84,59 @@ public final class DataPlane {
     public void apply(RoutingTable routingTable) {
         if (Vertx.currentContext() != null && Vertx.currentContext().isEventLoopContext())
             throw new IllegalStateException("DataPlane.apply compiles a table: call it off the event loops");
-        synchronized (applyLock) { // balancer carry-over needs the previous table to be the latest
+        synchronized (writeLock) { // balancer carry-over needs the previous table to be the latest
             long start = System.nanoTime();
-            CompiledTable next = CompiledTable.compile(routingTable, table.get(), metrics);
+            CompiledTable previous = table.get();
+            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints, health);
             table.set(next);
+            previous.retireMetersLeftOutOf(next);
+            health.retain(next.healthInUse());
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
         }
     }
 
-    /** Routes left out of the last applied table, each naming the route and field at fault. */
-    public List<String> problems() {
-        return table.get().problems();
+    /** The table requests are served from now. */
+    CompiledTable liveTable() {
+        return table.get();
     }
 
-    /** Replaces the whole endpoint index; lists equal to the current ones keep their identity. */
+    /**
+     * Replaces the whole endpoint index. Balancers of changed Services rebuild their state (a hash
+     * ring, weights) here, on the caller's thread; lists equal to the current ones change nothing.
+     */
     public void replaceEndpoints(Map<ServiceKey, List<Endpoint>> all) {
-        endpoints.replaceAll(all);
+        synchronized (writeLock) {
+            Map<ServiceKey, List<Endpoint>> changed = endpoints.replaceAll(all);
+            health.endpointsChanged(changed);
+            table.get().endpointsChanged(changed);
+        }
     }
 
-    /** Updates only these Services; an empty list means the Service has no endpoints. */
+    /** Updates only these Services (an empty list: the Service has no endpoints), as {@link #replaceEndpoints} does. */
     public void updateEndpoints(Map<ServiceKey, List<Endpoint>> changed) {
-        endpoints.update(changed);
+        synchronized (writeLock) {
+            Map<ServiceKey, List<Endpoint>> applied = endpoints.update(changed);
+            health.endpointsChanged(applied);
+            table.get().endpointsChanged(applied);
+        }
+    }
+
+    /** An endpoint of {@code service} was ejected or returned, or a check flipped: its balancers get new lists. */
+    private void healthChanged(ServiceKey service) {
+        synchronized (writeLock) {
+            table.get().refresh(service, endpoints.get(service));
+        }
+    }
+
+    /** Returns once the balancer updates that health changes queued so far have been applied (for tests). */
+    void settleHealth() {
+        health.settle();
+    }
+
+    /** Every endpoint's health (outlier state, active checks) of the Services the live table uses, for {@code /routes}. */
+    public List<EndpointHealthView> health() {
+        return health.view();
     }
 
     /** Requests in flight over all event loops. */
@@ -139,6 +178,7 @@ public final class DataPlane {
     }
 
     public Future<Void> close() {
+        health.close();
         String id = deploymentId;
         if (id == null) return Future.succeededFuture();
         deploymentId = null;

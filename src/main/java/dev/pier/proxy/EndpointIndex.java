@@ -2,16 +2,18 @@ package dev.pier.proxy;
 
 import dev.pier.model.Endpoint;
 import dev.pier.model.ServiceKey;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Current endpoints per Service port, swapped on their own so that pod churn never rebuilds routes.
- * Lists are immutable; an unchanged list keeps its identity so balancers caching on it stay warm.
+ * Lists are immutable; an unchanged list keeps its identity, so its balancers are not rebuilt.
+ * Read only when a table is compiled and written by endpoint updates, both under the data plane's
+ * write lock: event loops never read it (balancers hold their Service's list).
  */
 final class EndpointIndex {
-    private final ConcurrentHashMap<ServiceKey, List<Endpoint>> byService = new ConcurrentHashMap<>();
+    private final Map<ServiceKey, List<Endpoint>> byService = new HashMap<>();
 
     /** @return the endpoints, or an empty list when the Service has none or is unknown */
     List<Endpoint> get(ServiceKey key) {
@@ -19,19 +21,32 @@ final class EndpointIndex {
         return endpoints == null ? List.of() : endpoints;
     }
 
-    void replaceAll(Map<ServiceKey, List<Endpoint>> all) {
-        byService.keySet().retainAll(all.keySet());
-        update(all);
+    /** Replaces every Service; @return the Services whose list changed, with their new list (empty: none left) */
+    Map<ServiceKey, List<Endpoint>> replaceAll(Map<ServiceKey, List<Endpoint>> all) {
+        Map<ServiceKey, List<Endpoint>> changed = new HashMap<>();
+        byService.keySet().removeIf(key -> {
+            if (all.containsKey(key)) return false;
+            changed.put(key, List.of());
+            return true;
+        });
+        changed.putAll(update(all));
+        return changed;
     }
 
-    void update(Map<ServiceKey, List<Endpoint>> changed) {
-        changed.forEach((key, endpoints) -> {
+    /** Updates only these Services (empty or null: none); @return those whose list changed, with their new list */
+    Map<ServiceKey, List<Endpoint>> update(Map<ServiceKey, List<Endpoint>> updates) {
+        Map<ServiceKey, List<Endpoint>> changed = new HashMap<>();
+        updates.forEach((key, endpoints) -> {
             if (endpoints == null || endpoints.isEmpty()) {
-                byService.remove(key);
+                if (byService.remove(key) != null) changed.put(key, List.of());
                 return;
             }
             List<Endpoint> copy = List.copyOf(endpoints);
-            byService.compute(key, (k, old) -> copy.equals(old) ? old : copy);
+            if (!copy.equals(byService.get(key))) {
+                byService.put(key, copy);
+                changed.put(key, copy);
+            }
         });
+        return changed;
     }
 }

@@ -1,107 +1,84 @@
 package dev.pier.proxy;
 
 import dev.pier.model.Endpoint;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request's trip through a matched route, on its event loop: filters' request sides, the
- * choice of a backend, tries (with retries and timeouts), then the response streamed back through
- * the filters' response sides. Bodies are piped with backpressure, never buffered whole.
+ * One request's trip through a matched route, on its event loop, and the one owner of its state:
+ * whether a body follows and whether it started, which try is current, the timers, whether the
+ * response started, the final status. The work is cut by side, as vertx-http-proxy cuts it:
+ * {@link UpstreamRequest} and {@link ForwardedHeaders} (what the backend gets), {@link RequestBody}
+ * (body framing), {@link UpstreamTry} (one try), {@link ResponseRelay} and {@link WebSocketUpgrade}
+ * (what the client gets), {@link ErrorAnswer} (Pier's own answers), {@link ExchangeRecorder} (the
+ * end). This class decides between them: filters, backend choice, retries, timeouts, a client
+ * going away.
  */
 final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final String[] SET_BY_PROXY = {"host", "expect", "x-forwarded-for", "x-forwarded-proto",
-            "x-forwarded-host", "x-forwarded-port"};
-    // Header names and values as precomputed AsciiStrings: no per-request encoding or hashing of the name.
-    private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("x-forwarded-for");
-    private static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
-    private static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
-    private static final CharSequence X_FORWARDED_PORT = HttpHeaders.createOptimized("x-forwarded-port");
-    private static final CharSequence HTTP = HttpHeaders.createOptimized("http");
-    private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
-    private static final String[] NONE = {};
     /** Status recorded when the client went away before its answer (nginx's convention). */
     private static final int CLIENT_CLOSED = 499;
 
-    private final ProxyServer server;
-    private final HttpServerRequest request;
-    private final CompiledRoute route;
+    final ProxyServer server;
+    final HttpServerRequest request;
+    final CompiledRoute route;
+    final boolean websocket;
+    /** The normalised request path, as matched. */
+    final String path;
     private final long startNanos;
-    private final boolean websocket;
+    private final UpstreamRequest upstream;
+
+    // The exchange's state: written only here, on the event loop.
     /** Whether a request body follows; for an HTTP/2 request without Content-Length, known only once its stream says. */
     private boolean hasBody;
     private boolean bodyKnown;
+    private boolean bodyStarted;
     /** The first body chunk, read while deciding {@link #hasBody}; written upstream before the rest is piped. */
     private Buffer firstChunk;
-    /** A connected try waiting for {@link #bodyKnown} before it writes the request head. */
-    private Try waitingForBody;
-
-    private final MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
-    private String upstreamPath;
-    private HostAndPort upstreamAuthority;
-    private Target resolvedTarget;
-
+    /** A connected try waiting for {@link #bodyKnown} before it writes the request. */
+    private UpstreamTry waitingForBody;
+    /** The Service the split chose; retries stay on it. */
+    private Target target;
     private int retriesLeft;
-    private Try current;
+    private UpstreamTry current;
     private long requestTimer = -1;
-    private boolean bodyStarted;
+    private long backoffTimer = -1;
     private boolean responseStarted;
     private boolean finished;
     private int status;
+    private String localBody;
 
-    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, long startNanos) {
+    /**
+     * @param path the normalised request path ({@link PathNormalizer}): what filters, the resolver and
+     *             (unless the route forwards the raw path) the backend see
+     */
+    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, String path, long startNanos) {
         this.server = server;
         this.request = request;
         this.route = route;
+        this.path = path;
         this.startNanos = startNanos;
         this.websocket = request.canUpgradeToWebSocket();
-        Boolean declared = websocket ? Boolean.FALSE : declaredBody(request);
+        Boolean declared = websocket ? Boolean.FALSE : RequestBody.declared(request);
         this.bodyKnown = declared != null;
         this.hasBody = declared == null || declared;
-        this.upstreamPath = request.path();
-        this.upstreamAuthority = request.authority();
+        this.upstream = new UpstreamRequest(request, path, route.forwardRawPath);
         this.retriesLeft = route.retries;
     }
 
     // ---- the view filters edit -------------------------------------------------------------
 
-    HttpServerRequest request() {
-        return request;
-    }
-
-    MultiMap upstreamHeaders() {
-        return upstreamHeaders;
-    }
-
-    String upstreamPath() {
-        return upstreamPath;
-    }
-
-    void upstreamPath(String path) {
-        this.upstreamPath = path;
-    }
-
-    void upstreamAuthority(HostAndPort authority) {
-        this.upstreamAuthority = authority;
+    UpstreamRequest upstream() {
+        return upstream;
     }
 
     /** A filter's own answer (redirect, direct response): only the layers before it see it. */
@@ -109,22 +86,26 @@ final class Exchange {
         HttpServerResponse response = request.response();
         response.setStatusCode(status);
         if (location != null) response.headers().set(HttpHeaders.LOCATION, location);
-        if (body != null && !body.isEmpty()) response.headers().set(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
+        if (body != null && !body.isEmpty()) response.headers().set(HttpHeaders.CONTENT_TYPE, ErrorAnswer.TEXT_PLAIN);
         localBody = body;
     }
 
-    private String localBody;
+    /** Runs the response sides of the first {@code layers} filters, innermost first. */
+    void filterResponse(MultiMap headers, int layers) {
+        CompiledFilter[] filters = route.filters;
+        for (int i = layers - 1; i >= 0; i--) filters[i].onResponse(this, headers);
+    }
 
     // ---- flow ------------------------------------------------------------------------------
 
     void run() {
         request.response().closeHandler(v -> clientGone());
         if (!bodyKnown) {
-            watchForBody();
+            RequestBody.watch(request, this);
         } else if (!hasBody) {
             request.resume(); // nothing to stream; let the server finish reading it
         }
-        copyRequestHeaders();
+        server.forwardedHeaders().apply(request, websocket, upstream.headers());
         CompiledFilter[] filters = route.filters;
         for (int i = 0; i < filters.length; i++) {
             if (filters[i].onRequest(this)) {
@@ -135,211 +116,106 @@ final class Exchange {
         if (route.requestTimeoutMs > 0) {
             requestTimer = server.vertx().setTimer(route.requestTimeoutMs, id -> requestTimedOut());
         }
-        RouteAnswer answer = route.answer;
-        if (answer instanceof RouteAnswer.Resolve r) {
-            String path = NamespaceResolver.upstreamPath(upstreamPath, r.mount());
-            String name = NamespaceResolver.serviceName(path, r.versioned());
-            resolvedTarget = name == null ? null : r.targets().get(r.servicePrefix() + name);
-            if (resolvedTarget == null) {
+        CompiledAction action = route.action;
+        if (action instanceof CompiledAction.Resolve r) {
+            String path = ResolverNaming.upstreamPath(upstream.path(), r.mount());
+            String name = ResolverNaming.serviceName(path, r.versioned());
+            target = name == null ? null : r.targets().get(r.servicePrefix() + name);
+            if (target == null) {
                 fail(404, "no service for this path\n");
                 return;
             }
-            upstreamPath = path;
-        } else if (answer instanceof RouteAnswer.NoBackend) {
+            upstream.path(path);
+        } else if (action instanceof CompiledAction.NoBackend) {
             fail(503, "no backend\n");
             return;
         }
         attempt(null);
     }
 
-    private void copyRequestHeaders() {
-        MultiMap in = request.headers();
-        HopByHop.copy(in, upstreamHeaders, SET_BY_PROXY);
-        SocketAddress remote = request.remoteAddress();
-        String clientIp = remote == null ? null : remote.hostAddress();
-        String forwardedFor = in.get(X_FORWARDED_FOR);
-        if (clientIp != null) {
-            upstreamHeaders.set(X_FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
-        } else if (forwardedFor != null) {
-            upstreamHeaders.set(X_FORWARDED_FOR, forwardedFor);
-        }
-        String scheme = request.scheme();
-        upstreamHeaders.set(X_FORWARDED_PROTO, scheme == null || scheme.equals("http") ? HTTP : scheme);
-        String host = in.get(HttpHeaders.HOST);
-        if (host == null && upstreamAuthority != null) host = upstreamAuthority.toString();
-        if (host != null) upstreamHeaders.set(X_FORWARDED_HOST, host);
-        SocketAddress local = request.localAddress();
-        if (local != null) upstreamHeaders.set(X_FORWARDED_PORT, server.portText(local.port()));
-        if (websocket) {
-            upstreamHeaders.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-            upstreamHeaders.set(HttpHeaders.UPGRADE, in.get(HttpHeaders.UPGRADE));
-        }
-    }
-
     private void sendLocalAnswer(int answeredBy) {
         HttpServerResponse response = request.response();
-        for (int i = answeredBy - 1; i >= 0; i--) route.filters[i].onResponse(this, response.headers());
+        server.serverHeader().addIfAbsent(response.headers());
+        filterResponse(response.headers(), answeredBy);
         drainUnreadBody();
-        responseStarted = true;
-        status = response.getStatusCode();
+        responseStarted(response.getStatusCode());
         (localBody == null ? response.end() : response.end(localBody)).onComplete(ar -> finish());
-    }
-
-    /** One try against one endpoint. */
-    private final class Try {
-        final Target target;
-        final Endpoint endpoint;
-        HttpClientRequest upstream;
-        long timer = -1;
-        boolean released;
-
-        Try(Target target, Endpoint endpoint) {
-            this.target = target;
-            this.endpoint = endpoint;
-        }
-
-        void release() {
-            if (released) return;
-            released = true;
-            if (timer >= 0) server.vertx().cancelTimer(timer);
-            target.balancer.release(endpoint);
-        }
-
-        void abort() {
-            release();
-            if (upstream != null) upstream.reset();
-        }
     }
 
     private void attempt(Endpoint avoid) {
         if (finished) return;
-        // Retries stay on the Service the split chose first.
-        Target target = resolvedTarget != null ? resolvedTarget : ((RouteAnswer.Forward) route.answer).choose();
-        if (target == null) {
+        Target chosen = target != null ? target : ((CompiledAction.Forward) route.action).choose();
+        if (chosen == null) {
             fail(503, "no backend\n");
             return;
         }
-        resolvedTarget = target;
-        List<Endpoint> endpoints = server.endpoints().get(target.service);
-        Endpoint endpoint = target.balancer.pick(endpoints, target.hashKey(request), avoid);
+        target = chosen;
+        Endpoint endpoint = chosen.balancer.pick(chosen.hashKey(request), avoid);
         if (endpoint == null) {
             fail(503, "no endpoint available\n");
             return;
         }
-        Try t = new Try(target, endpoint);
+        UpstreamTry t = new UpstreamTry(this, chosen, endpoint);
         current = t;
-        RequestOptions options = new RequestOptions()
-                .setServer(server.socketAddress(endpoint))
-                .setHost(endpoint.host())
-                .setPort(endpoint.port())
-                .setMethod(request.method())
-                .setURI(upstreamUri())
-                .setHeaders(upstreamHeaders)
-                .setConnectTimeout(server.connectTimeoutMs());
-        server.client().request(options).onComplete(ar -> connected(t, ar));
+        t.open();
     }
 
-    private String upstreamUri() {
-        String query = request.query();
-        return query == null ? upstreamPath : upstreamPath + '?' + query;
+    // ---- what a try reports ----------------------------------------------------------------
+
+    /** Whether the exchange still waits on {@code t}; a superseded try cleans up after itself. */
+    boolean isCurrent(UpstreamTry t) {
+        return t == current && !finished;
     }
 
-    private void connected(Try t, AsyncResult<HttpClientRequest> ar) {
-        if (t != current || finished) {
-            t.release();
-            if (ar.succeeded()) ar.result().reset();
-            return;
+    void connectFailed(UpstreamTry t, Throwable cause) {
+        if (cause instanceof ConnectionPoolTooBusyException) {
+            fail(503, "backend connection pool is full\n");
+        } else if (mayRetry(false)) {
+            retry(t.endpoint);
+        } else {
+            if (log.isDebugEnabled()) log.debug("route {}: connect to {} failed: {}", route.id, t.endpoint, cause.toString());
+            fail(502, "backend connect failed\n");
         }
-        if (ar.failed()) {
-            t.release();
-            if (ar.cause() instanceof ConnectionPoolTooBusyException) {
-                fail(503, "backend connection pool is full\n");
-            } else if (mayRetry(false)) {
-                retry(t.endpoint);
-            } else {
-                if (log.isDebugEnabled()) log.debug("route {}: connect to {} failed: {}", route.id, t.endpoint, ar.cause().toString());
-                fail(502, "backend connect failed\n");
-            }
-            return;
-        }
-        HttpClientRequest upstream = ar.result();
-        t.upstream = upstream;
-        if (upstreamAuthority != null) upstream.authority(upstreamAuthority);
-        long timeout = route.backendTimeoutMs > 0 ? route.backendTimeoutMs : server.backendTimeoutMs();
-        t.timer = server.vertx().setTimer(timeout, id -> tryTimedOut(t));
-        if (websocket) {
-            upstream.connect().onComplete(res -> upgraded(t, res));
-            upstream.end();
-            return;
-        }
-        upstream.response().onComplete(res -> responded(t, res));
+    }
+
+    /** The try's request head is ready: send it with the body, or wait until an HTTP/2 stream says whether one follows. */
+    void connected(UpstreamTry t) {
         if (bodyKnown) {
-            sendRequest(t);
+            sendBody(t);
             return;
         }
         // An HTTP/2 stream ending with its HEADERS frame says so right after the request handler
         // returned, in the same read; a connection taken from the pool can be here before that.
         waitingForBody = t;
         server.vertx().runOnContext(v -> {
-            if (!bodyKnown && waitingForBody == t) bodyDecided(true); // still open: stream it as before
+            if (!bodyKnown && waitingForBody == t) bodyDecided(true, null); // still open: stream it as before
         });
     }
 
-    private void sendRequest(Try t) {
-        HttpClientRequest upstream = t.upstream;
-        if (!hasBody) {
-            upstream.end();
-            return;
-        }
-        bodyStarted = true;
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length == null) upstream.setChunked(true);
-        Buffer first = firstChunk;
-        firstChunk = null;
-        if (first != null) upstream.write(first);
-        request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
-    }
-
-    /**
-     * HTTP/2 without Content-Length: read until the stream either ends (no body: sent without one,
-     * retries allowed) or gives its first chunk (a body: that chunk is held, the rest waits paused).
-     */
-    private void watchForBody() {
-        request.handler(chunk -> {
-            request.pause();
-            firstChunk = chunk;
-            bodyDecided(true);
-        });
-        request.endHandler(v -> bodyDecided(false));
-        request.resume();
-    }
-
-    private void bodyDecided(boolean body) {
+    /** Called once it is known whether a body follows; {@code first} is its first chunk when already read. */
+    void bodyDecided(boolean body, Buffer first) {
         if (bodyKnown) return;
         bodyKnown = true;
         hasBody = body;
-        request.handler(null).endHandler(null);
-        if (body) request.pause(); // decided without a chunk: the pipe resumes it
-        Try t = waitingForBody;
+        firstChunk = first;
+        RequestBody.stopWatching(request, body);
+        UpstreamTry t = waitingForBody;
         waitingForBody = null;
-        if (t != null && t == current && !finished) sendRequest(t);
+        if (t != null && isCurrent(t)) sendBody(t);
     }
 
-    /** A try's answer arrived: false when the try was superseded (it is released then); else its timer stops. */
-    private boolean answerOfCurrentTry(Try t) {
-        if (t != current || finished) {
-            t.release();
-            return false;
+    private void sendBody(UpstreamTry t) {
+        if (!hasBody) {
+            t.request().end();
+            return;
         }
-        if (t.timer >= 0) {
-            server.vertx().cancelTimer(t.timer);
-            t.timer = -1;
-        }
-        return true;
+        bodyStarted = true;
+        Buffer first = firstChunk;
+        firstChunk = null;
+        RequestBody.send(request, first, t.request());
     }
 
-    private void responded(Try t, AsyncResult<HttpClientResponse> ar) {
-        if (!answerOfCurrentTry(t)) return;
+    void responded(UpstreamTry t, AsyncResult<HttpClientResponse> ar) {
         if (ar.failed()) {
             t.release();
             // The connection broke before any response byte: as safe to retry as a connect failure.
@@ -352,119 +228,43 @@ final class Exchange {
         }
         HttpClientResponse response = ar.result();
         if (route.retryOn(response.statusCode()) && mayRetry(true)) {
-            response.handler(buffer -> { }); // discard the body so the connection goes back to the pool
-            response.end().onComplete(x -> t.release());
+            t.discard(response);
             retry(t.endpoint);
             return;
         }
-        forwardResponse(t, response);
+        new ResponseRelay(this, t, response).start();
     }
 
-    private void forwardResponse(Try t, HttpClientResponse upstream) {
-        HttpServerResponse response = request.response();
-        responseStarted = true;
-        status = upstream.statusCode();
-        response.setStatusCode(status);
-        String message = upstream.statusMessage();
-        // The standard reason phrase is what the server writes anyway, from a cached status object.
-        if (message != null && !message.isEmpty() && !message.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
-            response.setStatusMessage(message);
-        }
-        MultiMap headers = response.headers();
-        HopByHop.copy(upstream.headers(), headers, NONE);
-        CompiledFilter[] filters = route.filters;
-        for (int i = filters.length - 1; i >= 0; i--) filters[i].onResponse(this, headers);
-        if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && request.version() == HttpVersion.HTTP_1_1
-                && request.method() != HttpMethod.HEAD && status != 204 && status != 304) {
-            response.setChunked(true);
-        }
-        new ResponseRelay(t, upstream, response).start();
-    }
-
-    /**
-     * Streams the backend's body downstream with backpressure, as {@code upstream.pipe().endOnFailure(false)
-     * .to(response)} did: a failed write or an error on either side fails it (both streams reset, the
-     * downstream never ended cleanly); the end of the body ends the response. One object per response
-     * instead of a pipe, its promises and a lambda per chunk.
-     */
-    private final class ResponseRelay implements Handler<Buffer> {
-        private final Try t;
-        private final HttpClientResponse upstream;
-        private final HttpServerResponse response;
-        private final Handler<AsyncResult<Void>> onWritten = ar -> {
-            if (ar.failed()) done(false);
-        };
-        private boolean done;
-        private boolean upstreamEnded;
-
-        ResponseRelay(Try t, HttpClientResponse upstream, HttpServerResponse response) {
-            this.t = t;
-            this.upstream = upstream;
-            this.response = response;
-        }
-
-        void start() {
-            upstream.exceptionHandler(err -> done(false));
-            response.exceptionHandler(err -> done(false));
-            upstream.endHandler(v -> {
-                upstreamEnded = true;
-                response.end().onComplete(ar -> done(ar.succeeded()));
-            });
-            upstream.handler(this);
-        }
-
-        @Override
-        public void handle(Buffer chunk) {
-            response.write(chunk).onComplete(onWritten);
-            if (response.writeQueueFull()) {
-                upstream.pause();
-                response.drainHandler(v -> upstream.resume());
-            }
-        }
-
-        private void done(boolean ok) {
-            if (done) return;
-            done = true;
-            upstream.handler(null).exceptionHandler(null).endHandler(null);
-            response.drainHandler(null).exceptionHandler(null);
-            t.release();
-            if (!ok) {
-                response.reset();
-                // A backend response read to its end leaves a reusable connection; reset would close it.
-                if (t.upstream != null && !upstreamEnded) t.upstream.reset();
-            }
-            finish();
-        }
-    }
-
-    private void upgraded(Try t, AsyncResult<HttpClientResponse> ar) {
-        if (!answerOfCurrentTry(t)) return;
+    void upgraded(UpstreamTry t, AsyncResult<HttpClientResponse> ar) {
         if (ar.failed()) {
             t.release();
             fail(502, "backend websocket handshake failed\n");
             return;
         }
-        HttpClientResponse upstream = ar.result();
-        if (upstream.statusCode() != 101) {
-            forwardResponse(t, upstream); // the backend refused the upgrade: pass its answer on
+        HttpClientResponse response = ar.result();
+        if (response.statusCode() != 101) {
+            new ResponseRelay(this, t, response).start(); // the backend refused the upgrade: pass its answer on
             return;
         }
-        HttpServerResponse response = request.response();
+        WebSocketUpgrade.complete(this, t, response);
+    }
+
+    void tryTimedOut(UpstreamTry t) {
+        if (!isCurrent(t) || responseStarted) return;
+        abortCurrentTry();
+        fail(504, "backend timed out\n");
+    }
+
+    /** The response head is going downstream: from now on an error cuts the response instead of answering. */
+    void responseStarted(int status) {
         responseStarted = true;
-        status = 101;
-        response.setStatusCode(101);
-        response.headers().addAll(upstream.headers());
-        request.toNetSocket().onComplete(down -> {
-            NetSocket up = upstream.netSocket();
-            if (down.failed()) {
-                up.close();
-                t.release();
-                finish();
-                return;
-            }
-            WebSocketTunnel.start(server, down.result(), up, t::release);
-            finish(); // the handshake is the measured exchange; the tunnel lives on
-        });
+        this.status = status;
+    }
+
+    /** The relay is over (the body ended, or both streams were reset). */
+    void relayed(UpstreamTry t) {
+        t.release();
+        finish();
     }
 
     // ---- retries and timeouts --------------------------------------------------------------
@@ -482,23 +282,22 @@ final class Exchange {
 
     private void retry(Endpoint failed) {
         retriesLeft--;
+        // The failed try is over for the exchange (a draining response finishes on its own), so a
+        // client leaving during the backoff must not reset its connection.
+        current = null;
         if (route.retryBackoffMs > 0) {
-            server.vertx().setTimer(route.retryBackoffMs, id -> attempt(failed));
+            backoffTimer = server.vertx().setTimer(route.retryBackoffMs, id -> {
+                backoffTimer = -1;
+                attempt(failed);
+            });
         } else {
             attempt(failed);
         }
     }
 
-    private void tryTimedOut(Try t) {
-        t.timer = -1;
-        if (t != current || finished || responseStarted) return;
-        abortCurrentTry();
-        fail(504, "backend timed out\n");
-    }
-
     /** Detaches the current try before resetting it, so its failure callback sees a stale try. */
     private void abortCurrentTry() {
-        Try t = current;
+        UpstreamTry t = current;
         current = null;
         if (t != null) t.abort();
     }
@@ -537,12 +336,8 @@ final class Exchange {
             return;
         }
         drainUnreadBody();
-        responseStarted = true;
-        status = errorStatus;
-        response.setStatusCode(errorStatus);
-        response.headers().clear();
-        response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
-        response.end(body).onComplete(ar -> finish());
+        responseStarted(errorStatus);
+        ErrorAnswer.send(response, errorStatus, body, server.serverHeader()).onComplete(ar -> finish());
     }
 
     /** A body nobody will read is drained, so an HTTP/1 connection can carry the next request. */
@@ -552,29 +347,22 @@ final class Exchange {
             bodyKnown = true;
             firstChunk = null;
             waitingForBody = null;
-            request.handler(buffer -> { }).endHandler(null);
-            request.resume();
+            RequestBody.discard(request);
         }
     }
 
-    private void finish() {
+    /** The exchange is over (for a websocket: its handshake); runs once. */
+    void finish() {
         if (finished) return;
         finished = true;
         server.exchangeFinished();
         if (requestTimer >= 0) server.vertx().cancelTimer(requestTimer);
-        route.metrics.record(status, startNanos);
+        if (backoffTimer >= 0) server.vertx().cancelTimer(backoffTimer);
+        server.recorder().ended(route, status, startNanos);
     }
 
     static boolean isIdempotent(HttpMethod method) {
         return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
                 || method == HttpMethod.PUT || method == HttpMethod.DELETE || method == HttpMethod.TRACE;
-    }
-
-    /** Whether the head announces a body; null for HTTP/2 without Content-Length (the stream tells later). */
-    private static Boolean declaredBody(HttpServerRequest request) {
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null) return !length.equals("0");
-        if (request.version() != HttpVersion.HTTP_2) return request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-        return request.isEnded() ? Boolean.FALSE : null;
     }
 }

@@ -13,9 +13,12 @@ import java.time.Duration;
  * @param backendTimeout             per try, time until the backend's response head arrives (504 after it),
  *                                   unless the route sets {@code Timeouts.backendRequest}
  * @param eventLoops                 server instances, one per event loop
+ * @param serverHeader               the {@code Server} header on responses that have none; empty for none
  */
 public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
-                           Duration connectTimeout, Duration backendTimeout, int eventLoops) {
+                           Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader) {
+    /** The {@code Server} header Pier sends by default. */
+    public static final String DEFAULT_SERVER_HEADER = "pier";
 
     public ProxyOptions {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("ProxyOptions.host is empty");
@@ -27,11 +30,33 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
         if (backendTimeout == null || backendTimeout.isNegative() || backendTimeout.isZero())
             throw new IllegalArgumentException("ProxyOptions.backendTimeout must be positive");
         if (eventLoops < 1) throw new IllegalArgumentException("ProxyOptions.eventLoops < 1");
+        if (serverHeader == null) serverHeader = "";
+        String problem = serverHeaderProblem(serverHeader);
+        if (problem != null) throw new IllegalArgumentException("ProxyOptions.serverHeader " + problem);
+    }
+
+    /**
+     * Why {@code value} cannot be a {@code Server} header value, or null when it can: visible
+     * ASCII and inner spaces only (RFC 9110 section 5.5), so no value can split or forge a header.
+     */
+    public static String serverHeaderProblem(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) return "has a character a header value cannot hold at index " + i;
+        }
+        if (!value.isEmpty() && (value.charAt(0) == ' ' || value.charAt(value.length() - 1) == ' '))
+            return "starts or ends with a space";
+        return null;
+    }
+
+    public ProxyOptions withServerHeader(String value) {
+        return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
+                eventLoops, value);
     }
 
     /** Sized for real load: 256 connections and a wait queue of 1024 per endpoint, one event loop per core. */
     public static ProxyOptions defaults(int httpPort) {
         return new ProxyOptions("0.0.0.0", httpPort, 256, 1024, Duration.ofSeconds(5), Duration.ofSeconds(60),
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), DEFAULT_SERVER_HEADER);
     }
 }

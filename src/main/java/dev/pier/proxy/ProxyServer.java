@@ -27,18 +27,18 @@ import java.util.function.Supplier;
  */
 final class ProxyServer extends VerticleBase {
     private final Supplier<CompiledTable> table;
-    private final EndpointIndex endpoints;
     private final ProxyOptions options;
     private final SocketAddress bindAddress;
     private static final int MAX_CACHED_ADDRESSES = 4096;
-    private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
 
-    private final RouteMetrics noRoute;
+    private final ExchangeRecorder recorder;
+    private final ServerHeader serverHeader;
     private HttpClientAgent client;
+    /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
+    private HttpClientAgent healthClient;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
-    private int cachedPort = -1;
-    private String cachedPortText;
+    private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
     /** Exchanges begun and not finished; written only on this event loop, read by the drain. */
     private volatile int active;
@@ -48,13 +48,12 @@ final class ProxyServer extends VerticleBase {
     private final List<WebSocketTunnel> drainingTunnels = new ArrayList<>();
     private boolean tunnelsClosing;
 
-    ProxyServer(Supplier<CompiledTable> table, EndpointIndex endpoints, ProxyOptions options, SocketAddress bindAddress,
-                RouteMetrics noRoute) {
+    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, ExchangeRecorder recorder) {
         this.table = table;
-        this.endpoints = endpoints;
         this.options = options;
         this.bindAddress = bindAddress;
-        this.noRoute = noRoute;
+        this.recorder = recorder;
+        this.serverHeader = new ServerHeader(options.serverHeader());
     }
 
     @Override
@@ -72,6 +71,8 @@ final class ProxyServer extends VerticleBase {
                 .setMaxHeaderSize(32 * 1024)
                 .setName("pier-upstream");
         client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
+        healthClient = vertx.httpClientBuilder().with(new HttpClientOptions(clientOptions).setName("pier-health-check"))
+                .with(new PoolOptions().setHttp1MaxSize(2)).build();
         HttpServerOptions serverOptions = new HttpServerOptions()
                 .setHandle100ContinueAutomatically(true)
                 .setHttp2ClearTextEnabled(true)
@@ -94,17 +95,31 @@ final class ProxyServer extends VerticleBase {
         long start = System.nanoTime();
         Duration draining = closeAfterRequestsWithin;
         if (draining != null) closeAfterThisRequest(request, draining);
+        String path;
+        try {
+            path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
+        } catch (PathNormalizer.Rejected e) {
+            answerWithoutRoute(request, 400, e.getMessage(), start);
+            return;
+        }
         CompiledTable current = table.get(); // read once; this request keeps it to the end
-        CompiledRoute route = current.select(request);
+        CompiledRoute route = current.select(request, path);
+        if ((route == null || !route.forwardRawPath) && PathNormalizer.hasEncodedSeparator(path)) {
+            answerWithoutRoute(request, 400, "the path holds an encoded / or \\ (%2F, %5C)\n", start);
+            return;
+        }
         if (route == null) {
-            request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
-                    .end("no route\n");
-            noRoute.record(404, start);
+            answerWithoutRoute(request, 404, "no route\n", start);
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
         active++;
-        new Exchange(this, request, route, start).run();
+        new Exchange(this, request, route, path, start).run();
+    }
+
+    private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
+        ErrorAnswer.send(request.response(), status, body, serverHeader);
+        recorder.ended(null, status, start);
     }
 
     /**
@@ -169,8 +184,13 @@ final class ProxyServer extends VerticleBase {
         return client;
     }
 
-    EndpointIndex endpoints() {
-        return endpoints;
+    HttpClientAgent healthClient() {
+        return healthClient;
+    }
+
+    /** This instance's event loop context: active health checks run their timers on it. */
+    io.vertx.core.Context context() {
+        return context;
     }
 
     long connectTimeoutMs() {
@@ -181,13 +201,16 @@ final class ProxyServer extends VerticleBase {
         return options.backendTimeout().toMillis();
     }
 
-    /** The decimal text of the local port, for X-Forwarded-Port; one listener, so nearly always the cached one. */
-    String portText(int port) {
-        if (port != cachedPort) {
-            cachedPortText = Integer.toString(port);
-            cachedPort = port;
-        }
-        return cachedPortText;
+    ForwardedHeaders forwardedHeaders() {
+        return forwardedHeaders;
+    }
+
+    ServerHeader serverHeader() {
+        return serverHeader;
+    }
+
+    ExchangeRecorder recorder() {
+        return recorder;
     }
 
     /** One SocketAddress per endpoint, reused across requests; bounded so endpoint churn cannot grow it forever. */

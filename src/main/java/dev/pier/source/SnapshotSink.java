@@ -13,12 +13,16 @@ public interface SnapshotSink {
     /**
      * A complete new set of objects: translate it and swap the table in. Returns what translation
      * concluded, including every Service port's endpoints (the source diffs endpoint-only changes against them).
+     * Throws when the snapshot cannot be translated or applied; the last good table keeps serving.
      */
     TranslationResult snapshot(ResourceSnapshot snapshot);
 
     /** Endpoints of some Service ports changed (an empty list: none left); routes did not. */
     void endpoints(Map<ServiceKey, List<Endpoint>> changed);
 
-    /** The source could not read its input; the last good table keeps serving. {@code null} clears it. */
+    /** The source could not read its input, or its input could not be served; the last good table keeps serving. {@code null} clears it. */
     void sourceError(String source, String message);
+
+    /** What the source skipped while reading its input (e.g. {@code file:line: ...}); an empty list clears them. */
+    void sourceWarnings(String source, List<String> warnings);
 }

@@ -9,53 +9,46 @@ import static dev.pier.api.GatewayRouteConditions.RESOLVED_REFS;
 
 import dev.pier.api.GatewayRoute;
 import dev.pier.model.Condition;
-import dev.pier.model.ObjectRef;
-import java.util.HashSet;
+import dev.pier.model.Problem;
 import java.util.List;
-import java.util.Set;
 
 /**
- * The two conditions of a GatewayRoute, decided after hosts are merged, because a rule that lost
- * every match to conflicts serves nothing. A rule counts as served when at least one of its routes
- * is in the table.
+ * The two conditions of a GatewayRoute, computed from its problems and from how many of its rules
+ * won a place in the merged table (a rule that lost every match to conflicts serves nothing):
+ * Accepted from the Accepted problems and the served rules, ResolvedRefs from the ResolvedRefs problems.
  */
 final class GatewayRouteStatuses {
     private GatewayRouteStatuses() {
     }
 
     /**
-     * @param servedRules the rule-id prefixes ({@code gatewayroute/ns/name/rule/i/}) of every rule with a route in the merged table
-     * @param problems  every problem reported on this route (invalid rules, refs, lost conflicts)
+     * @param ruleCount   how many rules the route has
+     * @param servedRules how many of them have a route in the merged table
+     * @param problems    every problem of this route
      */
-    static List<Condition> conditions(GatewayRoute route, GatewayRouteRoutes.Outcome outcome, Set<String> servedRules,
-                                      List<String> problems) {
+    static List<Condition> conditions(GatewayRoute route, int ruleCount, int servedRules, List<Problem> problems) {
         long generation = route.getMetadata().getGeneration() == null ? 0 : route.getMetadata().getGeneration();
-        ObjectRef ref = GatewayRouteRoutes.ref(route);
-        int served = 0;
-        for (int i = 0; i < outcome.ruleCount(); i++) {
-            String prefix = GatewayRouteRoutes.ruleIdPrefix(ref, i);
-            if (servedRules.contains(prefix)) served++;
-        }
-        Set<String> refMessages = new HashSet<>();
-        outcome.refs().forEach(r -> refMessages.add(r.message()));
-        List<String> acceptance = problems.stream().filter(p -> !refMessages.contains(p)).toList();
+        List<String> acceptance = texts(problems, ACCEPTED);
+        List<Problem> refs = problems.stream().filter(p -> RESOLVED_REFS.equals(p.conditionType())).toList();
 
         Condition accepted;
-        if (served == outcome.ruleCount() && served > 0) {
+        if (servedRules == ruleCount && servedRules > 0) {
             accepted = new Condition(ACCEPTED, "True", REASON_ACCEPTED,
                     acceptance.isEmpty() ? "every rule is served" : String.join("; ", acceptance), generation);
-        } else if (served > 0) {
+        } else if (servedRules > 0) {
             accepted = new Condition(ACCEPTED, "True", REASON_PARTIALLY_INVALID,
-                    (outcome.ruleCount() - served) + " of " + outcome.ruleCount() + " rules left out: "
-                            + String.join("; ", acceptance), generation);
+                    (ruleCount - servedRules) + " of " + ruleCount + " rules left out: " + String.join("; ", acceptance), generation);
         } else {
             accepted = new Condition(ACCEPTED, "False", REASON_INVALID,
                     "no rule is served" + (acceptance.isEmpty() ? "" : ": " + String.join("; ", acceptance)), generation);
         }
-        Condition resolved = outcome.refs().isEmpty()
+        Condition resolved = refs.isEmpty()
                 ? new Condition(RESOLVED_REFS, "True", REASON_RESOLVED_REFS, "every referenced Service and port exists", generation)
-                : new Condition(RESOLVED_REFS, "False", outcome.refs().get(0).reason(),
-                String.join("; ", outcome.refs().stream().map(GatewayRouteRoutes.RefProblem::message).toList()), generation);
+                : new Condition(RESOLVED_REFS, "False", refs.get(0).reason(), String.join("; ", texts(problems, RESOLVED_REFS)), generation);
         return List.of(accepted, resolved);
+    }
+
+    private static List<String> texts(List<Problem> problems, String conditionType) {
+        return problems.stream().filter(p -> conditionType.equals(p.conditionType())).map(Problem::text).toList();
     }
 }

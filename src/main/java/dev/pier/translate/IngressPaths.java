@@ -30,16 +30,9 @@ public final class IngressPaths {
                 return PathMatch.exact(path);
             case "Prefix":
             case "ImplementationSpecific":
-                return PathMatch.prefix(normalizePrefix(path));
+                return PathMatch.prefix(path);
             default:
                 throw new InvalidPath("pathType \"" + pathType + "\" is not one of Exact, Prefix, ImplementationSpecific");
         }
-    }
-
-    /** Prefix matching is per path element, so a trailing slash adds nothing: {@code /foo/} is {@code /foo}. */
-    static String normalizePrefix(String path) {
-        int end = path.length();
-        while (end > 1 && path.charAt(end - 1) == '/') end--;
-        return path.substring(0, end);
     }
 }

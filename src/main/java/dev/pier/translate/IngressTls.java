@@ -1,6 +1,7 @@
 package dev.pier.translate;
 
 import dev.pier.model.ObjectRef;
+import dev.pier.model.Problem;
 import dev.pier.model.TlsCertificate;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -13,8 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The certificates of an Ingress's {@code spec.tls}, read from {@code kubernetes.io/tls} Secrets in its namespace. */
-final class IngressTls {
-    static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+public final class IngressTls {
+    /** The Secret type of a certificate and key; the cluster source reads only Secrets of this type. */
+    public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
     private final Map<String, Secret> secrets; // "namespace/name" -> Secret
 
@@ -22,21 +24,21 @@ final class IngressTls {
         this.secrets = secrets;
     }
 
-    List<TlsCertificate> certificates(Ingress ingress, List<String> problems) {
+    List<TlsCertificate> certificates(Ingress ingress, ObjectProblems problems) {
         List<IngressTLS> entries = ingress.getSpec() == null || ingress.getSpec().getTls() == null
                 ? List.of() : ingress.getSpec().getTls();
         List<TlsCertificate> out = new ArrayList<>();
         String namespace = ingress.getMetadata().getNamespace();
         for (int i = 0; i < entries.size(); i++) {
             IngressTLS tls = entries.get(i);
-            String field = "tls[" + i + "]";
+            String field = "spec.tls[" + i + "]";
             List<String> hosts = new ArrayList<>();
             boolean badHost = false;
             for (int h = 0; tls.getHosts() != null && h < tls.getHosts().size(); h++) {
                 String host = tls.getHosts().get(h);
                 Optional<String> name = host == null || host.isEmpty() ? Optional.empty() : IngressRoutes.hostname(host);
                 if (name.isEmpty()) {
-                    problems.add(field + ".hosts[" + h + "]: \"" + host + "\" is not a valid host name; this certificate is left out");
+                    problems.invalid(field + ".hosts[" + h + "]", "\"" + host + "\" is not a valid host name; this certificate is left out");
                     badHost = true;
                 } else {
                     hosts.add(name.get());
@@ -44,22 +46,24 @@ final class IngressTls {
             }
             if (badHost) continue;
             if (hosts.isEmpty()) {
-                problems.add(field + ".hosts: empty; Pier serves a certificate only for the hosts listed, so it is left out");
+                problems.invalid(field + ".hosts", "empty; Pier serves a certificate only for the hosts listed, so it is left out");
                 continue;
             }
             String secretName = tls.getSecretName();
             if (secretName == null || secretName.isEmpty()) {
-                problems.add(field + ".secretName: missing; this certificate is left out");
+                problems.invalid(field + ".secretName", "missing; this certificate is left out");
                 continue;
             }
             Secret secret = secrets.get(namespace + "/" + secretName);
-            String where = field + ".secretName: Secret " + namespace + "/" + secretName;
+            String where = field + ".secretName";
+            String what = "Secret " + namespace + "/" + secretName;
             if (secret == null) {
-                problems.add(where + " not found; this certificate is left out");
+                problems.unresolved(where, Problem.INVALID_CERTIFICATE_REF, what + " not found; this certificate is left out");
                 continue;
             }
             if (!TLS_SECRET_TYPE.equals(secret.getType())) {
-                problems.add(where + " has type \"" + secret.getType() + "\", not " + TLS_SECRET_TYPE + "; this certificate is left out");
+                problems.unresolved(where, Problem.INVALID_CERTIFICATE_REF, what + " has type \"" + secret.getType() + "\", not "
+                        + TLS_SECRET_TYPE + "; this certificate is left out");
                 continue;
             }
             String cert;
@@ -68,15 +72,17 @@ final class IngressTls {
                 cert = value(secret, "tls.crt");
                 key = value(secret, "tls.key");
             } catch (IllegalArgumentException e) {
-                problems.add(where + ": " + e.getMessage() + "; this certificate is left out");
+                problems.unresolved(where, Problem.INVALID_CERTIFICATE_REF, what + ": " + e.getMessage() + "; this certificate is left out");
                 continue;
             }
             if (cert == null || !cert.contains("-----BEGIN CERTIFICATE-----")) {
-                problems.add(where + ": tls.crt is missing or holds no PEM certificate; this certificate is left out");
+                problems.unresolved(where, Problem.INVALID_CERTIFICATE_REF, what + ": tls.crt is missing or holds no PEM certificate;"
+                        + " this certificate is left out");
                 continue;
             }
             if (key == null || !key.contains("-----BEGIN") || !key.contains("PRIVATE KEY-----")) {
-                problems.add(where + ": tls.key is missing or holds no PEM private key; this certificate is left out");
+                problems.unresolved(where, Problem.INVALID_CERTIFICATE_REF, what + ": tls.key is missing or holds no PEM private key;"
+                        + " this certificate is left out");
                 continue;
             }
             out.add(new TlsCertificate(new ObjectRef("Secret", namespace, secretName), hosts.stream().sorted().distinct().toList(), cert, key));

@@ -1,17 +1,16 @@
 package dev.pier.translate;
 
 import dev.pier.api.GatewayRoute;
-import dev.pier.model.Condition;
 import dev.pier.model.Endpoint;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.Problem;
 import dev.pier.model.Route;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
 import dev.pier.model.TlsCertificate;
-import dev.pier.model.VirtualHost;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -27,98 +26,121 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** The pure function from Kubernetes objects to a routing table and statuses: no I/O, no clock. */
+/**
+ * The pure function from Kubernetes objects to a routing table and statuses: no I/O, no clock.
+ * Each object's routes are claimed ({@link IngressRoutes}, {@link GatewayRouteRoutes}), the claims
+ * merged into hosts ({@link VirtualHostMerger}, which decides conflicts and returns the winning
+ * rules), and every object's status computed from its problems.
+ */
 public final class Translator {
-    private static final Comparator<Ingress> BY_NAME = Comparator
-            .comparing((Ingress i) -> i.getMetadata().getNamespace())
-            .thenComparing(i -> i.getMetadata().getName());
-
-    private static final Comparator<GatewayRoute> ROUTES_BY_NAME = Comparator
-            .comparing((GatewayRoute r) -> r.getMetadata().getNamespace())
-            .thenComparing(r -> r.getMetadata().getName());
+    private static final Comparator<HasMetadata> BY_NAME = Comparator
+            .comparing((HasMetadata o) -> o.getMetadata().getNamespace())
+            .thenComparing(o -> o.getMetadata().getName());
 
     private Translator() {
     }
 
     public static TranslationResult translate(ResourceSnapshot snapshot, TranslateOptions options) {
         IngressClassSelector classes = new IngressClassSelector(snapshot.ingressClasses(), options);
-        Map<String, Service> services = byKey(snapshot.services());
-        Map<String, Secret> secrets = byKey(snapshot.secrets());
-        IngressRoutes ingressRoutes = new IngressRoutes(services, options);
-        IngressTls ingressTls = new IngressTls(secrets);
+        BackendRefs backendRefs = new BackendRefs(byKey(snapshot.services()), options);
+        IngressRoutes ingressRoutes = new IngressRoutes(backendRefs);
+        IngressTls ingressTls = new IngressTls(byKey(snapshot.secrets()));
+        GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs,
+                new ResolverRules(snapshot.services(), options));
+        Set<String> terminating = terminatingNamespaces(snapshot.namespaces());
 
-        List<Ingress> ours = snapshot.ingresses().stream().filter(classes::isPiers).sorted(BY_NAME).toList();
-        Map<ObjectRef, List<String>> problems = new LinkedHashMap<>();
-        List<HostRoute> routes = new ArrayList<>();
+        Map<ObjectRef, ObjectProblems> problems = new LinkedHashMap<>();
+        List<RouteClaim> claims = new ArrayList<>();
         Ingress defaultOwner = null;
         Route defaultRoute = null;
         LinkedHashSet<TlsCertificate> certificates = new LinkedHashSet<>();
-        for (Ingress ingress : ours) {
-            List<String> own = problems.computeIfAbsent(IngressRoutes.ref(ingress), k -> new ArrayList<>());
-            routes.addAll(ingressRoutes.rules(ingress, own));
-            Optional<Route> fallback = ingressRoutes.defaultRoute(ingress, own);
+        for (Ingress ingress : sorted(snapshot.ingresses().stream().filter(classes::isPiers).toList())) {
+            ObjectProblems own = problems.computeIfAbsent(IngressRoutes.ref(ingress), ObjectProblems::new);
+            OtherControllerAnnotations.check(ingress, own);
+            boolean deleting = beingDeleted(ingress, terminating);
+            boolean forwardRawPath = IngressAnnotations.forwardRawPath(ingress, own);
+            claims.addAll(ingressRoutes.rules(ingress, deleting, forwardRawPath, own));
+            Optional<Route> fallback = ingressRoutes.defaultRoute(ingress, forwardRawPath, own);
             if (fallback.isPresent()) {
-                if (defaultOwner == null || olderFirst(ingress, defaultOwner) < 0) {
-                    if (defaultOwner != null) lostDefault(problems, defaultOwner, ingress);
+                if (defaultOwner == null || defaultOrder(ingress, defaultOwner, terminating) < 0) {
+                    if (defaultOwner != null) lostDefault(problems, defaultOwner, ingress, terminating);
                     defaultOwner = ingress;
                     defaultRoute = fallback.get();
                 } else {
-                    lostDefault(problems, ingress, defaultOwner);
+                    lostDefault(problems, ingress, defaultOwner, terminating);
                 }
             }
             certificates.addAll(ingressTls.certificates(ingress, own));
         }
-        GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(services, snapshot.services(), options);
-        Map<GatewayRoute, GatewayRouteRoutes.Outcome> outcomes = new LinkedHashMap<>();
-        for (GatewayRoute route : snapshot.gatewayRoutes().stream().filter(classes::isPiers).sorted(ROUTES_BY_NAME).toList()) {
-            GatewayRouteRoutes.Outcome outcome = gatewayRouteRoutes.translate(route);
-            outcomes.put(route, outcome);
-            List<String> own = problems.computeIfAbsent(GatewayRouteRoutes.ref(route), k -> new ArrayList<>());
-            own.addAll(outcome.invalid());
-            outcome.refs().forEach(r -> own.add(r.message()));
-            routes.addAll(outcome.routes());
+        List<GatewayRoute> gatewayRoutes = sorted(snapshot.gatewayRoutes().stream().filter(classes::isPiers).toList());
+        Map<ObjectRef, Integer> ruleCounts = new HashMap<>();
+        for (GatewayRoute route : gatewayRoutes) {
+            ObjectProblems own = problems.computeIfAbsent(GatewayRouteRoutes.ref(route), ObjectProblems::new);
+            GatewayRouteRoutes.Outcome outcome = gatewayRouteRoutes.translate(route, beingDeleted(route, terminating), own);
+            ruleCounts.put(own.object(), outcome.ruleCount());
+            claims.addAll(outcome.claims());
         }
-        List<VirtualHost> hosts = VirtualHostMerger.merge(routes, problems);
-        Map<ObjectRef, List<Condition>> conditions = new HashMap<>();
-        if (!outcomes.isEmpty()) {
-            // "gatewayroute/ns/name/rule/3/match/0" -> "gatewayroute/ns/name/rule/3/": one set lookup per rule.
-            Set<String> servedRules = new HashSet<>();
-            hosts.forEach(h -> h.routes().forEach(r -> {
-                int rule = r.id().indexOf("/rule/");
-                if (r.id().startsWith("gatewayroute/") && rule > 0) {
-                    servedRules.add(r.id().substring(0, r.id().indexOf('/', rule + "/rule/".length()) + 1));
-                }
-            }));
-            outcomes.forEach((route, outcome) -> conditions.put(GatewayRouteRoutes.ref(route),
-                    GatewayRouteStatuses.conditions(route, outcome, servedRules,
-                            problems.getOrDefault(GatewayRouteRoutes.ref(route), List.of()))));
+        VirtualHostMerger.Merged merged = VirtualHostMerger.merge(claims, problems);
+
+        List<ObjectStatus> statuses = new ArrayList<>();
+        problems.forEach((ref, own) -> {
+            if (IngressRoutes.KIND.equals(ref.kind())) statuses.add(new ObjectStatus(ref, List.of(), own.list()));
+        });
+        Map<ObjectRef, Integer> served = new HashMap<>();
+        merged.servedRules().forEach(r -> served.merge(r.object(), 1, Integer::sum));
+        for (GatewayRoute route : gatewayRoutes) {
+            ObjectRef ref = GatewayRouteRoutes.ref(route);
+            List<Problem> own = problems.get(ref).list();
+            statuses.add(new ObjectStatus(ref, GatewayRouteStatuses.conditions(route, ruleCounts.get(ref),
+                    served.getOrDefault(ref, 0), own), own));
         }
+        statuses.sort(Comparator.comparing((ObjectStatus s) -> s.object().kind())
+                .thenComparing(s -> s.object().namespace()).thenComparing(s -> s.object().name()));
 
         List<TlsCertificate> sortedCertificates = new ArrayList<>(certificates);
         sortedCertificates.sort(Comparator.comparing((TlsCertificate c) -> c.secret().namespace())
                 .thenComparing(c -> c.secret().name())
                 .thenComparing(c -> String.join(",", c.hostnames())));
 
-        List<ObjectStatus> statuses = new ArrayList<>();
-        problems.forEach((ref, list) -> statuses.add(new ObjectStatus(ref, conditions.getOrDefault(ref, List.of()), list)));
-        statuses.sort(Comparator.comparing((ObjectStatus s) -> s.object().kind())
-                .thenComparing(s -> s.object().namespace()).thenComparing(s -> s.object().name()));
-
-        return new TranslationResult(new RoutingTable(hosts, defaultRoute, sortedCertificates),
+        return new TranslationResult(new RoutingTable(merged.hosts(), defaultRoute, sortedCertificates),
                 endpoints(snapshot, options), statuses);
     }
 
-    private static int olderFirst(Ingress a, Ingress b) {
+    /** A namespace being deleted: phase Terminating, or a deletionTimestamp the phase has not caught up with. */
+    private static Set<String> terminatingNamespaces(List<Namespace> namespaces) {
+        Set<String> out = new HashSet<>();
+        for (Namespace ns : namespaces) {
+            boolean phase = ns.getStatus() != null && "Terminating".equals(ns.getStatus().getPhase());
+            if (phase || ns.getMetadata().getDeletionTimestamp() != null) out.add(ns.getMetadata().getName());
+        }
+        return out;
+    }
+
+    /** Whether {@code o} is on its way out: it never wins a conflict, so traffic moves to the next claimant at once. */
+    static boolean beingDeleted(HasMetadata o, Set<String> terminatingNamespaces) {
+        String t = o.getMetadata().getDeletionTimestamp();
+        return (t != null && !t.isEmpty()) || terminatingNamespaces.contains(o.getMetadata().getNamespace());
+    }
+
+    /** Which of two default backends wins: not being deleted, then the older, then namespace/name. */
+    private static int defaultOrder(Ingress a, Ingress b, Set<String> terminating) {
+        boolean aDeleting = beingDeleted(a, terminating);
+        if (aDeleting != beingDeleted(b, terminating)) return aDeleting ? 1 : -1;
         return RoutePrecedence.olderFirst(IngressRoutes.createdAt(a), IngressRoutes.ref(a),
                 IngressRoutes.createdAt(b), IngressRoutes.ref(b));
     }
 
-    private static void lostDefault(Map<ObjectRef, List<String>> problems, Ingress loser, Ingress winner) {
-        boolean sameAge = IngressRoutes.createdAt(loser).equals(IngressRoutes.createdAt(winner));
-        problems.computeIfAbsent(IngressRoutes.ref(loser), k -> new ArrayList<>())
-                .add("defaultBackend: the default backend of " + IngressRoutes.ref(winner) + " wins because it "
-                        + (sameAge ? "sorts first by namespace/name (same creationTimestamp)" : "is older")
-                        + "; this one is left out");
+    private static void lostDefault(Map<ObjectRef, ObjectProblems> problems, Ingress loser, Ingress winner, Set<String> terminating) {
+        String why;
+        if (beingDeleted(loser, terminating) && !beingDeleted(winner, terminating)) {
+            why = "this one is being deleted";
+        } else if (IngressRoutes.createdAt(loser).equals(IngressRoutes.createdAt(winner))) {
+            why = "it sorts first by namespace/name (same creationTimestamp)";
+        } else {
+            why = "it is older";
+        }
+        problems.computeIfAbsent(IngressRoutes.ref(loser), ObjectProblems::new).conflicted("spec.defaultBackend",
+                "the default backend of " + IngressRoutes.ref(winner) + " wins because " + why + "; this one is left out");
     }
 
     /** Endpoints of every Service port in the snapshot, slices grouped by their Service first. */
@@ -126,7 +148,7 @@ public final class Translator {
         Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
         for (EndpointSlice slice : snapshot.endpointSlices()) {
             var labels = slice.getMetadata().getLabels();
-            String service = labels == null ? null : labels.get(Endpoints.SERVICE_NAME_LABEL);
+            String service = labels == null ? null : labels.get(ServiceEndpoints.SERVICE_NAME_LABEL);
             if (service != null) {
                 slicesByService.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + service, k -> new ArrayList<>()).add(slice);
             }
@@ -135,8 +157,14 @@ public final class Translator {
                 .thenComparing(ServiceKey::name).thenComparingInt(ServiceKey::port));
         for (Service service : snapshot.services()) {
             String key = service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
-            out.putAll(Endpoints.forService(service, slicesByService.getOrDefault(key, List.of()), options.allowExternalName()));
+            out.putAll(ServiceEndpoints.forService(service, slicesByService.getOrDefault(key, List.of()), options.allowExternalName()));
         }
+        return out;
+    }
+
+    private static <T extends HasMetadata> List<T> sorted(List<T> objects) {
+        List<T> out = new ArrayList<>(objects);
+        out.sort(BY_NAME);
         return out;
     }
 

@@ -1,63 +1,81 @@
 package dev.pier.translate;
 
 import dev.pier.model.ObjectRef;
-import dev.pier.model.Route;
 import dev.pier.model.RouteMatch;
 import dev.pier.model.VirtualHost;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Merges the routes of many objects (Ingress paths, GatewayRoute matches) into virtual hosts. Two routes with the same hostname and
- * the same match conflict: the older object wins, then namespace/name, then the earlier rule;
- * the loser is left out and the conflict is reported on the loser's status.
+ * Merges the route claims of many objects (Ingress paths, GatewayRoute matches) into virtual hosts.
+ * Two claims with the same hostname and the same match conflict: a claim of an object being deleted
+ * loses, then the older object wins, then namespace/name, then the earlier rule; the loser is left
+ * out and the conflict is reported as a problem of the loser's object.
  */
 final class VirtualHostMerger {
     private VirtualHostMerger() {
     }
 
-    /** Who wins a conflict: the older object, then namespace/name, then the earlier rule and path. */
-    static final Comparator<HostRoute> CLAIM_ORDER = (a, b) -> {
+    /** A rule of an object, by its index in the object. */
+    record Rule(ObjectRef object, int index) {
+    }
+
+    /**
+     * The merged hosts, and every rule with at least one route in them (the winners), from which
+     * statuses say which rules are served.
+     */
+    record Merged(List<VirtualHost> hosts, Set<Rule> servedRules) {
+    }
+
+    /** Who wins a conflict: not being deleted, then the older object, then namespace/name, then the earlier rule and path. */
+    static final Comparator<RouteClaim> CLAIM_ORDER = (a, b) -> {
+        if (a.deleting() != b.deleting()) return a.deleting() ? 1 : -1;
         int byObject = RoutePrecedence.olderFirst(a.key().createdAt(), a.key().source(), b.key().createdAt(), b.key().source());
         if (byObject != 0) return byObject;
-        return Comparator.comparingInt((HostRoute r) -> r.key().ruleIndex())
+        return Comparator.comparingInt((RouteClaim r) -> r.key().ruleIndex())
                 .thenComparingInt(r -> r.key().matchIndex()).compare(a, b);
     };
 
-    /** @param problems gets a message for every loser, under the loser's object */
-    static List<VirtualHost> merge(List<HostRoute> routes, Map<ObjectRef, List<String>> problems) {
-        Map<String, Map<RouteMatch, List<HostRoute>>> byHost = new TreeMap<>();
-        for (HostRoute r : routes) {
-            byHost.computeIfAbsent(r.hostname(), h -> new LinkedHashMap<>())
-                    .computeIfAbsent(r.route().match(), m -> new ArrayList<>()).add(r);
+    /** @param problems gets a {@link dev.pier.model.Problem#CONFLICTED} problem for every loser, under the loser's object */
+    static Merged merge(List<RouteClaim> claims, Map<ObjectRef, ObjectProblems> problems) {
+        Map<String, Map<RouteMatch, List<RouteClaim>>> byHost = new TreeMap<>();
+        for (RouteClaim c : claims) {
+            byHost.computeIfAbsent(c.hostname(), h -> new LinkedHashMap<>())
+                    .computeIfAbsent(c.route().match(), m -> new ArrayList<>()).add(c);
         }
         List<VirtualHost> hosts = new ArrayList<>();
+        Set<Rule> served = new LinkedHashSet<>();
         for (var host : byHost.entrySet()) {
-            List<HostRoute> kept = new ArrayList<>();
-            for (List<HostRoute> claims : host.getValue().values()) {
-                claims.sort(CLAIM_ORDER);
-                HostRoute winner = claims.get(0);
+            List<RouteClaim> kept = new ArrayList<>();
+            for (List<RouteClaim> rivals : host.getValue().values()) {
+                rivals.sort(CLAIM_ORDER);
+                RouteClaim winner = rivals.get(0);
                 kept.add(winner);
-                for (HostRoute loser : claims.subList(1, claims.size())) {
-                    problems.computeIfAbsent(loser.route().source(), k -> new ArrayList<>())
-                            .add(conflict(host.getKey(), loser, winner));
+                served.add(new Rule(winner.route().source(), winner.key().ruleIndex()));
+                for (RouteClaim loser : rivals.subList(1, rivals.size())) {
+                    problems.computeIfAbsent(loser.route().source(), ObjectProblems::new)
+                            .conflicted(loser.field(), conflict(host.getKey(), loser, winner));
                 }
             }
-            kept.sort(Comparator.comparing(HostRoute::key, RoutePrecedence.INSTANCE));
-            hosts.add(new VirtualHost(host.getKey(), kept.stream().map(HostRoute::route).toList()));
+            kept.sort(Comparator.comparing(RouteClaim::key, RoutePrecedence.INSTANCE));
+            hosts.add(new VirtualHost(host.getKey(), kept.stream().map(RouteClaim::route).toList()));
         }
-        return hosts;
+        return new Merged(hosts, served);
     }
 
-    private static String conflict(String host, HostRoute loser, HostRoute winner) {
+    private static String conflict(String host, RouteClaim loser, RouteClaim winner) {
         ObjectRef w = winner.route().source();
         String why;
         if (w.equals(loser.route().source())) {
             why = "it comes first in the same object";
+        } else if (loser.deleting() && !winner.deleting()) {
+            why = "this object is being deleted";
         } else if (!winner.key().createdAt().equals(loser.key().createdAt())) {
             why = w + " is older";
         } else {
@@ -65,7 +83,7 @@ final class VirtualHostMerger {
         }
         RouteMatch match = loser.route().match();
         boolean ingress = IngressRoutes.KIND.equals(loser.route().source().kind());
-        return loser.field() + ": host \"" + host + "\" " + describe(match)
+        return "host \"" + host + "\" " + describe(match)
                 + " is also claimed by " + w + " " + winner.field() + ", which wins because " + why
                 + (ingress ? "; this path is left out" : "; this match is left out");
     }

@@ -69,7 +69,9 @@ class GatewayRouteTest {
     @Test
     void fileModeParserReadsTheKindOnceRegistered() throws Exception {
         ManifestParser.register(GatewayRoute.API_VERSION, GatewayRoute.KIND, GatewayRoute.class);
-        List<HasMetadata> objects = ManifestParser.parse("example.yaml", EXAMPLE);
+        var parsed = ManifestParser.parse("example.yaml", EXAMPLE);
+        assertThat(parsed.warnings()).as("every field of the example is one GatewayRoute has").isEmpty();
+        List<HasMetadata> objects = parsed.objects();
         assertThat(objects).hasSize(1).first().isInstanceOf(GatewayRoute.class);
         assertExample((GatewayRoute) objects.get(0));
     }

@@ -1,6 +1,7 @@
 package dev.pier.balance;
 
-import static dev.pier.balance.Endpoints.ep;
+import static dev.pier.balance.LetterEndpoints.ep;
+import static dev.pier.balance.LetterEndpoints.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,18 +40,21 @@ class BalancerFactoryTest {
     void avoided_endpoint_is_never_returned_when_another_exists(Type type) {
         Balancer balancer = BalancerFactory.create(policy(type));
         List<Endpoint> endpoints = List.of(ep("a", 5), ep("b", 1), ep("c", 1));
+        balancer.setEndpoints(endpoints);
         for (int i = 0; i < 3_000; i++) {
             Endpoint avoid = endpoints.get(i % 3);
             String key = i % 2 == 0 ? null : "key-" + i;
-            Endpoint chosen = balancer.pick(endpoints, key, avoid);
+            Endpoint chosen = balancer.pick(key, avoid);
             assertThat(chosen).isNotNull().isNotEqualTo(avoid);
             balancer.release(chosen);
         }
         // Two endpoints: the retry must go to the other one.
         List<Endpoint> two = List.of(ep("a"), ep("b"));
-        for (int i = 0; i < 100; i++) assertThat(balancer.pick(two, "k" + i, two.get(0))).isEqualTo(two.get(1));
+        balancer.setEndpoints(two);
+        for (int i = 0; i < 100; i++) assertThat(balancer.pick("k" + i, two.get(0))).isEqualTo(two.get(1));
         // One endpoint: it is the only choice, avoided or not.
-        assertThat(balancer.pick(List.of(ep("a")), "k", ep("a"))).isEqualTo(ep("a"));
-        assertThat(balancer.pick(List.of(), "k", null)).isNull();
+        assertThat(serving(balancer, List.of(ep("a"))).pick("k", ep("a"))).isEqualTo(ep("a"));
+        assertThat(serving(balancer, List.of()).pick("k", null)).isNull();
+        assertThat(serving(balancer, List.of()).pick(null, null)).isNull();
     }
 }

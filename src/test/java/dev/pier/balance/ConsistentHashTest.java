@@ -1,6 +1,7 @@
 package dev.pier.balance;
 
-import static dev.pier.balance.Endpoints.names;
+import static dev.pier.balance.LetterEndpoints.names;
+import static dev.pier.balance.LetterEndpoints.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.model.Endpoint;
@@ -20,9 +21,11 @@ class ConsistentHashTest {
         return List.copyOf(list);
     }
 
+    /** Where each of {@link #KEYS} keys goes once {@code endpoints} are the Service's endpoints. */
     private static Map<String, Endpoint> assign(ConsistentHash ch, List<Endpoint> endpoints) {
+        ch.setEndpoints(endpoints);
         Map<String, Endpoint> owner = new HashMap<>();
-        for (int k = 0; k < KEYS; k++) owner.put("user-" + k, ch.pick(endpoints, "user-" + k, null));
+        for (int k = 0; k < KEYS; k++) owner.put("user-" + k, ch.pick("user-" + k, null));
         return owner;
     }
 
@@ -74,23 +77,33 @@ class ConsistentHashTest {
     @Test
     void missing_key_falls_back_to_round_robin() {
         List<Endpoint> list = endpoints(3);
-        ConsistentHash ch = new ConsistentHash();
-        assertThat(names(ch, list, 6)).isEqualTo("10.0.0.110.0.0.210.0.0.3" + "10.0.0.110.0.0.210.0.0.3");
+        ConsistentHash ch = serving(new ConsistentHash(), list);
+        assertThat(names(ch, 6)).isEqualTo("10.0.0.110.0.0.210.0.0.3" + "10.0.0.110.0.0.210.0.0.3");
     }
 
     @Test
     void avoided_endpoint_gives_the_next_one_on_the_ring_consistently() {
-        ConsistentHash ch = new ConsistentHash();
         List<Endpoint> five = endpoints(5);
+        ConsistentHash ch = serving(new ConsistentHash(), five);
         for (int k = 0; k < 1_000; k++) {
             String key = "user-" + k;
-            Endpoint first = ch.pick(five, key, null);
-            Endpoint retry = ch.pick(five, key, first);
+            Endpoint first = ch.pick(key, null);
+            Endpoint retry = ch.pick(key, first);
             assertThat(retry).isNotEqualTo(first);
             // The retry goes where the key would live if `first` were gone.
             List<Endpoint> withoutFirst = five.stream().filter(e -> !e.equals(first)).toList();
-            assertThat(retry).isEqualTo(new ConsistentHash().pick(withoutFirst, key, null));
+            assertThat(retry).isEqualTo(serving(new ConsistentHash(), withoutFirst).pick(key, null));
         }
+    }
+
+    @Test
+    void the_ring_is_built_when_endpoints_are_set_and_picks_only_read_it() {
+        List<Endpoint> five = endpoints(5);
+        ConsistentHash ch = serving(new ConsistentHash(), five);
+        assertThat(ch.ringEndpoints()).isSameAs(five);
+        for (int k = 0; k < 100; k++) ch.pick("user-" + k, null);
+        assertThat(ch.ringEndpoints()).isSameAs(five);
+        assertThat(new ConsistentHash().pick("user-1", null)).isNull(); // no endpoints yet
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.pier.balance;
 
-import static dev.pier.balance.Endpoints.ep;
+import static dev.pier.balance.LetterEndpoints.ep;
+import static dev.pier.balance.LetterEndpoints.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.model.Endpoint;
@@ -22,13 +23,13 @@ class LeastRequestTest {
 
     @Test
     void slow_endpoint_holding_requests_receives_far_fewer_picks() {
-        LeastRequest lr = new LeastRequest(new SplittableRandom(42));
+        LeastRequest lr = serving(new LeastRequest(new SplittableRandom(42)), four);
         // Fast endpoints finish each request 6 picks later; the slow one never finishes.
         ArrayDeque<Endpoint> fastInFlight = new ArrayDeque<>();
         Map<Endpoint, Integer> picks = new HashMap<>();
         int total = 10_000;
         for (int i = 0; i < total; i++) {
-            Endpoint e = lr.pick(four, null, null);
+            Endpoint e = lr.pick(null, null);
             picks.merge(e, 1, Integer::sum);
             if (!e.equals(slow)) fastInFlight.add(e);
             if (fastInFlight.size() > 6) lr.release(fastInFlight.poll());
@@ -41,23 +42,26 @@ class LeastRequestTest {
 
     @Test
     void same_seed_gives_same_sequence() {
-        LeastRequest x = new LeastRequest(new SplittableRandom(7)), y = new LeastRequest(new SplittableRandom(7));
-        for (int i = 0; i < 100; i++) assertThat(x.pick(four, null, null)).isEqualTo(y.pick(four, null, null));
+        LeastRequest x = serving(new LeastRequest(new SplittableRandom(7)), four);
+        LeastRequest y = serving(new LeastRequest(new SplittableRandom(7)), four);
+        for (int i = 0; i < 100; i++) assertThat(x.pick(null, null)).isEqualTo(y.pick(null, null));
     }
 
     @Test
     void counts_survive_a_list_change_and_late_release_of_a_removed_endpoint_touches_only_it() {
         LeastRequest lr = new LeastRequest(new SplittableRandom(1));
         List<Endpoint> two = List.of(slow, f1);
-        Endpoint first = lr.pick(two, null, null);
-        Endpoint second = lr.pick(two, null, null);
+        lr.setEndpoints(two);
+        Endpoint first = lr.pick(null, null);
+        Endpoint second = lr.pick(null, null);
         assertThat(List.of(first, second)).containsExactlyInAnyOrder(slow, f1); // 1 vs 0 decides
-        Endpoint third = lr.pick(two, null, null); // both at 1 now
+        Endpoint third = lr.pick(null, null); // both at 1 now
 
         // New list without `slow`: f1's count carries over; slow's pending requests are kept.
         List<Endpoint> withoutSlow = List.of(f1, f2);
         int f1Before = lr.inFlight(f1);
-        assertThat(lr.pick(withoutSlow, null, null)).isEqualTo(f2); // f1 busy, f2 idle
+        lr.setEndpoints(withoutSlow);
+        assertThat(lr.pick(null, null)).isEqualTo(f2); // f1 busy, f2 idle
         assertThat(lr.inFlight(f1)).isEqualTo(f1Before);
         int slowPending = lr.inFlight(slow);
         assertThat(slowPending).isPositive();
@@ -70,8 +74,8 @@ class LeastRequestTest {
 
     @Test
     void release_never_drives_a_count_below_zero() {
-        LeastRequest lr = new LeastRequest(new SplittableRandom(3));
-        Endpoint e = lr.pick(four, null, null);
+        LeastRequest lr = serving(new LeastRequest(new SplittableRandom(3)), four);
+        Endpoint e = lr.pick(null, null);
         lr.release(e);
         lr.release(e);
         lr.release(ep("never-picked"));
@@ -80,10 +84,10 @@ class LeastRequestTest {
 
     @Test
     void many_threads_picking_and_releasing_leave_every_count_at_zero() throws Exception {
-        LeastRequest lr = new LeastRequest();
-        // Two list objects with the same endpoints: threads alternate, forcing rebuilds mid-flight.
+        // Two list objects with the same endpoints: one thread keeps swapping them in mid-flight.
         List<Endpoint> listA = List.of(slow, f1, f2, f3);
         List<Endpoint> listB = List.copyOf(new java.util.ArrayList<>(listA));
+        LeastRequest lr = serving(new LeastRequest(), listA);
         int threads = 8, rounds = 20_000;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);
@@ -95,7 +99,8 @@ class LeastRequestTest {
                     start.await();
                     ArrayDeque<Endpoint> held = new ArrayDeque<>();
                     for (int r = 0; r < rounds; r++) {
-                        held.add(lr.pick((r + id) % 64 == 0 ? listB : listA, null, null));
+                        if (id == 0 && r % 64 == 0) lr.setEndpoints(r % 128 == 0 ? listB : listA);
+                        held.add(lr.pick(null, null));
                         if (held.size() > 3) lr.release(held.poll());
                     }
                     while (!held.isEmpty()) lr.release(held.poll());

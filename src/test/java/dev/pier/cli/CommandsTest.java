@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -47,8 +49,73 @@ class CommandsTest {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "apiVersion: v1\nkind: Service\nmetadata: {name: [x\n");
         Run run = run("translate", "--file", bad.toString());
-        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.code()).as("unreadable input prints nothing and exits 2").isEqualTo(2);
         assertThat(run.err()).contains(bad + ":").contains("pier translate:");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void translateExitsOneWhenAnObjectHasAProblemAndStillPrintsTheTable() {
+        Run run = run("translate", "--file", "src/test/resources/translate/conflict.in.yaml");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).contains("virtualHosts:").contains("reason: Conflicted");
+        assertThat(run.err()).contains("pier translate: problem: Ingress web/newer: spec.rules[0].http.paths[0]: host \"a.example.com\"")
+                .contains("4 problems (exit code 1)");
+    }
+
+    @Test
+    void translateWarnsWithFileAndLineAboutWhatItSkipsAndStillExitsZero(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("mixed.yaml");
+        Files.writeString(file, """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web, namespace: shop}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: shop}
+                spec:
+                  ports: [{port: 80}]
+                  portz: [{port: 81}]
+                """);
+        Run run = run("translate", "--file", file.toString());
+        assertThat(run.code()).as("warnings alone do not fail").isZero();
+        assertThat(run.err())
+                .contains("pier translate: warning: " + file + ":1: HTTPRoute web (gateway.networking.k8s.io/v1) is not a kind Pier reads; skipped")
+                .contains("pier translate: warning: " + file + ":10: Service web: unknown field spec.portz; ignored");
+    }
+
+    @Test
+    void serveOnAFileThatDoesNotExistFailsAtStart(@TempDir Path dir) {
+        Run run = run("serve", "--file", dir.resolve("nope.yaml").toString(), "--http-port", "0", "--admin-port", "0");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("pier serve: --file " + dir.resolve("nope.yaml") + " does not exist\n");
+    }
+
+    @Test
+    void aMissingOrBrokenKubeconfigIsOneLine(@TempDir Path dir) throws Exception {
+        Run missing = run("serve", "--kubeconfig", dir.resolve("absent").toString(), "--http-port", "0", "--admin-port", "0");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).isEqualTo("pier serve: cannot read kubeconfig " + dir.resolve("absent") + ": no such file\n");
+
+        Path broken = dir.resolve("broken");
+        Files.writeString(broken, "apiVersion: v1\nclusters: [ {name: x\n");
+        Run run = run("serve", "--kubeconfig", broken.toString(), "--http-port", "0", "--admin-port", "0");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith("pier serve: kubeconfig " + broken + " is not usable: ").doesNotContain("\tat ")
+                .hasLineCount(1);
+    }
+
+    @Test
+    void aBusyPortNamesAddressAndPort() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = busy.getLocalPort();
+            Run run = run("serve", "--file", "examples/quickstart.yaml", "--address", "127.0.0.1",
+                    "--http-port", Integer.toString(port), "--admin-port", "0");
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.err()).contains("pier serve: cannot listen on 127.0.0.1:" + port + " for proxied traffic (--http-port): ")
+                    .containsIgnoringCase("address already in use").doesNotContain("\tat ");
+        }
     }
 
     @Test
@@ -63,6 +130,26 @@ class CommandsTest {
         Run run = run("serve", "--kubeconfig", "", "--http-port", "0");
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("give --file PATH");
+    }
+
+    @Test
+    void aServerHeaderThatCouldForgeAHeaderIsRefusedBeforeAnythingStarts() {
+        Run run = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+                "--server-header", "pier\r\nSet-Cookie: x=1");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("pier serve: --server-header").contains("cannot hold");
+    }
+
+    @Test
+    void anAdminAddressMustBeAnIpAndOutlierSettingsMustFit() {
+        Run name = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+                "--admin-address", "pier.example.com");
+        assertThat(name.code()).isEqualTo(2);
+        assertThat(name.err()).contains("pier serve: --admin-address \"pier.example.com\" is not an IPv4 or IPv6 address");
+        Run outlier = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+                "--outlier-base-ejection", "1m", "--outlier-max-ejection", "30s");
+        assertThat(outlier.code()).isEqualTo(2);
+        assertThat(outlier.err()).contains("pier serve: --outlier-*: outlier max ejection time must be at least the base");
     }
 
     @Test

@@ -152,6 +152,40 @@ class ClusterModeTest {
         assertThat(cluster.get(other, shop, "/").status()).isEqualTo(200);
     }
 
+    /** Annotations of other controllers do nothing in Pier: the leader says so once per Ingress, as an Event (and a log line). */
+    @Test
+    void another_controllers_annotations_are_reported_once_per_object(KubeApiServer kube) throws Exception {
+        cluster = Cluster.create(kube, "annotations");
+        Backend a = cluster.backend("a");
+        cluster.serviceFor("web", a);
+        cluster.admin.network().v1().ingresses().inNamespace(cluster.ns).resource(new IngressBuilder(cluster.ingress("shop", "/", "web"))
+                .editMetadata().addToAnnotations("nginx.ingress.kubernetes.io/rewrite-target", "/$2")
+                .addToAnnotations("traefik.ingress.kubernetes.io/router.tls", "true").endMetadata().build()).create();
+        PierServer pier = cluster.startPier(cluster.options("pier-0"));
+        cluster.awaitBody(pier, cluster.host("shop"), "/x", "a saw /x"); // served as if the annotations were not there
+
+        var event = Cluster.awaitValue(() -> events(cluster), l -> !l.isEmpty(), "an Event for the annotations").get(0);
+        assertThat(event.getReason()).isEqualTo("IgnoredAnnotation");
+        assertThat(event.getType()).isEqualTo("Warning");
+        assertThat(event.getRegarding().getName()).isEqualTo("shop");
+        assertThat(event.getNote()).isEqualTo("metadata.annotations: nginx.ingress.kubernetes.io/rewrite-target,"
+                + " traefik.ingress.kubernetes.io/router.tls are annotations of other ingress controllers;"
+                + " Pier ignores them, so they have no effect");
+
+        // Another change means another translation and status pass; the problem is still reported once.
+        cluster.admin.network().v1().ingresses().inNamespace(cluster.ns).withName("shop")
+                .edit(i -> new IngressBuilder(i).editSpec().editFirstRule().editHttp().editFirstPath().withPath("/y")
+                        .endPath().endHttp().endRule().endSpec().build());
+        cluster.awaitBody(pier, cluster.host("shop"), "/y", "a saw /y");
+        Thread.sleep(1500); // a second Event would be written within the status pass that follows the rebuild
+        assertThat(events(cluster)).hasSize(1);
+    }
+
+    private static java.util.List<io.fabric8.kubernetes.api.model.events.v1.Event> events(Cluster cluster) {
+        return cluster.admin.events().v1().events().inNamespace(cluster.ns).list().getItems().stream()
+                .filter(e -> "pier.dev/ingress-controller".equals(e.getReportingController())).toList();
+    }
+
     static String holder(Cluster cluster) {
         var lease = cluster.admin.leases().inNamespace(cluster.ns).withName("pier-leader").get();
         if (lease == null || lease.getSpec() == null) return null;

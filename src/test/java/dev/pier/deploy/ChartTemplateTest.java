@@ -182,11 +182,11 @@ class ChartTemplateTest {
     }
 
     @Test
-    void watchedNamespacesGetRolesAndTheClusterRoleShrinksToIngressClasses() throws Exception {
+    void watchedNamespacesGetRolesAndTheClusterRoleShrinksToClusterScopedReads() throws Exception {
         Rendered r = ok("watchNamespaces=[\"shop\",\"blog\"]");
         ClusterRole clusterRole = r.one(ClusterRole.class);
-        assertThat(clusterRole.getRules()).hasSize(1);
-        assertThat(clusterRole.getRules().get(0).getResources()).containsExactly("ingressclasses");
+        assertThat(clusterRole.getRules()).flatExtracting(PolicyRule::getResources).containsExactly("ingressclasses", "namespaces");
+        assertThat(clusterRole.getRules()).flatExtracting(PolicyRule::getVerbs).containsOnly("list", "watch");
         List<Role> roles = r.all(Role.class);
         assertThat(roles).extracting(role -> role.getMetadata().getNamespace()).containsExactlyInAnyOrder("shop", "blog", "pier-system");
         Role shop = roles.stream().filter(role -> "shop".equals(role.getMetadata().getNamespace())).findFirst().orElseThrow();

@@ -76,7 +76,7 @@ class ResolverE2eTest {
     void versionedNamesJoinTheVersionSegment() {
         assertThat(resolve("versioned.test", "/v1/foo/bar")).isEqualTo("v1-foo /v1/foo/bar");
         assertThat(resolve("versioned.test", "/v2/foo/bar/baz")).isEqualTo("v2-foo /v2/foo/bar/baz");
-        assertThat(resolve("versioned.test", "/foo/bar")).as("no version segment").isEqualTo("404");
+        assertThat(resolve("versioned.test", "/foo/bar")).as("no version segment: the plain name").isEqualTo("foo /foo/bar");
         assertThat(resolve("versioned.test", "/v3/foo")).isEqualTo("404");
     }
 

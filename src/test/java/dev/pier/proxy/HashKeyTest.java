@@ -31,9 +31,15 @@ class HashKeyTest {
     /** Records the keys it is given and always picks the first endpoint. */
     static final class RecordingBalancer implements Balancer {
         final List<String> keys = Collections.synchronizedList(new ArrayList<>());
+        private volatile List<Endpoint> endpoints = List.of();
 
         @Override
-        public Endpoint pick(List<Endpoint> endpoints, String hashKey, Endpoint avoid) {
+        public void setEndpoints(List<Endpoint> endpoints) {
+            this.endpoints = endpoints;
+        }
+
+        @Override
+        public Endpoint pick(String hashKey, Endpoint avoid) {
             keys.add(String.valueOf(hashKey));
             return endpoints.isEmpty() ? null : endpoints.get(0);
         }
@@ -44,9 +50,9 @@ class HashKeyTest {
             f.endpoints("svc", f.backend("a"));
             RecordingBalancer recorder = new RecordingBalancer();
             // Serve through a server whose only job is to hand each real request to Target.hashKey.
-            Target target = new Target(Fixture.svc("svc"), recorder, new BalancerPolicy(BalancerPolicy.Type.CONSISTENT_HASH, hashOn));
+            Target target = new Target(Fixture.svc("svc"), recorder, new BalancerPolicy(BalancerPolicy.Type.CONSISTENT_HASH, hashOn), null);
             Endpoint probe = f.backend("probe", req -> {
-                target.balancer.pick(List.of(Endpoint.of("127.0.0.1", 1)), target.hashKey(req), null);
+                target.balancer.pick(target.hashKey(req), null);
                 req.response().end();
             });
             f.endpoints("probe", probe);
@@ -82,7 +88,7 @@ class HashKeyTest {
 
     @Test
     void roundRobinPolicyReadsNoKey() {
-        Target target = new Target(Fixture.svc("svc"), new RecordingBalancer(), BalancerPolicy.ROUND_ROBIN);
+        Target target = new Target(Fixture.svc("svc"), new RecordingBalancer(), BalancerPolicy.ROUND_ROBIN, null);
         assertThat(target.hashKey(null)).isNull();
     }
 }

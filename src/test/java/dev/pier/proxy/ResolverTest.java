@@ -38,15 +38,15 @@ class ResolverTest {
             "/, true, none",
             "//x, false, none"})
     void namesTheServiceFromThePath(String path, boolean versioned, String expected) {
-        assertThat(NamespaceResolver.serviceName(path, versioned)).isEqualTo(expected);
+        assertThat(ResolverNaming.serviceName(path, versioned)).isEqualTo(expected);
     }
 
     @Test
     void stripsOnlyAMountLongerThanRoot() {
-        assertThat(NamespaceResolver.upstreamPath("/foo/bar", "/")).isEqualTo("/foo/bar");
-        assertThat(NamespaceResolver.upstreamPath("/api/foo/bar", "/api")).isEqualTo("/foo/bar");
-        assertThat(NamespaceResolver.upstreamPath("/api", "/api")).isEqualTo("/");
-        assertThat(NamespaceResolver.upstreamPath("/apix/foo", "/api")).isEqualTo("/apix/foo");
+        assertThat(ResolverNaming.upstreamPath("/foo/bar", "/")).isEqualTo("/foo/bar");
+        assertThat(ResolverNaming.upstreamPath("/api/foo/bar", "/api")).isEqualTo("/foo/bar");
+        assertThat(ResolverNaming.upstreamPath("/api", "/api")).isEqualTo("/");
+        assertThat(ResolverNaming.upstreamPath("/apix/foo", "/api")).isEqualTo("/apix/foo");
     }
 
     static Route resolve(String id, String mount, boolean versioned, Map<String, dev.pier.model.ServiceKey> services) {

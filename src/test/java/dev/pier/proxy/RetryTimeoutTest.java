@@ -13,9 +13,12 @@ import dev.pier.model.RouteAction;
 import dev.pier.model.RouteMatch;
 import dev.pier.model.Timeouts;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -149,5 +152,27 @@ class RetryTimeoutTest {
         f.endpoints("svc", Endpoint.of("127.0.0.1", closedPort()));
         route(Timeouts.NONE, RetryPolicy.NONE);
         assertThat(f.get("x", "/").status()).isEqualTo(502);
+    }
+
+    @Test
+    void clientLeavingDuringTheBackoffLeavesThePreviousTrysConnectionAlone() throws Exception {
+        Promise<String> outcome = Promise.promise();
+        // A 503 whose body takes a while: the proxy drains it (to reuse the connection) during the backoff.
+        f.endpoints("svc", f.backend("bad", req -> {
+            badHits.incrementAndGet();
+            req.connection().closeHandler(v -> outcome.tryComplete("backend connection closed"));
+            var response = req.response().setStatusCode(503).setChunked(true);
+            response.write("partial ");
+            f.vertx.setTimer(1_500, id -> response.end("rest")
+                    .onComplete(ar -> outcome.tryComplete(ar.succeeded() ? "body ended" : "end failed")));
+        }));
+        route(Timeouts.NONE, new RetryPolicy(1, Duration.ofSeconds(1), Set.of(503)));
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), f.port)) {
+            client.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            while (badHits.get() == 0) Thread.onSpinWait();
+            Thread.sleep(500); // the 503 head reached the proxy: it waits out the backoff now
+        }
+        assertThat(Fixture.await(outcome.future())).isEqualTo("body ended");
+        assertThat(badHits.get()).isEqualTo(1);
     }
 }

@@ -3,6 +3,8 @@ package dev.pier.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.api.GatewayRouteConditions;
+import dev.pier.model.ObjectRef;
+import dev.pier.model.Problem;
 import dev.pier.model.Route;
 import dev.pier.model.RouteAction;
 import dev.pier.model.ServiceKey;
@@ -18,7 +20,7 @@ class GatewayRouteTranslationTest {
 
     private static TranslationResult translate(String name, TranslateOptions options) throws Exception {
         Path file = Path.of("src/test/resources/translate", name + ".in.yaml");
-        return Translator.translate(ManifestParser.toSnapshot(ManifestParser.parse(name, Files.readString(file))), options);
+        return Translator.translate(ManifestParser.toSnapshot(ManifestParser.parse(name, Files.readString(file)).objects()), options);
     }
 
     /**
@@ -37,11 +39,23 @@ class GatewayRouteTranslationTest {
                     assertThat(e.getKey()).isEqualTo(e.getValue().name()).startsWith(r.servicePrefix());
                     assertThat(e.getKey().length()).isGreaterThan(r.servicePrefix().length());
                     assertThat(e.getValue().namespace()).isEqualTo(r.namespace());
-                    if (r.versioned()) assertThat(e.getKey().substring(r.servicePrefix().length())).matches("v[0-9]+-.+");
                 }
             }
         }
         assertThat(resolvers).isEqualTo(6);
+    }
+
+    /**
+     * Micro's versioned table: a versioned rule resolves {@code /v1/foo} to {@code v1-foo} and
+     * {@code /foo} to {@code foo}, so it must hold the unversioned Services too.
+     */
+    @Test
+    void aVersionedResolverHoldsVersionedAndPlainServices() throws Exception {
+        var result = translate("gr-resolver", TranslateOptions.DEFAULTS);
+        RouteAction.Resolve versioned = result.table().virtualHosts().stream().flatMap(h -> h.routes().stream())
+                .map(Route::action).filter(a -> a instanceof RouteAction.Resolve r && r.versioned())
+                .map(a -> (RouteAction.Resolve) a).findFirst().orElseThrow();
+        assertThat(versioned.services()).containsKeys("users", "v1-users");
     }
 
     @Test
@@ -75,7 +89,8 @@ class GatewayRouteTranslationTest {
         assertThat(accepted.status()).isEqualTo("True");
         assertThat(accepted.reason()).isEqualTo(GatewayRouteConditions.REASON_PARTIALLY_INVALID);
         assertThat(accepted.observedGeneration()).isEqualTo(7);
-        assertThat(result.statuses().get(0).problems())
-                .contains("rules[1].matches[0].path.value: invalid regular expression \"[\": Unclosed character class near index 0");
+        assertThat(result.statuses().get(0).problems()).contains(new Problem(new ObjectRef("GatewayRoute", "web", "regex"),
+                "spec.rules[1].matches[0].path.value", Problem.ACCEPTED, Problem.INVALID,
+                "invalid regular expression \"[\": Unclosed character class near index 0"));
     }
 }

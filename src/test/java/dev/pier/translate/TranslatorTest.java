@@ -21,7 +21,7 @@ class TranslatorTest {
 
     private static List<HasMetadata> load(String name) throws Exception {
         Path file = Path.of("src/test/resources/translate", name + ".in.yaml");
-        return ManifestParser.parse(name, Files.readString(file));
+        return ManifestParser.parse(name, Files.readString(file)).objects();
     }
 
     /** The same objects in any order give the same bytes: conflicts and precedence never depend on list order. */
@@ -48,7 +48,7 @@ class TranslatorTest {
         Service shop = snapshot.services().stream().filter(s -> s.getMetadata().getName().equals("shop")).findFirst().orElseThrow();
         List<EndpointSlice> allSlices = snapshot.endpointSlices(); // includes other Services' and namespaces' slices
 
-        Map<ServiceKey, List<Endpoint>> one = Endpoints.forService(shop, allSlices, false);
+        Map<ServiceKey, List<Endpoint>> one = ServiceEndpoints.forService(shop, allSlices, false);
 
         assertThat(one).containsOnlyKeys(new ServiceKey("web", "shop", 80), new ServiceKey("web", "shop", 9090));
         one.forEach((key, list) -> assertThat(list).isEqualTo(full.get(key)));

@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,12 +23,15 @@ import org.slf4j.LoggerFactory;
  * File mode: reads Kubernetes objects from YAML files (a file, or a directory's {@code *.yaml} and
  * {@code *.yml}) and delivers them as one snapshot. It polls every {@code interval} for changes of
  * the file set, sizes and modification times, which also catches the symlink swaps of a mounted
- * ConfigMap that inotify-based watchers miss. All files apply together or not at all: one file
- * that does not parse keeps the last good table, is logged once, and shows in {@code /routes}.
+ * ConfigMap that inotify-based watchers miss. All files apply together or not at all: files that do
+ * not parse, or a snapshot that cannot be translated, keep the last good table, are logged once and
+ * show in {@code /routes}; a snapshot that failed is retried (with backoff) until it goes live or
+ * the files change. What was skipped while reading (unknown kinds and fields) shows as warnings.
  */
 public final class FileSource implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FileSource.class);
     static final String ERROR_KEY = "files";
+    private static final long MAX_RETRY_MILLIS = 30_000;
 
     private final List<Path> roots;
     private final SnapshotSink sink;
@@ -36,8 +41,14 @@ public final class FileSource implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private String lastFingerprint;
+    /** The files that are live: recorded only once their snapshot went live. */
+    private String liveFingerprint;
     private String lastError;
+    private Set<String> loggedWarnings = Set.of();
+    // After a failure the timer retries the same files (failedFingerprint) no sooner than retryAtNanos.
+    private String failedFingerprint;
+    private long retryAtNanos;
+    private long retryDelayMillis;
 
     public FileSource(List<Path> roots, SnapshotSink sink, long intervalMillis) {
         this.roots = List.copyOf(roots);
@@ -45,22 +56,30 @@ public final class FileSource implements AutoCloseable {
         this.intervalMillis = intervalMillis;
     }
 
-    /** Loads once (returning whether the files were good), then keeps watching. */
+    /** Loads once (returning whether the files went live), then keeps watching. */
     public boolean start() {
         boolean ok = poll();
-        timer.scheduleWithFixedDelay(this::pollQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::pollOnTimer, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
         return ok;
     }
 
-    private void pollQuietly() {
+    private void pollOnTimer() {
         try {
+            synchronized (this) {
+                if (lastError != null && System.nanoTime() < retryAtNanos && Objects.equals(fingerprintOrNull(), failedFingerprint)) {
+                    return; // the same files failed a moment ago: wait for the backoff
+                }
+            }
             poll();
         } catch (RuntimeException e) {
             log.error("file source: unexpected failure, keeping the last good table", e);
         }
     }
 
-    /** Re-reads the files when anything changed; returns false when they do not parse. */
+    /**
+     * Re-reads the files when anything changed since they last went live (or when they failed);
+     * returns whether the current files are live.
+     */
     synchronized boolean poll() {
         List<Path> files;
         String fingerprint;
@@ -68,45 +87,81 @@ public final class FileSource implements AutoCloseable {
             files = listFiles(roots);
             fingerprint = fingerprint(files);
         } catch (IOException e) {
-            return fail("cannot list " + roots + ": " + e);
+            return fail(null, "cannot list " + roots + ": " + e);
         }
-        if (fingerprint.equals(lastFingerprint)) return lastError == null;
-        lastFingerprint = fingerprint;
-        List<HasMetadata> objects;
+        if (fingerprint.equals(liveFingerprint)) return true;
+        Manifests manifests;
         try {
-            objects = read(files);
+            manifests = read(files);
         } catch (ManifestException e) {
-            return fail(e.getMessage());
+            return fail(fingerprint, e.getMessage());
         }
+        warn(manifests.warnings());
+        try {
+            sink.snapshot(ManifestParser.toSnapshot(manifests.objects()));
+        } catch (RuntimeException e) {
+            // A bug, not bad input (translation reports bad input as problems): say so, keep serving, retry.
+            log.error("files {} could not be translated; keeping the last good table", roots, e);
+            return fail(fingerprint, "translation failed: " + e);
+        }
+        liveFingerprint = fingerprint;
+        retryDelayMillis = 0;
         if (lastError != null) {
-            log.info("files readable again: {}", roots);
+            log.info("files live again: {}", roots);
             lastError = null;
             sink.sourceError(ERROR_KEY, null);
         }
-        sink.snapshot(ManifestParser.toSnapshot(objects));
         return true;
     }
 
-    private boolean fail(String message) {
+    /** @param fingerprint the files that failed (null when they could not even be listed) */
+    private boolean fail(String fingerprint, String message) {
         if (!Objects.equals(message, lastError)) {
             log.error("keeping the last good table: {}", message);
         }
         lastError = message;
+        failedFingerprint = fingerprint;
+        retryDelayMillis = retryDelayMillis == 0 ? intervalMillis : Math.min(MAX_RETRY_MILLIS, retryDelayMillis * 2);
+        retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryDelayMillis);
         sink.sourceError(ERROR_KEY, message);
         return false;
     }
 
+    /** Logs each warning once while it lasts, and shows them all in {@code /routes}. */
+    private void warn(List<Manifests.Warning> warnings) {
+        Set<String> now = new HashSet<>();
+        for (Manifests.Warning w : warnings) {
+            String text = w.toString();
+            now.add(text);
+            if (!loggedWarnings.contains(text)) log.warn("skipped: {}", text);
+        }
+        loggedWarnings = now;
+        sink.sourceWarnings(ERROR_KEY, warnings.stream().map(Manifests.Warning::toString).toList());
+    }
+
+    private String fingerprintOrNull() {
+        try {
+            return fingerprint(listFiles(roots));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Parses every file, in order; the first that cannot be read or parsed fails them all. */
-    public static List<HasMetadata> read(List<Path> files) throws ManifestException {
+    public static Manifests read(List<Path> files) throws ManifestException {
         List<HasMetadata> objects = new ArrayList<>();
+        List<Manifests.Warning> warnings = new ArrayList<>();
         for (Path file : files) {
+            Manifests one;
             try {
-                objects.addAll(ManifestParser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
+                one = ManifestParser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new ManifestException(file.toString(), 0, "cannot read: " + e.getMessage());
             }
+            objects.addAll(one.objects());
+            warnings.addAll(one.warnings());
         }
-        return objects;
+        return new Manifests(objects, warnings);
     }
 
     public static List<Path> listFiles(List<Path> roots) throws IOException {

@@ -3,13 +3,21 @@ package dev.pier.source.file;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -25,9 +33,10 @@ import java.util.Map;
 
 /**
  * Reads multi-document YAML of Kubernetes objects into fabric8 model classes: the one YAML
- * setup of the project. A document of a kind Pier does not read is skipped; a document that
- * does not parse, or lacks apiVersion/kind/metadata.name, fails the whole file with a
- * {@link ManifestException} naming the file, line and reason (files apply all-or-nothing).
+ * setup of the project. A document that does not parse, or lacks apiVersion/kind/metadata.name,
+ * fails the whole file with a {@link ManifestException} naming the file, line and reason (files
+ * apply all-or-nothing). A document of a kind Pier does not read, and a field that no Pier object
+ * has (a typo such as {@code backendRef}), are skipped with a warning naming file and line.
  */
 public final class ManifestParser {
 
@@ -40,12 +49,24 @@ public final class ManifestParser {
         KINDS.put("v1/Service", Service.class);
         KINDS.put("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class);
         KINDS.put("v1/Secret", Secret.class);
+        KINDS.put("v1/Namespace", Namespace.class);
         KINDS.put(GatewayRoute.API_VERSION + "/" + GatewayRoute.KIND, GatewayRoute.class);
     }
 
     private static final YAMLFactory YAML = YAMLFactory.builder().build();
+    /**
+     * Unknown fields are not an error (a newer API may add some) but are reported. fabric8's model
+     * classes would swallow them into {@code additionalProperties}; without any-setters every
+     * unknown field reaches {@link UnknownFields}.
+     */
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .annotationIntrospector(new JacksonAnnotationIntrospector() {
+                @Override
+                public Boolean hasAnySetter(Annotated a) {
+                    return Boolean.FALSE;
+                }
+            })
             .build();
 
     private ManifestParser() {
@@ -56,9 +77,10 @@ public final class ManifestParser {
         KINDS.put(apiVersion + "/" + kind, type);
     }
 
-    /** Parses one file's text; {@code source} names it in errors. */
-    public static List<HasMetadata> parse(String source, String text) throws ManifestException {
+    /** Parses one file's text; {@code source} names it in errors and warnings. */
+    public static Manifests parse(String source, String text) throws ManifestException {
         List<HasMetadata> objects = new ArrayList<>();
+        List<Manifests.Warning> warnings = new ArrayList<>();
         int index = 0;
         try (JsonParser parser = YAML.createParser(text)) {
             JsonToken token;
@@ -72,7 +94,7 @@ public final class ManifestParser {
                     throw new ManifestException(source, line, "a document must be a mapping (a Kubernetes object), found " + token);
                 }
                 JsonNode node = MAPPER.readTree(parser);
-                HasMetadata object = toObject(source, text, index, line, node);
+                HasMetadata object = toObject(source, text, index, line, node, warnings);
                 if (object != null) objects.add(object);
                 index++;
             }
@@ -82,35 +104,115 @@ public final class ManifestParser {
         } catch (IOException e) {
             throw new ManifestException(source, 0, e.getMessage());
         }
-        return objects;
+        return new Manifests(objects, warnings);
     }
 
-    private static HasMetadata toObject(String source, String text, int index, int line, JsonNode node) throws ManifestException {
+    private static HasMetadata toObject(String source, String text, int index, int line, JsonNode node,
+                                        List<Manifests.Warning> warnings) throws ManifestException {
         String apiVersion = node.path("apiVersion").asText("");
         String kind = node.path("kind").asText("");
         if (apiVersion.isEmpty() || kind.isEmpty()) {
             throw new ManifestException(source, line, "document " + (index + 1) + " has no apiVersion or kind");
         }
-        if (node.path("metadata").path("name").asText("").isEmpty()) {
+        String name = node.path("metadata").path("name").asText("");
+        if (name.isEmpty()) {
             throw new ManifestException(source, line, kind + " has no metadata.name");
         }
         Class<? extends HasMetadata> type;
+        List<String> sameKind = new ArrayList<>();
         synchronized (ManifestParser.class) {
             type = KINDS.get(apiVersion + "/" + kind);
+            KINDS.keySet().stream().filter(k -> k.endsWith("/" + kind)).forEach(k -> sameKind.add(k.substring(0, k.length() - kind.length() - 1)));
         }
         if (type == null) {
-            return null; // Deployments, ConfigMaps...: not Pier's to read
+            warnings.add(new Manifests.Warning(source, line, kind + " " + name + " (" + apiVersion + ") is not a kind Pier reads"
+                    + (sameKind.isEmpty() ? "" : " (Pier reads " + kind + " as " + String.join(", ", sameKind) + ")") + "; skipped"));
+            return null;
         }
         try {
-            HasMetadata object = MAPPER.treeToValue(node, type);
-            if (object.getMetadata().getNamespace() == null || object.getMetadata().getNamespace().isEmpty()) {
+            UnknownFields unknown = new UnknownFields();
+            HasMetadata object = MAPPER.readerFor(type).withHandler(unknown).readValue(node);
+            if (!unknown.paths.isEmpty()) {
+                // The tree has no line numbers: find the keys in the text (only when there is something to report).
+                Map<String, Integer> lines = keyLines(text, index, unknown.paths);
+                for (String path : unknown.paths) {
+                    warnings.add(new Manifests.Warning(source, lines.getOrDefault(path, line), kind + " " + name
+                            + ": unknown field " + path + "; ignored"));
+                }
+            }
+            if (object instanceof Namespaced
+                    && (object.getMetadata().getNamespace() == null || object.getMetadata().getNamespace().isEmpty())) {
                 object.getMetadata().setNamespace("default");
             }
             return object;
-        } catch (JsonProcessingException e) {
-            throw new ManifestException(source, exactLine(text, index, type, line), kind + " " + node.path("metadata").path("name").asText()
-                    + ": " + e.getOriginalMessage() + fieldPath(e));
+        } catch (IOException e) {
+            int at = line;
+            try {
+                bindFromText(text, index, type);
+            } catch (JsonProcessingException located) {
+                if (located.getLocation() != null) at = located.getLocation().getLineNr();
+            } catch (IOException ignored) {
+                // keep the document's line
+            }
+            String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage() + fieldPath(j) : e.getMessage();
+            throw new ManifestException(source, at, kind + " " + name + ": " + reason);
         }
+    }
+
+    /** Collects the path of every field the model class does not have. */
+    private static final class UnknownFields extends DeserializationProblemHandler {
+        final List<String> paths = new ArrayList<>();
+
+        @Override
+        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
+                                             Object beanOrClass, String propertyName) throws IOException {
+            // On a structured value the parser already stands inside it: the field is named one level up.
+            JsonStreamContext context = p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY
+                    ? p.getParsingContext().getParent() : p.getParsingContext();
+            paths.add(path(context));
+            p.skipChildren();
+            return true;
+        }
+    }
+
+    /** The line of the key at each of {@code paths} in document {@code index}. */
+    private static Map<String, Integer> keyLines(String text, int index, List<String> paths) throws IOException {
+        Map<String, Integer> lines = new LinkedHashMap<>();
+        try (JsonParser parser = YAML.createParser(text)) {
+            int seen = 0;
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (seen == index && token == JsonToken.START_OBJECT) {
+                    int depth = 0;
+                    do {
+                        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                            depth++;
+                        } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                            depth--;
+                        } else if (token == JsonToken.FIELD_NAME) {
+                            String path = path(parser.getParsingContext());
+                            if (paths.contains(path)) lines.putIfAbsent(path, parser.currentTokenLocation().getLineNr());
+                        }
+                    } while (depth > 0 && (token = parser.nextToken()) != null);
+                    return lines;
+                }
+                if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) parser.skipChildren();
+                seen++;
+            }
+        }
+        return lines;
+    }
+
+    /** {@code spec.rules[0].backendRef}: per level of a parser's context, the field's name or the index in the array. */
+    private static String path(JsonStreamContext context) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) parts.add("[" + Math.max(0, c.getCurrentIndex()) + "]");
+            else if (c.getCurrentName() != null) parts.add("." + c.getCurrentName());
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = parts.size() - 1; i >= 0; i--) out.append(parts.get(i));
+        return out.length() > 0 && out.charAt(0) == '.' ? out.substring(1) : out.toString();
     }
 
     /** SnakeYAML's messages span lines with a caret drawing; a log line needs the words only. */
@@ -143,25 +245,23 @@ public final class ManifestParser {
         return "";
     }
 
-    /** The error path only: binds the document straight from YAML to learn the failing line. */
-    private static int exactLine(String text, int index, Class<?> type, int fallback) {
+    /**
+     * Binds document {@code index} straight from the YAML text, where the parser knows lines: the
+     * slow path, taken only to place an error.
+     */
+    private static void bindFromText(String text, int index, Class<?> type) throws IOException {
         try (JsonParser parser = YAML.createParser(text)) {
             int seen = 0;
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
                 if (seen == index && token == JsonToken.START_OBJECT) {
-                    MAPPER.readValue(parser, type);
-                    return fallback;
+                    MAPPER.readerFor(type).readValue(parser);
+                    return;
                 }
                 if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) parser.skipChildren();
                 seen++;
             }
-        } catch (JsonProcessingException e) {
-            if (e.getLocation() != null) return e.getLocation().getLineNr();
-        } catch (IOException e) {
-            return fallback;
         }
-        return fallback;
     }
 
     /** Sorts parsed objects into a snapshot. Kinds the snapshot has no place for are dropped. */
@@ -172,6 +272,7 @@ public final class ManifestParser {
         List<EndpointSlice> slices = new ArrayList<>();
         List<Secret> secrets = new ArrayList<>();
         List<GatewayRoute> routes = new ArrayList<>();
+        List<Namespace> namespaces = new ArrayList<>();
         for (HasMetadata o : objects) {
             if (o instanceof IngressClass c) classes.add(c);
             else if (o instanceof Ingress i) ingresses.add(i);
@@ -179,7 +280,8 @@ public final class ManifestParser {
             else if (o instanceof EndpointSlice e) slices.add(e);
             else if (o instanceof Secret s) secrets.add(s);
             else if (o instanceof GatewayRoute r) routes.add(r);
+            else if (o instanceof Namespace n) namespaces.add(n);
         }
-        return new ResourceSnapshot(classes, ingresses, services, slices, secrets, routes);
+        return new ResourceSnapshot(classes, ingresses, services, slices, secrets, routes, namespaces);
     }
 }

@@ -1,5 +1,6 @@
 package dev.pier.source.kube;
 
+import dev.pier.translate.ServiceEndpoints;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -29,7 +30,7 @@ final class EndpointsConversion {
         for (int i = 0; i < subsets.size(); i++) {
             EndpointSubset subset = subsets.get(i);
             Map<String, String> labels = new HashMap<>();
-            labels.put("kubernetes.io/service-name", name);
+            labels.put(ServiceEndpoints.SERVICE_NAME_LABEL, name);
             Map<String, String> annotations = endpoints.getMetadata().getAnnotations() == null
                     ? Map.of() : endpoints.getMetadata().getAnnotations();
             EndpointSliceBuilder b = new EndpointSliceBuilder()

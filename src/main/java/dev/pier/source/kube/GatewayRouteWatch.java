@@ -1,25 +1,18 @@
 package dev.pier.source.kube;
 
+import dev.pier.api.GatewayRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /**
- * The GatewayRoute informer, kept apart because the typed class {@code dev.pier.api.GatewayRoute}
- * is written in another room. It watches the objects as generic resources; status writes need
- * nothing more.
- *
- * <p>WIRING HOOK: once {@code dev.pier.api.GatewayRoute} is merged and {@code ResourceSnapshot}
- * has a GatewayRoute list, take GROUP/VERSION/PLURAL from that class and convert the cached
- * objects with {@code Serialization.unmarshal(Serialization.asJson(g), GatewayRoute.class)} (or
- * switch to a typed informer) where {@link KubeSource} builds the snapshot (marked there).
+ * How the GatewayRoute informer reaches the CRD: as generic resources, which is what status writes
+ * patch; {@link SnapshotAssembly} converts them to {@link GatewayRoute} for translation.
  */
 final class GatewayRouteWatch {
-    static final String GROUP = "pier.dev";
-    static final String VERSION = "v1alpha1";
-    static final String KIND = "GatewayRoute";
-    static final String PLURAL = "gatewayroutes";
+    static final String KIND = GatewayRoute.KIND;
     static final ResourceDefinitionContext CONTEXT = new ResourceDefinitionContext.Builder()
-            .withGroup(GROUP).withVersion(VERSION).withKind(KIND).withPlural(PLURAL).withNamespaced(true).build();
+            .withGroup(GatewayRoute.GROUP).withVersion(GatewayRoute.VERSION).withKind(GatewayRoute.KIND)
+            .withPlural(GatewayRoute.PLURAL).withNamespaced(true).build();
 
     private GatewayRouteWatch() {
     }
@@ -29,6 +22,6 @@ final class GatewayRouteWatch {
      * so Pier then serves Ingresses only (installing the CRD later needs a restart).
      */
     static boolean served(KubernetesClient client) {
-        return client.supports(GROUP + "/" + VERSION, KIND);
+        return client.supports(GatewayRoute.API_VERSION, KIND);
     }
 }

@@ -3,6 +3,7 @@ package dev.pier.source.kube;
 import dev.pier.model.Condition;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.Problem;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.MicroTime;
@@ -21,6 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,20 +31,23 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes what translation concluded back to the cluster; only the leader calls it. Writes only
- * what differs from what the object already says, so a steady state makes no API calls.
+ * Writes what translation concluded back to the cluster; only the leader's status thread
+ * ({@link StatusUpdater}) calls it. Writes only what differs from what the object already says,
+ * so a steady state makes no API calls.
  *
  * <ul>
  *   <li>Ingress {@code status.loadBalancer}: for every Ingress translation reported an
  *       {@link ObjectStatus} for (that is, every Ingress Pier serves), set to the publish Service's
  *       load balancer or the publish addresses. Neither given: Ingress status is left alone.</li>
  *   <li>GatewayRoute {@code status.conditions}: the conditions translation concluded.</li>
- *   <li>An events.k8s.io/v1 Warning Event per problem in {@link ObjectStatus#problems()}, once
- *       per problem while it lasts.</li>
+ *   <li>An events.k8s.io/v1 Warning Event per {@link Problem} (reason: the problem's reason), once
+ *       per problem while it lasts; none for an object being deleted (its namespace may refuse new
+ *       objects, and nobody is left to read them).</li>
  * </ul>
  */
 public final class StatusWriter {
@@ -53,8 +58,8 @@ public final class StatusWriter {
     private final KubernetesClient client;
     private final KubeSourceOptions options;
     private final Clock clock;
-    /** Problems already reported as Events, so each is reported once while it lasts. */
-    private final Set<String> reported = new HashSet<>();
+    /** Per object, the problems already reported as Events, so each is reported once while it lasts. */
+    private final Map<ObjectRef, Set<String>> reported = new HashMap<>();
 
     public StatusWriter(KubernetesClient client, KubeSourceOptions options, Clock clock) {
         this.client = client;
@@ -65,18 +70,24 @@ public final class StatusWriter {
     /**
      * Brings the statuses of the objects in {@code statuses} up to date.
      *
-     * @param current the cached object for a reference (Ingress, or GatewayRoute as a generic resource), if any
+     * @param gone         objects no longer reported: their problems are forgotten, so a problem that comes back is reported again
+     * @param current      the cached object for a reference (Ingress, or GatewayRoute as a generic resource), if any
+     * @param beingDeleted whether an object is on its way out (no Events for it)
      * @return how many writes (status patches and events) were made
      */
-    public int write(List<ObjectStatus> statuses, Function<ObjectRef, Optional<HasMetadata>> current) {
+    public int write(List<ObjectStatus> statuses, Set<ObjectRef> gone, Function<ObjectRef, Optional<HasMetadata>> current,
+                     Predicate<HasMetadata> beingDeleted) {
+        gone.forEach(reported::remove);
         int writes = 0;
         Optional<List<Map<String, String>>> addresses = Optional.empty();
         boolean addressesKnown = false;
-        Set<String> stillReported = new HashSet<>();
         for (ObjectStatus status : statuses) {
             ObjectRef ref = status.object();
             Optional<HasMetadata> object = current.apply(ref);
-            if (object.isEmpty()) continue; // deleted since the snapshot
+            if (object.isEmpty()) {
+                reported.remove(ref); // deleted since the snapshot
+                continue;
+            }
             try {
                 if ("Ingress".equals(ref.kind()) && object.get() instanceof Ingress ingress) {
                     if (!addressesKnown) {
@@ -88,21 +99,23 @@ public final class StatusWriter {
                         && object.get() instanceof GenericKubernetesResource route) {
                     if (writeConditions(route, status.conditions())) writes++;
                 }
-                for (String problem : status.problems()) {
-                    String key = ref + "\n" + problem;
-                    stillReported.add(key);
-                    if (!reported.contains(key)) {
+                Set<String> before = reported.getOrDefault(ref, Set.of());
+                Set<String> now = new HashSet<>();
+                reported.put(ref, now); // filled as Events go out: a failed one is tried again next time
+                boolean quiet = beingDeleted.test(object.get());
+                for (Problem problem : status.problems()) {
+                    String key = problem.text();
+                    if (!before.contains(key) && !quiet) {
                         event(object.get(), ref, problem);
-                        reported.add(key);
                         writes++;
                     }
+                    now.add(key);
                 }
             } catch (KubernetesClientException e) {
                 // Another write will come with the next change or leadership; the table is unaffected.
                 LOG.warn("could not write status of {}: {}", ref, e.getMessage());
             }
         }
-        reported.retainAll(stillReported);
         return writes;
     }
 
@@ -188,13 +201,14 @@ public final class StatusWriter {
         return true;
     }
 
-    private void event(HasMetadata object, ObjectRef ref, String problem) {
-        String note = problem.length() > 1000 ? problem.substring(0, 1000) : problem;
+    private void event(HasMetadata object, ObjectRef ref, Problem problem) {
+        String text = problem.text();
+        String note = text.length() > 1000 ? text.substring(0, 1000) : text;
         client.events().v1().events().inNamespace(ref.namespace()).resource(new EventBuilder()
                 .withNewMetadata().withGenerateName(ref.name() + "-").withNamespace(ref.namespace()).endMetadata()
                 .withEventTime(new MicroTime(MICRO.format(Instant.now(clock))))
                 .withType("Warning")
-                .withReason("Rejected")
+                .withReason(problem.reason())
                 .withAction("Translate")
                 .withNote(note)
                 .withReportingController(options.translate().controllerName())

@@ -19,13 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileSourceTest {
 
-    /** Records what the source delivers. */
+    /** Records what the source delivers; fails the next {@code failures} snapshots as a translation bug would. */
     static final class RecordingSink implements SnapshotSink {
         final List<ResourceSnapshot> snapshots = new ArrayList<>();
+        int failures;
         final Map<String, String> errors = new HashMap<>();
+        final Map<String, List<String>> warnings = new HashMap<>();
 
         @Override
         public synchronized TranslationResult snapshot(ResourceSnapshot snapshot) {
+            if (failures > 0) {
+                failures--;
+                throw new IllegalStateException("translation bug");
+            }
             snapshots.add(snapshot);
             return new TranslationResult(RoutingTable.EMPTY, Map.of(), List.of());
         }
@@ -38,6 +44,12 @@ class FileSourceTest {
         public synchronized void sourceError(String source, String message) {
             if (message == null) errors.remove(source);
             else errors.put(source, message);
+        }
+
+        @Override
+        public synchronized void sourceWarnings(String source, List<String> list) {
+            if (list.isEmpty()) warnings.remove(source);
+            else warnings.put(source, list);
         }
     }
 
@@ -116,5 +128,45 @@ class FileSourceTest {
                 assertThat(sink.snapshots.get(1).services()).hasSize(2);
             }
         }
+    }
+
+    /**
+     * The files went live only once their snapshot did: a translation that throws keeps the last
+     * good table, is reported, and the same files are tried again (before the fix the new
+     * fingerprint was recorded first, so the files never went live and nothing was reported).
+     */
+    @Test
+    void aSnapshotThatCannotBeTranslatedIsReportedAndRetried(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Files.writeString(a, service("a"));
+        RecordingSink sink = new RecordingSink();
+        FileSource source = new FileSource(List.of(dir), sink, 60_000);
+        assertThat(source.poll()).isTrue();
+
+        Files.writeString(a, service("a") + "---\n" + service("b"));
+        sink.failures = 1;
+        assertThat(source.poll()).isFalse();
+        assertThat(sink.errors.get(FileSource.ERROR_KEY)).startsWith("translation failed: ").contains("translation bug");
+        assertThat(sink.snapshots).as("the last good snapshot stays").hasSize(1);
+
+        assertThat(source.poll()).as("the same files, tried again").isTrue();
+        assertThat(sink.errors).isEmpty();
+        assertThat(sink.snapshots).hasSize(2);
+        assertThat(sink.snapshots.get(1).services()).hasSize(2);
+    }
+
+    @Test
+    void whatTheReaderSkippedIsDeliveredAsWarnings(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Files.writeString(a, service("a") + "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\n");
+        RecordingSink sink = new RecordingSink();
+        FileSource source = new FileSource(List.of(dir), sink, 60_000);
+        assertThat(source.poll()).isTrue();
+        assertThat(sink.warnings.get(FileSource.ERROR_KEY)).containsExactly(
+                a + ":6: HTTPRoute r (gateway.networking.k8s.io/v1) is not a kind Pier reads; skipped");
+
+        Files.writeString(a, service("a"));
+        assertThat(source.poll()).isTrue();
+        assertThat(sink.warnings).as("cleared once the files are clean").isEmpty();
     }
 }

@@ -29,9 +29,9 @@ class EndpointsConversionTest {
 
         var slices = EndpointsConversion.toSlices(endpoints);
         assertThat(slices).hasSize(1);
-        assertThat(slices.get(0).getMetadata().getLabels()).containsEntry(KubeSource.SERVICE_NAME_LABEL, "web");
+        assertThat(slices.get(0).getMetadata().getLabels()).containsEntry(dev.pier.translate.ServiceEndpoints.SERVICE_NAME_LABEL, "web");
 
-        assertThat(dev.pier.translate.Endpoints.forService(service, slices, false)).isEqualTo(Map.of(new ServiceKey("shop", "web", 80),
+        assertThat(dev.pier.translate.ServiceEndpoints.forService(service, slices, false)).isEqualTo(Map.of(new ServiceKey("shop", "web", 80),
                 List.of(Endpoint.of("198.19.255.1", 8080), Endpoint.of("198.19.255.2", 8080))));
     }
 
@@ -40,7 +40,7 @@ class EndpointsConversionTest {
         Endpoints empty = new EndpointsBuilder().withNewMetadata().withNamespace("shop").withName("web").endMetadata().build();
         var service = new ServiceBuilder().withNewMetadata().withNamespace("shop").withName("web").endMetadata()
                 .withNewSpec().addNewPort().withPort(80).endPort().endSpec().build();
-        assertThat(dev.pier.translate.Endpoints.forService(service, EndpointsConversion.toSlices(empty), false))
+        assertThat(dev.pier.translate.ServiceEndpoints.forService(service, EndpointsConversion.toSlices(empty), false))
                 .isEqualTo(Map.of(new ServiceKey("shop", "web", 80), List.of()));
     }
 }

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pier.model.Condition;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.Problem;
 import dev.pier.model.ServiceKey;
 import dev.pier.testing.KubeApiServer;
 import dev.pier.testing.KubeApiServerExtension;
@@ -57,7 +58,7 @@ class KubeSourceRbacTest {
         admin.discovery().v1().endpointSlices().inNamespace(ns).resource(slice("web-1", "web", "198.19.255.40")).create();
         admin.network().v1().ingresses().inNamespace(ns).resource(ingress("shop", "web")).create();
         admin.genericKubernetesResources(GatewayRouteWatch.CONTEXT).inNamespace(ns).resource(new GenericKubernetesResourceBuilder()
-                .withApiVersion(GatewayRouteWatch.GROUP + "/" + GatewayRouteWatch.VERSION).withKind(GatewayRouteWatch.KIND)
+                .withApiVersion(dev.pier.api.GatewayRoute.API_VERSION).withKind(GatewayRouteWatch.KIND)
                 .withNewMetadata().withName("gr").withNamespace(ns).endMetadata()
                 .addToAdditionalProperties("spec", Map.of("hostnames", List.of("gr.pier.test"),
                         "rules", List.of(Map.of("backendRefs", List.of(Map.of("name", "web", "port", 80)))))).build()).create();
@@ -66,7 +67,9 @@ class KubeSourceRbacTest {
         sink.statuses = s -> {
             List<ObjectStatus> out = new ArrayList<>();
             s.ingresses().forEach(i -> out.add(new ObjectStatus(new ObjectRef("Ingress", ns, i.getMetadata().getName()),
-                    List.of(), List.of("rule 0: Service web has no port 81"))));
+                    List.of(), List.of(new Problem(new ObjectRef("Ingress", ns, i.getMetadata().getName()),
+                    "spec.rules[0].http.paths[0].backend.service.port.number", Problem.RESOLVED_REFS, Problem.PORT_NOT_FOUND,
+                    "Service web has no port 81")))));
             out.add(new ObjectStatus(new ObjectRef(GatewayRouteWatch.KIND, ns, "gr"),
                     List.of(new Condition("Accepted", "True", "Accepted", "route accepted", 1)), List.of()));
             return out;

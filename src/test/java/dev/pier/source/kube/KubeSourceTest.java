@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pier.model.Endpoint;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.Problem;
 import dev.pier.model.ServiceKey;
 import dev.pier.testing.KubeApiServer;
 import dev.pier.testing.KubeApiServerExtension;
@@ -101,10 +102,13 @@ class KubeSourceTest {
         k.network().v1().ingresses().inNamespace(ns).resource(ingress("broken", "missing")).create();
 
         RecordingSink sink = new RecordingSink();
-        sink.statuses = s -> s.ingresses().stream().map(i -> new ObjectStatus(
-                new ObjectRef("Ingress", i.getMetadata().getNamespace(), i.getMetadata().getName()), List.of(),
-                i.getMetadata().getName().equals("broken") ? List.of("rule 0 path /: Service missing not found") : List.of()))
-                .toList();
+        sink.statuses = s -> s.ingresses().stream().map(i -> {
+            ObjectRef ref = new ObjectRef("Ingress", i.getMetadata().getNamespace(), i.getMetadata().getName());
+            return new ObjectStatus(ref, List.of(), i.getMetadata().getName().equals("broken")
+                    ? List.of(new Problem(ref, "spec.rules[0].http.paths[0].backend.service.name", Problem.RESOLVED_REFS,
+                    Problem.BACKEND_NOT_FOUND, "Service missing not found"))
+                    : List.of());
+        }).toList();
         KubeSource source = start(kube, options(ns).withWatchNamespaces(Set.of(ns))
                 .withPublishAddress("198.19.255.10, lb.pier.test"), sink);
 
@@ -116,7 +120,8 @@ class KubeSourceTest {
         awaitTrue(() -> !KubeSourceRbacTest.piersEvents(k, ns).isEmpty(), "an Event for the problem");
         var event = KubeSourceRbacTest.piersEvents(k, ns).get(0);
         assertThat(event.getRegarding().getName()).isEqualTo("broken");
-        assertThat(event.getNote()).contains("Service missing not found");
+        assertThat(event.getNote()).isEqualTo("spec.rules[0].http.paths[0].backend.service.name: Service missing not found");
+        assertThat(event.getReason()).as("the problem's own reason").isEqualTo(Problem.BACKEND_NOT_FOUND);
         assertThat(event.getType()).isEqualTo("Warning");
     }
 
@@ -176,12 +181,85 @@ class KubeSourceTest {
         awaitTrue(() -> ips(k, ns).equals(List.of(followerIp)), "the new leader writes status");
     }
 
+    /**
+     * Defect: the "kubernetes" source error was set by a failed rebuild and never cleared. Now the
+     * failed rebuild is reported, tried again with backoff, and the error goes with the next good one.
+     */
+    @Test
+    void a_failed_rebuild_is_reported_retried_and_cleared_by_the_next_good_one(KubeApiServer kube) throws Exception {
+        KubernetesClient k = kube.client();
+        String ns = namespace(k, "retry");
+        k.network().v1().ingresses().inNamespace(ns).resource(ingress("shop", "web")).create();
+        RecordingSink sink = new RecordingSink();
+        sink.failures.set(1);
+        start(kube, options(ns).withWatchNamespaces(Set.of(ns)), sink);
+
+        assertThat(sink.awaitError(e -> e.startsWith(KubeSource.SOURCE + ": "))).contains("translation bug");
+        // No event comes: the retry alone brings the snapshot, and clears the error.
+        sink.awaitSnapshot(s -> names(s.ingresses()).contains("shop"));
+        assertThat(sink.awaitError(e -> true)).isEqualTo(KubeSource.SOURCE + ": null");
+    }
+
+    /**
+     * Defect: status writes (a GET, a PATCH per object, an Event per problem) ran on the rebuild
+     * thread, so a slow API server held up route updates. Now they run on the status thread, which
+     * keeps only the latest wanted status per object.
+     */
+    @Test
+    void a_slow_status_write_holds_up_no_route_update_and_only_the_latest_status_is_written(KubeApiServer kube) throws Exception {
+        KubernetesClient k = kube.client();
+        String ns = namespace(k, "slowstatus");
+        k.network().v1().ingresses().inNamespace(ns).resource(ingress("shop", "web")).create();
+        RecordingSink sink = new RecordingSink();
+        // "Translation" reports the Ingress's rev annotation as its problem, so a status shows which snapshot it is from.
+        sink.statuses = s -> s.ingresses().stream().map(i -> {
+            ObjectRef ref = new ObjectRef("Ingress", ns, i.getMetadata().getName());
+            String rev = i.getMetadata().getAnnotations() == null ? "0" : i.getMetadata().getAnnotations().getOrDefault("rev", "0");
+            return new ObjectStatus(ref, List.of(), List.of(new Problem(ref, "", null, "Rev", rev)));
+        }).toList();
+        java.util.concurrent.CountDownLatch slow = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.LinkedBlockingQueue<List<String>> written = new java.util.concurrent.LinkedBlockingQueue<>();
+        StatusUpdater.Target target = (wanted, gone) -> {
+            written.add(wanted.stream().map(st -> st.problems().get(0).message()).toList());
+            try {
+                slow.await(); // an API server that takes its time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        KubeSource source = start(kube, options(ns).withWatchNamespaces(Set.of(ns)), sink, target);
+        awaitTrue(source::isLeader, "the only replica leads");
+        assertThat(written.poll(RecordingSink.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+                .as("the first status write, now hanging").containsExactly("0");
+
+        for (String rev : List.of("1", "2", "3")) {
+            k.network().v1().ingresses().inNamespace(ns).withName("shop")
+                    .edit(i -> new IngressBuilder(i).editMetadata().addToAnnotations("rev", rev).endMetadata().build());
+            sink.awaitSnapshot(s -> s.ingresses().stream().anyMatch(i -> rev.equals(i.getMetadata().getAnnotations().get("rev"))));
+        }
+        // One more rebuild on the same thread, with the same statuses: once it reaches the sink, rev 3 has been offered.
+        k.network().v1().ingresses().inNamespace(ns).withName("shop")
+                .edit(i -> new IngressBuilder(i).editMetadata().addToAnnotations("touch", "x").endMetadata().build());
+        sink.awaitSnapshot(s -> s.ingresses().stream().anyMatch(i -> hasAnnotation(i, "touch")));
+        assertThat(written).as("nothing more written while the first write hangs").isEmpty();
+
+        slow.countDown();
+        assertThat(written.poll(RecordingSink.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+                .as("the next write carries the latest status only").containsExactly("3");
+        Thread.sleep(500);
+        assertThat(written).as("revisions 1 and 2 are never written").isEmpty();
+    }
+
     // --- helpers ---
 
     private KubeSource start(KubeApiServer kube, KubeSourceOptions options, RecordingSink sink) {
+        return start(kube, options, sink, null);
+    }
+
+    private KubeSource start(KubeApiServer kube, KubeSourceOptions options, RecordingSink sink, StatusUpdater.Target target) {
         KubernetesClient client = kube.newAdminClient();
         clients.add(client);
-        KubeSource source = new KubeSource(client, options, sink);
+        KubeSource source = new KubeSource(client, options, sink, target);
         sources.add(source);
         source.start();
         return source;
@@ -212,7 +290,7 @@ class KubeSourceTest {
 
     static EndpointSlice slice(String name, String service, String... addresses) {
         var b = new EndpointSliceBuilder()
-                .withNewMetadata().withName(name).addToLabels(KubeSource.SERVICE_NAME_LABEL, service).endMetadata()
+                .withNewMetadata().withName(name).addToLabels(dev.pier.translate.ServiceEndpoints.SERVICE_NAME_LABEL, service).endMetadata()
                 .withAddressType("IPv4")
                 .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort();
         for (String a : addresses) {

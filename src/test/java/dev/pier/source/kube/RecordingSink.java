@@ -28,9 +28,15 @@ final class RecordingSink implements SnapshotSink {
     final LinkedBlockingQueue<ResourceSnapshot> snapshots = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<Map<ServiceKey, List<Endpoint>>> endpoints = new LinkedBlockingQueue<>();
     volatile Function<ResourceSnapshot, List<ObjectStatus>> statuses = s -> List.of();
+    /** Every sourceError call, as "source: message" ("source: null" clears). */
+    final LinkedBlockingQueue<String> errors = new LinkedBlockingQueue<>();
+
+    /** How many of the next snapshots fail, as a translation bug would. */
+    final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public TranslationResult snapshot(ResourceSnapshot snapshot) {
+        if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw new IllegalStateException("translation bug");
         snapshots.add(snapshot);
         // The endpoints a real translation returns: KubeSource diffs later endpoint changes against them.
         return new TranslationResult(RoutingTable.EMPTY, Translator.translate(snapshot, TranslateOptions.DEFAULTS).endpoints(),
@@ -44,11 +50,20 @@ final class RecordingSink implements SnapshotSink {
 
     @Override
     public void sourceError(String source, String message) {
+        errors.add(source + ": " + message);
+    }
+
+    @Override
+    public void sourceWarnings(String source, List<String> warnings) {
     }
 
     /** The next snapshot that satisfies {@code test}, skipping others; fails after {@link #WAIT}. */
     ResourceSnapshot awaitSnapshot(Predicate<ResourceSnapshot> test) throws InterruptedException {
         return await(snapshots, test, "snapshot");
+    }
+
+    String awaitError(Predicate<String> test) throws InterruptedException {
+        return await(errors, test, "source error");
     }
 
     Map<ServiceKey, List<Endpoint>> awaitEndpoints(Predicate<Map<ServiceKey, List<Endpoint>>> test) throws InterruptedException {

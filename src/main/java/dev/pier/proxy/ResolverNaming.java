@@ -4,8 +4,8 @@ package dev.pier.proxy;
  * The path-to-Service naming of {@code RouteAction.Resolve}: the first segment after the mount
  * names the Service (dots become dashes); with versioning, {@code /v1/foo/...} names {@code v1-foo}.
  */
-final class NamespaceResolver {
-    private NamespaceResolver() {
+final class ResolverNaming {
+    private ResolverNaming() {
     }
 
     /** @return the path the backend sees: the mount stripped when it is longer than {@code /} */

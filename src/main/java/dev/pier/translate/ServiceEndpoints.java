@@ -21,18 +21,19 @@ import java.util.Set;
  * The endpoints of a Service's ports, from its EndpointSlices. Pure: the cluster source calls it
  * on EndpointSlice events, translation calls it for every Service of a snapshot.
  */
-public final class Endpoints {
+public final class ServiceEndpoints {
+    /** The label an EndpointSlice names its Service by; the one definition in Pier. */
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     public static final String WEIGHT_ANNOTATION = "pier.dev/weight";
 
     private static final Comparator<Endpoint> ORDER = Comparator.comparing(Endpoint::host)
             .thenComparingInt(Endpoint::port).thenComparingInt(Endpoint::weight);
 
-    private Endpoints() {
+    private ServiceEndpoints() {
     }
 
     /**
-     * One entry for every port of {@code service} (an empty list when nothing serves it).
+     * One entry for every TCP port of {@code service} (an empty list when nothing serves it).
      * Slice ports are matched to Service ports by name ("" and null are the same name); slices are
      * those of the Service's namespace labelled {@value #SERVICE_NAME_LABEL}; others are ignored.
      * Ready endpoints (condition ready true or unset) are used; serving-but-terminating ones only
@@ -43,9 +44,8 @@ public final class Endpoints {
                                                              boolean allowExternalName) {
         String namespace = service.getMetadata().getNamespace();
         String name = service.getMetadata().getName();
-        List<ServicePort> ports = service.getSpec() == null || service.getSpec().getPorts() == null
-                ? List.of() : service.getSpec().getPorts();
-        boolean externalName = isExternalName(service);
+        List<ServicePort> ports = BackendRefs.ports(service);
+        boolean externalName = BackendRefs.isExternalName(service);
         List<EndpointSlice> own = slices.stream()
                 .filter(s -> s.getMetadata() != null && Objects.equals(namespace, s.getMetadata().getNamespace())
                         && s.getMetadata().getLabels() != null
@@ -53,7 +53,7 @@ public final class Endpoints {
                 .toList();
         Map<ServiceKey, List<Endpoint>> out = new LinkedHashMap<>();
         for (ServicePort port : ports) {
-            if (port.getPort() == null) continue;
+            if (port.getPort() == null || !BackendRefs.isTcp(port)) continue; // HTTP is never sent to a UDP or SCTP port
             ServiceKey key = new ServiceKey(namespace, name, port.getPort());
             if (externalName) {
                 String host = service.getSpec().getExternalName();
@@ -64,10 +64,6 @@ public final class Endpoints {
             }
         }
         return out;
-    }
-
-    static boolean isExternalName(Service service) {
-        return service.getSpec() != null && "ExternalName".equals(service.getSpec().getType());
     }
 
     private static List<Endpoint> fromSlices(String portName, List<EndpointSlice> slices) {

@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The routes of one virtual host, indexed by path type so a request never scans every route:
+ * One virtual host compiled for serving: its routes indexed by path type so a request never scans every route:
  * exact paths in a hash map, prefixes in a hash map probed at each segment boundary of the request
  * path (only at lengths some prefix has), regexes precompiled. Each index keeps table order, and the
  * lowest order whose other conditions hold wins, so precedence is the table's.
  */
-final class HostRoutes {
+final class CompiledHost {
     private static final CompiledRoute[] NONE = new CompiledRoute[0];
 
     private final Map<String, CompiledRoute[]> exact;
@@ -24,7 +24,7 @@ final class HostRoutes {
     private final CompiledRoute[] regexRoutes;
     private final Pattern[] regexes;
 
-    HostRoutes(List<CompiledRoute> routes) {
+    CompiledHost(List<CompiledRoute> routes) {
         Map<String, List<CompiledRoute>> exactLists = new HashMap<>();
         Map<String, List<CompiledRoute>> prefixLists = new HashMap<>();
         List<CompiledRoute> root = new ArrayList<>();

@@ -1,10 +1,10 @@
 package dev.pier.proxy;
 
-/** What a compiled route does once its filters' request sides ran. */
-sealed interface RouteAnswer {
+/** A {@link dev.pier.model.RouteAction} compiled for serving: what a route does once its filters' request sides ran. */
+sealed interface CompiledAction {
 
     /** Forward to one of {@code targets}; {@code split} chooses by weight when there are several. */
-    record Forward(dev.pier.balance.WeightedSplit split, Target[] targets) implements RouteAnswer {
+    record Forward(dev.pier.balance.WeightedSplit split, Target[] targets) implements CompiledAction {
         /** @return the target for this request, or null when there is none (empty list, all weights 0) */
         Target choose() {
             if (targets.length == 0) return null;
@@ -16,8 +16,8 @@ sealed interface RouteAnswer {
 
     /** The namespace resolver: the path names the Service; {@code targets} is keyed by full Service name. */
     record Resolve(String mount, String servicePrefix, boolean versioned,
-                   java.util.Map<String, Target> targets) implements RouteAnswer {}
+                   java.util.Map<String, Target> targets) implements CompiledAction {}
 
     /** A filter answers; reaching this means none did (a table error), so 503. */
-    record NoBackend() implements RouteAnswer {}
+    record NoBackend() implements CompiledAction {}
 }

@@ -1,0 +1,51 @@
+package dev.pier.model;
+
+import java.util.Objects;
+
+/**
+ * Something translation found wrong with one object: which object, where in it, what it means for
+ * the object's conditions and why. Statuses, Events, log lines, {@code /routes} and the exit code of
+ * {@code pier translate} are all views of these values.
+ *
+ * @param object        the object at fault
+ * @param field         the field path inside it, e.g. {@code spec.rules[1].matches[0].path.value};
+ *                      empty when the problem is the object as a whole
+ * @param conditionType the condition this problem turns False, {@link #ACCEPTED} (something is left
+ *                      out) or {@link #RESOLVED_REFS} (a reference does not resolve; requests get 503);
+ *                      null for a warning that changes nothing served
+ * @param reason        a CamelCase word for machines: {@link #INVALID}, {@link #CONFLICTED}, ...
+ * @param message       for people, without the field (see {@link #text()})
+ */
+public record Problem(ObjectRef object, String field, String conditionType, String reason, String message) {
+    public static final String ACCEPTED = "Accepted";
+    public static final String RESOLVED_REFS = "ResolvedRefs";
+
+    /** A field Pier cannot serve as written; what it belongs to is left out. */
+    public static final String INVALID = "Invalid";
+    /** Another claim on the same host and match (or default backend) won; this one is left out. */
+    public static final String CONFLICTED = "Conflicted";
+    /** A Service that does not exist. */
+    public static final String BACKEND_NOT_FOUND = "BackendNotFound";
+    /** The Service exists but has no such port. */
+    public static final String PORT_NOT_FOUND = "PortNotFound";
+    /** An ExternalName Service while they are not allowed. */
+    public static final String UNSUPPORTED_BACKEND = "UnsupportedBackend";
+    /** A Service port that is not TCP (UDP, SCTP). */
+    public static final String UNSUPPORTED_PROTOCOL = "UnsupportedProtocol";
+    /** A TLS Secret that is missing or holds no usable certificate and key. */
+    public static final String INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
+    /** An annotation of another ingress controller: it has no effect in Pier. */
+    public static final String IGNORED_ANNOTATION = "IgnoredAnnotation";
+
+    public Problem {
+        Objects.requireNonNull(object, "object");
+        Objects.requireNonNull(field, "field");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(message, "message");
+    }
+
+    /** {@code field: message}, the one-line form of log lines, Events and condition messages. */
+    public String text() {
+        return field.isEmpty() ? message : field + ": " + message;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.pier.source.kube;
+
+import dev.pier.api.GatewayRoute;
+import dev.pier.model.Endpoint;
+import dev.pier.model.ServiceKey;
+import dev.pier.source.kube.Informers.Kind;
+import dev.pier.translate.ResourceSnapshot;
+import dev.pier.translate.ServiceEndpoints;
+import dev.pier.translate.TranslationResult;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Assembles what the rebuild thread hands the sink from the informers' caches: a full
+ * {@link ResourceSnapshot} when something that shapes routes changed (skipped when every object
+ * is as it was), or the changed endpoint lists of some Services. Only the rebuild thread uses it.
+ */
+final class SnapshotAssembly {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotAssembly.class);
+
+    private final Informers informers;
+    private final KubernetesClient client;
+    private final boolean allowExternalName;
+    private Map<String, String> lastFingerprint;
+    private final Map<String, Map<ServiceKey, List<Endpoint>>> lastEndpoints = new HashMap<>();
+
+    SnapshotAssembly(Informers informers, KubernetesClient client, boolean allowExternalName) {
+        this.informers = informers;
+        this.client = client;
+        this.allowExternalName = allowExternalName;
+    }
+
+    /** A snapshot to translate, with its fingerprint; null when every route-shaping object is as the last live one. */
+    Candidate changedSnapshot() {
+        Map<String, String> fingerprint = fingerprint();
+        if (fingerprint.equals(lastFingerprint)) return null;
+        return new Candidate(new ResourceSnapshot(informers.list(Kind.INGRESS_CLASS, IngressClass.class),
+                informers.list(Kind.INGRESS, Ingress.class), informers.list(Kind.SERVICE, Service.class),
+                informers.allSlices(), informers.list(Kind.SECRET, Secret.class), gatewayRoutes(),
+                informers.list(Kind.NAMESPACE, Namespace.class)), fingerprint);
+    }
+
+    /** A snapshot and what identifies it. */
+    record Candidate(ResourceSnapshot snapshot, Map<String, String> fingerprint) {
+    }
+
+    /** The candidate went live: later endpoint changes are diffed against what its translation resolved. */
+    void live(Candidate candidate, TranslationResult result) {
+        lastFingerprint = candidate.fingerprint();
+        lastEndpoints.clear();
+        // Translation resolved every Service's endpoints already: group them, don't resolve again.
+        result.endpoints().forEach((k, v) ->
+                lastEndpoints.computeIfAbsent(k.namespace() + "/" + k.name(), s -> new HashMap<>()).put(k, v));
+    }
+
+    /** The endpoint lists of these Services' ports that differ from the last ones delivered (an empty list: none left). */
+    Map<ServiceKey, List<Endpoint>> changedEndpoints(Set<String> services) {
+        Map<ServiceKey, List<Endpoint>> changed = new LinkedHashMap<>();
+        for (String service : services) {
+            Map<ServiceKey, List<Endpoint>> now = informers.get(Kind.SERVICE, service)
+                    .map(s -> endpointsOf((Service) s)).orElse(Map.of());
+            Map<ServiceKey, List<Endpoint>> before = lastEndpoints.getOrDefault(service, Map.of());
+            before.keySet().stream().filter(k -> !now.containsKey(k)).forEach(k -> changed.put(k, List.of()));
+            now.forEach((k, v) -> {
+                if (!v.equals(before.get(k))) changed.put(k, v);
+            });
+            if (now.isEmpty()) lastEndpoints.remove(service);
+            else lastEndpoints.put(service, now);
+        }
+        return changed;
+    }
+
+    private Map<ServiceKey, List<Endpoint>> endpointsOf(Service svc) {
+        return ServiceEndpoints.forService(svc, informers.slicesOf(svc.getMetadata().getNamespace(), svc.getMetadata().getName()),
+                allowExternalName);
+    }
+
+    /** kind/namespace/name -> version of everything but endpoints: equal maps mean an identical snapshot. */
+    private Map<String, String> fingerprint() {
+        Map<String, String> fp = new HashMap<>();
+        informers.routeShaping().forEach((kind, objects) -> {
+            for (HasMetadata o : objects) {
+                fp.put(kind + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(), version(kind, o));
+            }
+        });
+        return fp;
+    }
+
+    /**
+     * What identifies an object's content for translation. For kinds whose status Pier itself
+     * writes, the spec generation plus labels, annotations and deletion: otherwise every status
+     * write would come back as a change and cause one more full rebuild.
+     */
+    private static String version(Kind kind, HasMetadata o) {
+        var m = o.getMetadata();
+        if ((kind == Kind.INGRESS || kind == Kind.GATEWAY_ROUTE) && m.getGeneration() != null) {
+            return "g" + m.getGeneration() + "/" + sortedText(m.getLabels()) + "/" + sortedText(m.getAnnotations())
+                    + "/" + m.getDeletionTimestamp();
+        }
+        return String.valueOf(m.getResourceVersion());
+    }
+
+    private static String sortedText(Map<String, String> map) {
+        return map == null ? "{}" : new TreeMap<>(map).toString();
+    }
+
+    /**
+     * GatewayRoutes are watched as generic resources (status writes patch them as such) and
+     * converted to the typed class for translation. The CRD schema makes a failing conversion
+     * unlikely; one that fails is left out and logged, the others translate.
+     */
+    private List<GatewayRoute> gatewayRoutes() {
+        List<GatewayRoute> routes = new ArrayList<>();
+        for (GenericKubernetesResource generic : informers.list(Kind.GATEWAY_ROUTE, GenericKubernetesResource.class)) {
+            try {
+                routes.add(client.getKubernetesSerialization().convertValue(generic, GatewayRoute.class));
+            } catch (RuntimeException e) {
+                LOG.warn("GatewayRoute {}/{} cannot be read, left out: {}", generic.getMetadata().getNamespace(),
+                        generic.getMetadata().getName(), e.getMessage());
+            }
+        }
+        return routes;
+    }
+}
