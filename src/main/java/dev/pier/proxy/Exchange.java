@@ -402,6 +402,7 @@ final class Exchange {
     void finish() {
         if (finished) return;
         finished = true;
+        server.exchangeFinished();
         if (requestTimer >= 0) server.vertx().cancelTimer(requestTimer);
         if (backoffTimer >= 0) server.vertx().cancelTimer(backoffTimer);
         server.recorder().ended(route, status, startNanos);

@@ -5,13 +5,19 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import dev.pier.model.Endpoint;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -40,6 +46,13 @@ final class ProxyServer extends VerticleBase {
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
+    /** Exchanges begun and not finished; written only on this event loop, read by the drain. */
+    private volatile int active;
+    /** Set when draining: each connection closes after the request it carries, at the latest after this. */
+    private volatile Duration closeAfterRequestsWithin;
+    /** Tunnels the server shutdown left open; they get a close frame when the drain ends. Event loop only. */
+    private final List<WebSocketTunnel> drainingTunnels = new ArrayList<>();
+    private boolean tunnelsClosing;
 
     /** @param https the HTTPS listener's TLS, null for none (then {@code httpsBindAddress} is unused) */
     ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, SocketAddress httpsBindAddress,
@@ -135,6 +148,8 @@ final class ProxyServer extends VerticleBase {
 
     private void handle(HttpServerRequest request, boolean secure) {
         long start = System.nanoTime();
+        Duration draining = closeAfterRequestsWithin;
+        if (draining != null) closeAfterThisRequest(request, draining);
         String path;
         try {
             path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
@@ -160,12 +175,68 @@ final class ProxyServer extends VerticleBase {
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
+        active++;
         new Exchange(this, request, route, path, start).run();
     }
 
     private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
         ErrorAnswer.send(request, status, body, serverHeader, null); // a gRPC call gets a gRPC status
         recorder.ended(null, status, start);
+    }
+
+    /**
+     * While draining, a keep-alive client is told to come back on a new connection (which the
+     * load balancer, once it has caught up, sends to another replica): HTTP/1 gets
+     * {@code Connection: close} and the connection closes after this response; HTTP/2 gets a
+     * GOAWAY now and the connection closes once its open streams are done. Websocket handshakes
+     * are left alone: the tunnel gets a close frame at the end of the drain.
+     */
+    private static void closeAfterThisRequest(HttpServerRequest request, Duration within) {
+        if (request.canUpgradeToWebSocket()) return;
+        if (request.version() != HttpVersion.HTTP_2) {
+            HttpServerResponse response = request.response();
+            // Set just before the head is written: error answers clear the headers they were given.
+            response.headersEndHandler(v -> response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
+        }
+        request.connection().shutdown(within);
+    }
+
+    void exchangeFinished() {
+        active--;
+    }
+
+    /** Exchanges in flight on this event loop (a websocket counts until its handshake is done). */
+    int activeExchanges() {
+        return active;
+    }
+
+    /** Drain, first part: from now on every connection closes after the request it carries. */
+    void startDraining(Duration within) {
+        closeAfterRequestsWithin = within;
+    }
+
+    /**
+     * Drain, second part: stops accepting, closes idle connections, lets requests in flight
+     * finish; after {@code timeout} Vert.x closes whatever is left. Completes when all are closed.
+     */
+    Future<Void> shutdown(Duration timeout) {
+        Future<Void> plain = server.shutdown(timeout);
+        return httpsServer == null ? plain : Future.all(plain, httpsServer.shutdown(timeout)).mapEmpty();
+    }
+
+    /** The drain's end for websockets: each tunnel still open gets a close frame. */
+    void closeTunnels() {
+        context.runOnContext(v -> {
+            tunnelsClosing = true;
+            for (WebSocketTunnel tunnel : drainingTunnels) tunnel.goAway();
+            drainingTunnels.clear();
+        });
+    }
+
+    /** Called on this event loop when the server shutdown reaches a tunnel. */
+    void tunnelDraining(WebSocketTunnel tunnel) {
+        if (tunnelsClosing) tunnel.goAway();
+        else drainingTunnels.add(tunnel);
     }
 
     Vertx vertx() {
