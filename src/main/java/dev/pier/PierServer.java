@@ -3,6 +3,7 @@ package dev.pier;
 import dev.pier.admin.AdminServer;
 import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
+import dev.pier.proxy.EdgeTransport;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.source.file.FileSource;
 import dev.pier.source.kube.KubeSource;
@@ -64,7 +65,7 @@ public final class PierServer implements AutoCloseable {
     private PierServer(Config config) {
         this.config = config;
         int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+        this.vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.state = new LiveState();
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());

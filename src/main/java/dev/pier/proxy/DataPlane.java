@@ -36,6 +36,12 @@ public final class DataPlane {
     private final Counter swaps;
     private final AtomicLong lastSwapNanos = new AtomicLong();
     private final ExchangeRecorder recorder;
+    /** Client connections open on the proxy port, counted against {@link EdgePolicy#maxConnections()}. */
+    private final AtomicInteger openConnections = new AtomicInteger();
+    /** Connections refused at accept because {@link EdgePolicy#maxConnections()} were open. */
+    private final AtomicInteger refusedConnections = new AtomicInteger();
+    private final EdgeTransport edge;
+    private volatile int guardedPort = -1;
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
@@ -48,6 +54,9 @@ public final class DataPlane {
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
         this.recorder = new ExchangeRecorder(new RouteMetrics(metrics, RouteMetrics.NO_ROUTE));
+        this.edge = EdgeTransport.of(vertx);
+        if (edge == null)
+            throw new IllegalArgumentException("the data plane needs a Vert.x built by EdgeTransport.vertx(options)");
     }
 
     /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
@@ -56,14 +65,33 @@ public final class DataPlane {
                 ? SocketAddress.sharedRandomPort(SHARED_PORT_IDS.incrementAndGet(), options.host())
                 : SocketAddress.inetSocketAddress(options.httpPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
+        if (options.httpPort() != 0) guardPort(options.httpPort()); // from the first accepted connection on
         return vertx.deployVerticle(() -> {
             ProxyServer server = new ProxyServer(table::get, options, bind, recorder);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
             deploymentId = id;
-            return servers.get(0).actualPort();
+            int port = servers.get(0).actualPort();
+            if (guardedPort != port) guardPort(port); // a random port is known only now; nobody knew it before
+            return port;
         });
+    }
+
+    private void guardPort(int port) {
+        guardedPort = port;
+        edge.guard(port, new EdgeTransport.PortEdge(options.edge(), openConnections, refusedConnections,
+                options.serverHeader(), true));
+    }
+
+    /** Client connections open now on the proxy port. */
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    /** Connections refused at accept since start, because the connection limit was reached. */
+    public int refusedConnections() {
+        return refusedConnections.get();
     }
 
     /**
@@ -110,6 +138,7 @@ public final class DataPlane {
         String id = deploymentId;
         if (id == null) return Future.succeededFuture();
         deploymentId = null;
+        if (guardedPort >= 0) edge.release(guardedPort);
         return vertx.undeploy(id);
     }
 }

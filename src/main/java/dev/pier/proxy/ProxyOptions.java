@@ -14,9 +14,11 @@ import java.time.Duration;
  *                                   unless the route sets {@code Timeouts.backendRequest}
  * @param eventLoops                 server instances, one per event loop
  * @param serverHeader               the {@code Server} header on responses that have none; empty for none
+ * @param edge                       what clients are allowed: timeouts, limits, trusted proxies (docs/security.md)
  */
 public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
-                           Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader) {
+                           Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
+                           EdgePolicy edge) {
     /** The {@code Server} header Pier sends by default. */
     public static final String DEFAULT_SERVER_HEADER = "pier";
 
@@ -33,6 +35,14 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
         if (serverHeader == null) serverHeader = "";
         String problem = serverHeaderProblem(serverHeader);
         if (problem != null) throw new IllegalArgumentException("ProxyOptions.serverHeader " + problem);
+        if (edge == null) throw new IllegalArgumentException("ProxyOptions.edge is null");
+    }
+
+    /** With the default edge policy. */
+    public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader) {
+        this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops,
+                serverHeader, EdgePolicy.defaults());
     }
 
     /**
@@ -51,7 +61,12 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
 
     public ProxyOptions withServerHeader(String value) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, value);
+                eventLoops, value, edge);
+    }
+
+    public ProxyOptions withEdge(EdgePolicy value) {
+        return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
+                eventLoops, serverHeader, value);
     }
 
     /** Sized for real load: 256 connections and a wait queue of 1024 per endpoint, one event loop per core. */

@@ -56,17 +56,14 @@ final class ProxyServer extends VerticleBase {
                 .setMaxHeaderSize(32 * 1024)
                 .setName("pier-upstream");
         client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
-        HttpServerOptions serverOptions = new HttpServerOptions()
-                .setHandle100ContinueAutomatically(true)
+        HttpServerOptions serverOptions = Listener.serverOptions(options.edge())
                 .setHttp2ClearTextEnabled(true)
                 .setTcpNoDelay(true)
-                .setMaxHeaderSize(32 * 1024)
-                .setDecompressionSupported(false)
-                .setCompressionSupported(false)
                 // Every write to a downstream response happens on this instance's event loop (the
                 // upstream client and timers live on it too), so writes may skip Vert.x's outbound queue.
                 .setStrictThreadMode(true);
         server = vertx.createHttpServer(serverOptions).requestHandler(this::handle);
+        Listener.guard(server, options.edge(), options.serverHeader());
         return server.listen(bindAddress);
     }
 

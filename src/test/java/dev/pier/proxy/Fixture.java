@@ -36,7 +36,7 @@ import java.util.function.Consumer;
 final class Fixture implements AutoCloseable {
     static final ObjectRef SOURCE = new ObjectRef("Ingress", "test", "fixture");
 
-    final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
+    final Vertx vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(4));
     final MeterRegistry metrics;
     final DataPlane plane;
     final int port;

@@ -1,0 +1,112 @@
+package dev.pier.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The first handler of every connection on a guarded port, from the moment it is accepted: the
+ * request-head clock runs until the connection has said which protocol it speaks; on a cleartext
+ * port, the first byte that cannot start the HTTP/2 preface makes it HTTP/1, and Vert.x's decoder is
+ * swapped for {@link StrictRequestDecoder} before it parses anything, with an {@link Http1Guard}
+ * behind it. After that it only tells the guard that bytes arrived (a head's clock starts there).
+ */
+final class ConnectionStart extends ChannelInboundHandlerAdapter {
+    static final String NAME = "pier-edge-start";
+    private static final byte[] H2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TIMED_OUT = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: 26\r\nConnection: close\r\n\r\nrequest headers timed out\n").getBytes(StandardCharsets.US_ASCII);
+
+    private final EdgeTransport.PortEdge edge;
+    private final long accepted = System.nanoTime();
+    private ScheduledFuture<?> timer;
+    private int prefaceMatched;
+    private boolean decided;
+    private Http1Guard guard;
+
+    ConnectionStart(EdgeTransport.PortEdge edge) {
+        this.edge = edge;
+    }
+
+    long acceptedNanos() {
+        return accepted;
+    }
+
+    /** The guard of this connection once it speaks HTTP/1, so raw reads start its head clock. */
+    void guard(Http1Guard g) {
+        guard = g;
+        decided();
+    }
+
+    /** The protocol is known and its own clocks run: this one stops. */
+    void decided() {
+        decided = true;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        long delay = edge.policy().requestHeadersTimeout().toNanos() - (System.nanoTime() - accepted);
+        timer = ctx.executor().schedule(() -> {
+            timer = null;
+            if (decided || !ctx.channel().isActive()) return;
+            // Nothing, or not enough to tell a protocol, within the head timeout.
+            if (prefaceMatched == 0 && edge.cleartext()) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMED_OUT)).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
+        }, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        decided();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (guard != null) {
+            guard.rawRead();
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (decided || !edge.cleartext() || !(msg instanceof ByteBuf buf)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        int readable = buf.readableBytes();
+        int same = 0;
+        while (same < readable && prefaceMatched + same < H2_PREFACE.length
+                && buf.getByte(buf.readerIndex() + same) == H2_PREFACE[prefaceMatched + same]) same++;
+        if (prefaceMatched + same == H2_PREFACE.length) { // HTTP/2 by prior knowledge: Vert.x takes it from here
+            decided();
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (same == readable) { // still a prefix of the preface
+            prefaceMatched += same;
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        // HTTP/1: Vert.x builds its HTTP/1 pipeline on the first byte that differs from the preface
+        // (it holds the bytes before it); the strict decoder replaces its decoder before the rest.
+        ByteBuf first = buf.readRetainedSlice(same + 1);
+        ctx.fireChannelRead(first);
+        if (ctx.pipeline().get(Http1Guard.DECODER) != null) {
+            guard(Http1Guard.install(ctx.pipeline(), edge.policy(), edge.serverHeader(), accepted));
+        } else {
+            decided();
+        }
+        if (buf.isReadable()) ctx.fireChannelRead(buf);
+        else buf.release();
+    }
+}

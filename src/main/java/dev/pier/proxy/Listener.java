@@ -1,0 +1,90 @@
+package dev.pier.proxy;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one place a client-facing listener gets its edge: server options from an {@link EdgePolicy}
+ * (header and line limits, HTTP/2 settings, the idle bound of a connection that has not said
+ * which protocol it speaks, PROXY protocol) and, per connection, the connection limit and the
+ * guards ({@link Http1Guard} for HTTP/1; an idle bound for HTTP/2). The cleartext and the TLS
+ * listener both build theirs here.
+ */
+public final class Listener {
+
+    private Listener() {
+    }
+
+    /** Options for a proxy listener; the caller adds transport and TLS settings. */
+    public static HttpServerOptions serverOptions(EdgePolicy policy) {
+        HttpServerOptions options = new HttpServerOptions()
+                .setMaxHeaderSize(policy.maxHeaderBytes())
+                .setMaxInitialLineLength(policy.maxRequestLineBytes())
+                .setHandle100ContinueAutomatically(true)
+                .setDecompressionSupported(false)
+                .setCompressionSupported(false)
+                .setInitialSettings(new Http2Settings()
+                        .setMaxConcurrentStreams(policy.maxConcurrentStreams())
+                        .setMaxHeaderListSize(policy.maxHeaderBytes()));
+        if (policy.proxyProtocol()) {
+            options.setUseProxyProtocol(true).setProxyProtocolTimeout(policy.requestHeadersTimeout().toMillis())
+                    .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
+        }
+        return options;
+    }
+
+    /**
+     * Installs the per-connection edge on {@code server}: answers refused heads, bounds idle HTTP/2
+     * connections, and guards HTTP/1 connections that {@link ConnectionStart} could not (a TLS port
+     * reports them after the handshake, before any request byte). Call before {@code listen}; the
+     * port's accept gate is registered with {@link EdgeTransport} by the caller once it is bound.
+     */
+    public static void guard(HttpServer server, EdgePolicy policy, String serverHeader) {
+        ServerHeader header = new ServerHeader(serverHeader);
+        server.invalidRequestHandler(request -> refuse(request, header));
+        server.connectionHandler(connection -> {
+            ChannelPipeline pipeline = ((ConnectionBase) connection).channel().pipeline();
+            ConnectionStart start = (ConnectionStart) pipeline.get(ConnectionStart.NAME);
+            if (pipeline.get(Http1Guard.DECODER) != null) {
+                if (pipeline.get(Http1Guard.NAME) == null && start != null) {
+                    start.guard(Http1Guard.install(pipeline, policy, serverHeader, start.acceptedNanos()));
+                }
+            } else {
+                if (start != null) start.decided();
+                if (pipeline.get(Http1Guard.NAME) != null) pipeline.remove(Http1Guard.NAME); // upgraded from HTTP/1 (h2c)
+                long idle = policy.http2IdleTimeout().toMillis();
+                pipeline.addBefore("handler", "pier-h2-idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+            }
+        });
+    }
+
+    /** Pier's answer to a refused head: the status its reason carries, one line, and the connection closed. */
+    private static void refuse(HttpServerRequest request, ServerHeader header) {
+        Throwable cause = request.decoderResult().cause();
+        int status;
+        String body;
+        if (cause instanceof EdgeRejection r) {
+            status = r.status;
+            body = r.getMessage() + "\n";
+        } else if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            body = "request line too long\n";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            body = "request header fields too large\n";
+        } else {
+            status = 400;
+            body = "malformed request\n";
+        }
+        ErrorAnswer.refuse(request, status, body, header);
+    }
+}
