@@ -9,13 +9,17 @@ import java.util.Objects;
  * {@code ingress/web/shop/rule/0/path/1} or {@code gatewayroute/web/shop/rule/2/match/0}; it names
  * the route in metrics and in {@code /routes}.
  *
+ * <p>{@code maxRequestBodyBytes} bounds the request body (413 above it); null means the listener's default.
+ *
  * <p>A route that cannot be served is refused here, when it is built: translation reports what it
  * leaves out as problems and never builds such a route, so the data plane compiles every route it
  * is given.
  */
 public record Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
-                    List<Filter> filters, Timeouts timeouts, RetryPolicy retry) {
+                    List<Filter> filters, Timeouts timeouts, RetryPolicy retry, Long maxRequestBodyBytes) {
     public Route {
+        if (maxRequestBodyBytes != null && maxRequestBodyBytes < 0)
+            throw new IllegalArgumentException("route " + id + ": negative maxRequestBodyBytes");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(match, "match");
@@ -34,6 +38,12 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
                 throw new IllegalArgumentException("route " + id + ": ReplacePrefixMatch needs a PREFIX path match");
             }
         }
+    }
+
+    /** With the listener's body size limit. */
+    public Route(String id, ObjectRef source, RouteMatch match, RouteAction action, List<Filter> filters,
+                 Timeouts timeouts, RetryPolicy retry) {
+        this(id, source, match, action, filters, timeouts, retry, null);
     }
 
     /** A plain forwarding route with no filters, timeouts or retries (what an Ingress path gives). */

@@ -43,7 +43,7 @@ final class Http1Guard extends ChannelDuplexHandler {
     private final long headersNanos;
     private final long keepAliveNanos;
     private final long bodyNanos;
-    private final long websocketNanos;
+    private long websocketNanos;
     private final int maxHeaderCount;
     private final String serverHeader;
 
@@ -92,6 +92,14 @@ final class Http1Guard extends ChannelDuplexHandler {
         Http1Guard guard = new Http1Guard(policy, serverHeader, headStart);
         pipeline.addAfter(ENCODER, NAME, guard);
         return guard;
+    }
+
+    /** A route's own websocket idle bound for the tunnel this HTTP/1 request becomes. */
+    static void websocketIdle(io.vertx.core.http.HttpServerRequest request, long millis) {
+        if (request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c
+                && c.channel().pipeline().get(NAME) instanceof Http1Guard guard) {
+            guard.websocketNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        }
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.vertx.core.net.SocketAddress;
 import dev.pier.model.Endpoint;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +33,10 @@ final class ProxyServer extends VerticleBase {
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
+    /** Set while this loop runs later than {@code EdgePolicy.maxEventLoopDelay}: new requests get 503. */
+    private boolean shedding;
+    private long lastTick;
+    private long lagTimer = -1;
 
     ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, ExchangeRecorder recorder) {
         this.table = table;
@@ -62,6 +67,17 @@ final class ProxyServer extends VerticleBase {
                 // Every write to a downstream response happens on this instance's event loop (the
                 // upstream client and timers live on it too), so writes may skip Vert.x's outbound queue.
                 .setStrictThreadMode(true);
+        long maxDelay = options.edge().maxEventLoopDelay().toNanos();
+        if (maxDelay > 0) {
+            // A timer that runs late says the loop is behind: shed new requests until one runs on time.
+            long tick = Math.max(10, Math.min(100, options.edge().maxEventLoopDelay().toMillis() / 2));
+            lastTick = System.nanoTime();
+            lagTimer = vertx.setPeriodic(tick, id -> {
+                long now = System.nanoTime();
+                shedding = now - lastTick - TimeUnit.MILLISECONDS.toNanos(tick) > maxDelay;
+                lastTick = now;
+            });
+        }
         server = vertx.createHttpServer(serverOptions).requestHandler(this::handle);
         Listener.guard(server, options.edge(), options.serverHeader());
         return server.listen(bindAddress);
@@ -71,8 +87,19 @@ final class ProxyServer extends VerticleBase {
         return server.actualPort();
     }
 
+    @Override
+    public Future<?> stop() {
+        if (lagTimer >= 0) vertx.cancelTimer(lagTimer);
+        return Future.succeededFuture();
+    }
+
     private void handle(HttpServerRequest request) {
         long start = System.nanoTime();
+        if (shedding) {
+            ErrorAnswer.refuse(request, 503, "overloaded, retry later\n", serverHeader);
+            recorder.ended(null, 503, start);
+            return;
+        }
         CompiledTable current = table.get(); // read once; this request keeps it to the end
         CompiledRoute route = current.select(request);
         if (route == null) {
@@ -94,6 +121,14 @@ final class ProxyServer extends VerticleBase {
 
     long connectTimeoutMs() {
         return options.connectTimeout().toMillis();
+    }
+
+    long maxRequestBodyBytes() {
+        return options.edge().maxRequestBodyBytes();
+    }
+
+    int requestBufferBytes() {
+        return options.edge().requestBufferBytes();
     }
 
     long backendTimeoutMs() {

@@ -29,7 +29,8 @@ final class UpstreamTry {
 
     void open() {
         ProxyServer server = exchange.server;
-        server.client().request(exchange.upstream().options(endpoint, server.socketAddress(endpoint), server.connectTimeoutMs()))
+        long connect = exchange.route.connectTimeoutMs > 0 ? exchange.route.connectTimeoutMs : server.connectTimeoutMs();
+        server.client().request(exchange.upstream().options(endpoint, server.socketAddress(endpoint), connect))
                 .onComplete(this::connected);
     }
 

@@ -106,6 +106,7 @@ final class GatewayRouteRoutes {
         List<Filter> filters = GatewayRouteFilters.filters(rule.getFilters(), f + ".filters", prefixOnly, problems);
         Timeouts timeouts = RoutePolicies.timeouts(rule.getTimeouts(), f + ".timeouts", problems);
         RetryPolicy retry = RoutePolicies.retry(rule.getRetry(), f + ".retry", problems);
+        Long maxBody = RoutePolicies.maxRequestBody(rule.getMaxRequestBodySize(), f + ".maxRequestBodySize", problems);
         BalancerPolicy balancer = RoutePolicies.balancer(rule.getLoadBalancer(), f + ".loadBalancer", problems);
         boolean answers = filters.stream().anyMatch(Filter::answers);
         String idPrefix = "gatewayroute/" + ref.namespace() + "/" + ref.name() + "/rule/" + i + "/";
@@ -118,7 +119,7 @@ final class GatewayRouteRoutes {
             if (answers)
                 problems.invalid(f + ".filters", "a resolver rule takes no RequestRedirect or DirectResponse filter");
             return resolverRules.route(gr, ref, rule.getResolver(), f + ".resolver", idPrefix + "resolver",
-                    filters, timeouts, retry, balancer, problems).map(List::of).orElse(List.of());
+                    filters, timeouts, retry, maxBody, balancer, problems).map(List::of).orElse(List.of());
         }
 
         List<RouteMatch> matches = GatewayRouteMatches.matches(rule.getMatches(), f + ".matches", problems);
@@ -133,7 +134,7 @@ final class GatewayRouteRoutes {
         }
         List<Route> routes = new ArrayList<>();
         for (int j = 0; j < matches.size(); j++) {
-            routes.add(new Route(idPrefix + "match/" + j, ref, matches.get(j), action, filters, timeouts, retry));
+            routes.add(new Route(idPrefix + "match/" + j, ref, matches.get(j), action, filters, timeouts, retry, maxBody));
         }
         return routes;
     }

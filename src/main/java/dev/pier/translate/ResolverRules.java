@@ -43,7 +43,8 @@ final class ResolverRules {
      * starting with servicePrefix with a non-empty rest, with a TCP port.
      */
     Optional<Route> route(GatewayRoute gr, ObjectRef ref, NamespaceResolver r, String f, String id, List<Filter> filters,
-                          Timeouts timeouts, RetryPolicy retry, BalancerPolicy balancer, ObjectProblems problems) {
+                          Timeouts timeouts, RetryPolicy retry, Long maxBody, BalancerPolicy balancer,
+                          ObjectProblems problems) {
         String own = gr.getMetadata().getNamespace();
         String namespace = r.getNamespace() == null || r.getNamespace().isEmpty() ? own : r.getNamespace();
         int before = problems.leftOut();
@@ -73,7 +74,7 @@ final class ResolverRules {
         }
         return Optional.of(new Route(id, ref, RouteMatch.path(path),
                 new RouteAction.Resolve(namespace, path.value(), servicePrefix, versioned, resolved, balancer),
-                filters, timeouts, retry));
+                filters, timeouts, retry, maxBody));
     }
 
     /** The TCP port {@code wanted} names (by name or number), the first TCP port when none is named. */
