@@ -36,6 +36,8 @@ final class ProxyServer extends VerticleBase {
     /** Set while this loop runs later than {@code EdgePolicy.maxEventLoopDelay}: new requests get 503. */
     private boolean shedding;
     private long lastTick;
+    /** How long after the last tick the loop counts as behind; 0 when shedding is off. */
+    private long overdueNanos;
     private long lagTimer = -1;
 
     ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, ExchangeRecorder recorder) {
@@ -71,6 +73,7 @@ final class ProxyServer extends VerticleBase {
         if (maxDelay > 0) {
             // A timer that runs late says the loop is behind: shed new requests until one runs on time.
             long tick = Math.max(10, Math.min(100, options.edge().maxEventLoopDelay().toMillis() / 2));
+            overdueNanos = TimeUnit.MILLISECONDS.toNanos(tick) + maxDelay;
             lastTick = System.nanoTime();
             lagTimer = vertx.setPeriodic(tick, id -> {
                 long now = System.nanoTime();
@@ -95,7 +98,8 @@ final class ProxyServer extends VerticleBase {
 
     private void handle(HttpServerRequest request) {
         long start = System.nanoTime();
-        if (shedding) {
+        // Behind: the last tick ran late, or the next one is overdue (this request got in before it).
+        if (shedding || (overdueNanos > 0 && start - lastTick > overdueNanos)) {
             ErrorAnswer.refuse(request, 503, "overloaded, retry later\n", serverHeader);
             recorder.ended(null, 503, start);
             return;

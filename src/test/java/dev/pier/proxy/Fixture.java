@@ -80,7 +80,12 @@ final class Fixture implements AutoCloseable {
     }
 
     Endpoint backend(String name, Consumer<HttpServerRequest> handler) {
-        HttpServer server = vertx.createHttpServer().requestHandler(handler::accept);
+        return backend(name, new io.vertx.core.http.HttpServerOptions(), handler);
+    }
+
+    /** A backend with its own server options (e.g. limits larger than Vert.x's defaults). */
+    Endpoint backend(String name, io.vertx.core.http.HttpServerOptions options, Consumer<HttpServerRequest> handler) {
+        HttpServer server = vertx.createHttpServer(options).requestHandler(handler::accept);
         server.webSocketHandler(ws -> ws.handler(buf -> ws.write(Buffer.buffer(name + ":").appendBuffer(buf))));
         await(server.listen(0, "127.0.0.1"));
         backends.add(server);
