@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * request-head clock runs until the connection has said which protocol it speaks; on a cleartext
  * port, the first byte that cannot start the HTTP/2 preface makes it HTTP/1, and Vert.x's decoder is
  * swapped for {@link StrictRequestDecoder} before it parses anything, with an {@link Http1Guard}
- * behind it. After that it only tells the guard that bytes arrived (a head's clock starts there).
+ * behind it. After that it tells the guard that bytes arrived (a head's clock starts there); on an
+ * HTTP/2 connection it reads the frame headers for {@link H2StreamOrder}.
  */
 final class ConnectionStart extends ChannelInboundHandlerAdapter {
     static final String NAME = "pier-edge-start";
@@ -28,6 +29,8 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
     private int prefaceMatched;
     private boolean decided;
     private Http1Guard guard;
+    /** Set once the connection speaks HTTP/2: checks what Netty answers only with a stream reset. */
+    private H2StreamOrder streams;
 
     ConnectionStart(EdgeTransport.PortEdge edge) {
         this.edge = edge;
@@ -52,6 +55,15 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** A connection error of Pier's own: GOAWAY with the last stream the client opened, then the close. */
+    private void goAway(ChannelHandlerContext ctx, int error) {
+        ByteBuf frame = ctx.alloc().buffer(17);
+        frame.writeMedium(8).writeByte(0x7).writeByte(0).writeInt(0);
+        frame.writeInt(streams.lastStream()).writeInt(error);
+        streams = null;
+        ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         long delay = edge.policy().requestHeadersTimeout().toNanos() - (System.nanoTime() - accepted);
@@ -74,6 +86,16 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (streams != null && msg instanceof ByteBuf frames) {
+            int error = streams.feed(frames);
+            if (error != 0) {
+                frames.release();
+                goAway(ctx, error);
+                return;
+            }
+            ctx.fireChannelRead(msg);
+            return;
+        }
         if (guard != null) {
             guard.rawRead();
             ctx.fireChannelRead(msg);
@@ -89,7 +111,18 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
                 && buf.getByte(buf.readerIndex() + same) == H2_PREFACE[prefaceMatched + same]) same++;
         if (prefaceMatched + same == H2_PREFACE.length) { // HTTP/2 by prior knowledge: Vert.x takes it from here
             decided();
-            ctx.fireChannelRead(msg);
+            streams = new H2StreamOrder(4 * edge.policy().maxConcurrentStreams() + 16);
+            ByteBuf preface = buf.readRetainedSlice(same);
+            int error = streams.feed(buf); // the frames after the preface
+            if (error != 0) {
+                preface.release();
+                buf.release();
+                goAway(ctx, error);
+                return;
+            }
+            ctx.fireChannelRead(preface);
+            if (buf.isReadable()) ctx.fireChannelRead(buf);
+            else buf.release();
             return;
         }
         if (same == readable) { // still a prefix of the preface

@@ -72,7 +72,10 @@ public final class Listener {
         Throwable cause = request.decoderResult().cause();
         int status;
         String body;
-        if (cause instanceof EdgeRejection r) {
+        if (cause instanceof EdgeRejection r && r.status == 0) {
+            request.connection().close(); // nothing HTTP/1 to answer
+            return;
+        } else if (cause instanceof EdgeRejection r) {
             status = r.status;
             body = r.getMessage() + "\n";
         } else if (cause instanceof TooLongHttpLineException) {

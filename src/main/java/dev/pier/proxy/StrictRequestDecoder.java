@@ -14,13 +14,16 @@ import java.util.List;
  * space or tab to the one before (RFC 9112 allows that or a 400); Pier answers 400, as nginx does,
  * so that no two parsers on the path can disagree about it. Each decode step that reads a head
  * consumes head bytes only, so the bytes it consumed are scanned for a line that starts with
- * whitespace after the request line.
+ * whitespace after the request line, and for a request line that names no HTTP version.
  */
 final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     private boolean inHead = true;
     private boolean atLineStart = true;
     private int line;
     private boolean folded;
+    /** How much of "HTTP/" the request line has shown so far (5: it names a version). */
+    private int versionMatched;
+    private static final byte[] VERSION_PREFIX = {'H', 'T', 'T', 'P', '/'};
 
     StrictRequestDecoder(Http1ServerConfig config) {
         super(config);
@@ -36,12 +39,18 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         for (int i = before; i < out.size(); i++) {
             Object msg = out.get(i);
             if (msg instanceof HttpRequest request) {
-                if (folded && request.decoderResult().isSuccess())
+                if (request.decoderResult().isFailure() && versionMatched < VERSION_PREFIX.length) {
+                    // Not an HTTP/1 request line at all (another protocol, a broken HTTP/2 preface,
+                    // HTTP/0.9): there is no HTTP/1 answer to give, only the close.
+                    request.setDecoderResult(DecoderResult.failure(new EdgeRejection(0, "not an HTTP/1 request line")));
+                } else if (folded && request.decoderResult().isSuccess()) {
                     request.setDecoderResult(DecoderResult.failure(new EdgeRejection(400, "folded header line (obs-fold)")));
+                }
                 inHead = false;
                 folded = false;
                 atLineStart = true;
                 line = 0;
+                versionMatched = 0;
             }
             if (msg instanceof LastHttpContent) inHead = true;
         }
@@ -57,6 +66,9 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
                     atLineStart = b == '\n';
                     continue;
                 }
+            }
+            if (line == 0 && versionMatched < VERSION_PREFIX.length) {
+                versionMatched = b == VERSION_PREFIX[versionMatched] ? versionMatched + 1 : (b == 'H' ? 1 : 0);
             }
             if (b == '\n') {
                 atLineStart = true;

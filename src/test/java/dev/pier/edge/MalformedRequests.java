@@ -13,7 +13,10 @@ public final class MalformedRequests {
     private MalformedRequests() {
     }
 
-    /** @param expected the status Pier answers (it also closes the connection) */
+    /**
+     * @param expected the status Pier answers (it also closes the connection); 0: no answer, only the
+     *                 close (a request line that names no HTTP version has no HTTP/1 answer)
+     */
     public record Case(String name, String what, byte[] bytes, int expected) {
     }
 
@@ -76,7 +79,7 @@ public final class MalformedRequests {
             c("bad-version", "version HTTP/1.x",
                     "GET /public HTTP/1.x\r\nHost: example.test\r\n\r\n", 400),
             c("http09", "HTTP/0.9 request line (no version)",
-                    "GET /public\r\n\r\n", 400),
+                    "GET /public\r\n\r\n", 0),
             c("bare-lf", "lines ended by LF alone",
                     "GET /public HTTP/1.1\nHost: example.test\n\n", 400),
             c("header-64k", "one 64 KB header",

@@ -62,7 +62,7 @@ class FramingTest {
         RawHttp.Answer answer = RawHttp.exchange(f.port, c.bytes(), 3000);
         assertThat(answer.status()).as(c.what() + ": " + answer.text()).isEqualTo(c.expected());
         assertThat(answer.closed()).as(c.what() + ": connection closed").isTrue();
-        assertThat(answer.text()).as(c.what()).containsIgnoringCase("connection: close");
+        if (c.expected() != 0) assertThat(answer.text()).as(c.what()).containsIgnoringCase("connection: close");
         Thread.sleep(100); // a request forwarded by mistake would arrive by now
         assertThat(seen).as(c.what() + ": reached a backend").isEmpty();
     }
