@@ -1,5 +1,6 @@
 package dev.pier.proxy;
 
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -15,14 +16,8 @@ public record Cidr(byte[] network, int prefixLength) {
         String s = text.strip();
         int slash = s.indexOf('/');
         String address = slash < 0 ? s : s.substring(0, slash);
-        if (address.isEmpty() || !(address.indexOf(':') >= 0 || address.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))))
-            throw new IllegalArgumentException("not an IP address: " + text);
-        byte[] bytes;
-        try {
-            bytes = InetAddress.getByName(address).getAddress(); // a literal: no lookup happens
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address: " + text);
-        }
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address); // literals only, never a lookup
+        if (bytes == null) throw new IllegalArgumentException("not an IP address: " + text);
         int prefix = bytes.length * 8;
         if (slash >= 0) {
             try {
@@ -36,7 +31,11 @@ public record Cidr(byte[] network, int prefixLength) {
     }
 
     public boolean contains(InetAddress address) {
-        byte[] a = address.getAddress();
+        return contains(address.getAddress());
+    }
+
+    /** Whether the address with these bytes (4 or 16; an IPv4-mapped IPv6 address counts as IPv4) is in the block. */
+    public boolean contains(byte[] a) {
         if (a.length != network.length) {
             if (a.length == 16 && network.length == 4 && isV4Mapped(a)) a = java.util.Arrays.copyOfRange(a, 12, 16);
             else return false;

@@ -29,6 +29,10 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
     private int prefaceMatched;
     private boolean decided;
     private Http1Guard guard;
+    /** With PROXY protocol on: the header's bytes so far, until its length is known (then Vert.x's decoder reads it). */
+    private ByteBuf proxyHeader;
+    private boolean proxyHeaderPassed;
+    private static final int PROXY_V2_FIXED = 16;
     /** Set once the connection speaks HTTP/2: checks what Netty answers only with a stream reset. */
     private H2StreamOrder streams;
 
@@ -53,6 +57,61 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
             timer.cancel(false);
             timer = null;
         }
+    }
+
+    /**
+     * Holds bytes until the PROXY protocol header is whole, passes exactly it on (Vert.x's decoder
+     * reads it and sets the client's address), then reads what follows as the connection's start.
+     */
+    private void passProxyHeader(ChannelHandlerContext ctx, ByteBuf buf) {
+        if (proxyHeader == null) proxyHeader = ctx.alloc().buffer();
+        proxyHeader.writeBytes(buf);
+        buf.release();
+        int length = proxyHeaderLength(proxyHeader);
+        if (length == 0) return; // not whole yet (v2 is at most 16 + 65535 bytes, v1 107)
+        proxyHeaderPassed = true;
+        ByteBuf all = proxyHeader;
+        proxyHeader = null;
+        if (length <= 0 || length > all.readableBytes()) { // not a PROXY header: Vert.x's decoder refuses it and closes
+            ctx.fireChannelRead(all);
+            return;
+        }
+        ctx.fireChannelRead(all.readRetainedSlice(length));
+        if (all.isReadable()) channelRead(ctx, all);
+        else all.release();
+    }
+
+    private static final byte[] PROXY_V1 = "PROXY ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PROXY_V2 = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a};
+
+    /**
+     * The PROXY header's length when its bytes so far tell it (v1: through its LF; v2: 16 + its
+     * length field), 0 while they do not yet, -1 when they cannot start one.
+     */
+    static int proxyHeaderLength(ByteBuf b) {
+        int start = b.readerIndex();
+        int n = b.readableBytes();
+        byte[] signature = n > 0 && b.getByte(start) == 'P' ? PROXY_V1 : PROXY_V2;
+        for (int i = 0; i < Math.min(n, signature.length); i++) {
+            if (b.getByte(start + i) != signature[i]) return -1;
+        }
+        if (signature == PROXY_V1) { // "PROXY ... \r\n", at most 107 bytes
+            int lf = b.indexOf(start, b.writerIndex(), (byte) '\n');
+            if (lf >= 0) return lf - start + 1;
+            return n > 107 ? -1 : 0;
+        }
+        if (n < PROXY_V2_FIXED) return 0;
+        int length = PROXY_V2_FIXED + b.getUnsignedShort(start + 14);
+        return n >= length ? length : 0;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (proxyHeader != null) {
+            proxyHeader.release();
+            proxyHeader = null;
+        }
+        super.channelInactive(ctx);
     }
 
     /** A connection error of Pier's own: GOAWAY with the last stream the client opened, then the close. */
@@ -103,6 +162,10 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
         }
         if (decided || !edge.cleartext() || !(msg instanceof ByteBuf buf)) {
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (edge.policy().proxyProtocol() && !proxyHeaderPassed) {
+            passProxyHeader(ctx, buf);
             return;
         }
         int readable = buf.readableBytes();

@@ -31,7 +31,7 @@ final class ProxyServer extends VerticleBase {
     private HttpClientAgent client;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
-    private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
+    private final ForwardedHeaders forwardedHeaders;
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
     /** Set while this loop runs later than {@code EdgePolicy.maxEventLoopDelay}: new requests get 503. */
     private boolean shedding;
@@ -46,6 +46,7 @@ final class ProxyServer extends VerticleBase {
         this.bindAddress = bindAddress;
         this.recorder = recorder;
         this.serverHeader = new ServerHeader(options.serverHeader());
+        this.forwardedHeaders = new ForwardedHeaders(options.edge().trustedProxies());
     }
 
     @Override
