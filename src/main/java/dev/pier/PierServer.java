@@ -3,6 +3,7 @@ package dev.pier;
 import dev.pier.admin.AdminServer;
 import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
+import dev.pier.proxy.EdgePolicy;
 import dev.pier.proxy.EdgeTransport;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.source.file.FileSource;
@@ -16,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +37,17 @@ public final class PierServer implements AutoCloseable {
      * is the {@code Server} header on responses that have none (empty: none).
      */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
-                         int eventLoops, long filePollMillis, String serverHeader) {
+                         int eventLoops, long filePollMillis, String serverHeader, EdgePolicy edge,
+                         Duration connectTimeout) {
         public Config {
             files = List.copyOf(files);
+        }
+
+        /** With the default edge policy and connect timeout. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    EdgePolicy.defaults(), ProxyOptions.defaults(0).connectTimeout());
         }
 
         /** With the default {@code Server} header. */
@@ -70,8 +80,8 @@ public final class PierServer implements AutoCloseable {
         this.state = new LiveState();
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
-                defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
-                defaults.backendTimeout(), loops, config.serverHeader()), metrics);
+                defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), config.connectTimeout(),
+                defaults.backendTimeout(), loops, config.serverHeader(), config.edge()), metrics);
         this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC());
         this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render);
     }
