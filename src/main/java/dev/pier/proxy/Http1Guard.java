@@ -58,7 +58,10 @@ final class Http1Guard extends ChannelDuplexHandler {
     private long lastActivity;
     private boolean responseStarted;
     private boolean websocket;
-    /** The current request was refused: its body bytes are dropped until the connection closes. */
+    /**
+     * A request was refused: the connection closes after its answer, and nothing read after it
+     * (its body, or what a lax parser would take for another request) goes further.
+     */
     private boolean rejecting;
     private ScheduledFuture<?> timer;
     private long timerAt;
@@ -134,10 +137,14 @@ final class Http1Guard extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (rejecting) {
+            ReferenceCountUtil.release(msg);
+            if (msg instanceof LastHttpContent) bodyOpen = false;
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             headStarted = false;
             inFlight++;
-            rejecting = false;
             if (request.decoderResult().isFailure()) {
                 rejecting = true; // the decoder's own reason stands (a line or header too long: 414, 431)
             } else {
@@ -161,11 +168,6 @@ final class Http1Guard extends ChannelDuplexHandler {
                 ReferenceCountUtil.release(msg);
                 bodyOpen = false;
                 answerAndClose(HttpResponseStatus.BAD_REQUEST, "malformed request body framing\n");
-                return;
-            }
-            if (rejecting) {
-                ReferenceCountUtil.release(msg);
-                if (last) bodyOpen = false;
                 return;
             }
             if (last) bodyOpen = false;
@@ -245,6 +247,7 @@ final class Http1Guard extends ChannelDuplexHandler {
     /** Pier's own answer, written under Vert.x (which may still think the request is open), then the close. */
     private void answerAndClose(HttpResponseStatus status, String body) {
         cancelTimer();
+        rejecting = true;
         if (responseStarted || !ctx.channel().isActive()) {
             ctx.close();
             return;
