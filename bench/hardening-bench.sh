@@ -108,7 +108,8 @@ if [[ " $PARTS " == *" slow "* ]]; then
   echo "| attack | proxy | probe answered all along | connections closed by the proxy |"
   echo "|---|---|---|---|"
   # a backend for the probe and the attack requests to reach
-  bench backend $((SLOW_SECONDS * 6 + 60)) > /dev/null 2>&1 & backend_pid=$!; pids+=($backend_pid)
+  java -cp "$CP" dev.pier.bench.HardeningBench "$BACKEND_PORT" backend $((SLOW_SECONDS * 6 + 60)) > /dev/null 2>&1 &
+  backend_pid=$!; pids+=($backend_pid)
   sleep 3
   for mode in H B; do
     for t in $TARGETS; do
