@@ -7,7 +7,9 @@
 # - kube-apiserver, etcd and kubectl, built from the Go module proxy into ~/.cache/pier (once);
 # - helm, likewise (the chart test installs charts/pier into the test API server);
 # - h2spec, likewise (H2specTest runs the HTTP/2 conformance suite against the h2c port);
-# - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server tests run or fail, never skip.
+# - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server tests run or fail, never skip
+#   (the fuzz tests replay their seeds there);
+# - then scripts/fuzz.sh: each fuzz target fuzzed for a bounded time (about 2 minutes in all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +28,5 @@ export PIER_H2SPEC_BIN="$(scripts/h2spec-tool.sh)"
 export PIER_REQUIRE_KUBE=true
 echo "test.sh: Kubernetes test binaries in $bin_dir, helm in $PIER_HELM_BIN, h2spec in $PIER_H2SPEC_BIN"
 
-exec mvn -B verify "$@"
+mvn -B verify "$@"
+exec scripts/fuzz.sh "$@"

@@ -5,6 +5,7 @@ import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
 import dev.pier.proxy.EdgePolicy;
 import dev.pier.proxy.EdgeTransport;
+import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.source.file.FileSource;
 import dev.pier.source.kube.KubeSource;
@@ -33,21 +34,32 @@ public final class PierServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PierServer.class);
 
     /**
-     * What a Pier process is told on its command line. Port 0 picks a free port. {@code serverHeader}
-     * is the {@code Server} header on responses that have none (empty: none).
+     * What a Pier process is told on its command line. Port 0 picks a free port. {@code address} is
+     * where proxied traffic is served; the admin port listens on loopback plus {@code adminAddresses}
+     * ({@link AdminServer#listenAddresses}). {@code serverHeader} is the {@code Server} header on
+     * responses that have none (empty: none).
      */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
-                         int eventLoops, long filePollMillis, String serverHeader, EdgePolicy edge,
-                         Duration connectTimeout) {
+                         int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                         OutlierOptions outlier, EdgePolicy edge, Duration connectTimeout) {
         public Config {
             files = List.copyOf(files);
+            adminAddresses = List.copyOf(adminAddresses);
         }
 
-        /** With the default edge policy and connect timeout. */
+        /** Admin on loopback only, default outlier detection, the default edge policy and connect timeout. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis, String serverHeader) {
-            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    EdgePolicy.defaults(), ProxyOptions.defaults(0).connectTimeout());
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, List.of(),
+                    OutlierOptions.DEFAULTS);
+        }
+
+        /** The default edge policy and connect timeout. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                      OutlierOptions outlier) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
+                    outlier, EdgePolicy.defaults(), ProxyOptions.defaults(0).connectTimeout());
         }
 
         /** With the default {@code Server} header. */
@@ -81,9 +93,10 @@ public final class PierServer implements AutoCloseable {
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), config.connectTimeout(),
-                defaults.backendTimeout(), loops, config.serverHeader(), config.edge()), metrics);
+                defaults.backendTimeout(), loops, config.serverHeader(), config.edge()), config.outlier(), metrics);
         this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC());
-        this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render);
+        this.admin = new AdminServer(vertx, AdminServer.listenAddresses(config.adminAddresses()), config.adminPort(), state, metrics,
+                view -> RoutesJson.render(view, dataPlane.health()));
     }
 
     /** Starts file mode: loads the files once, binds both ports, then keeps watching the files. */
@@ -134,18 +147,19 @@ public final class PierServer implements AutoCloseable {
     }
 
     private void bind() throws BindFailure {
-        httpPort = listen("proxied traffic (--http-port)", config.httpPort(), () -> dataPlane.start());
-        adminPort = listen("the admin port (--admin-port)", config.adminPort(), () -> admin.start());
+        httpPort = listen("proxied traffic (--http-port)", config.address(), config.httpPort(), () -> dataPlane.start());
+        adminPort = listen("the admin port (--admin-port, --admin-address)", AdminServer.listenAddresses(config.adminAddresses()).toString(),
+                config.adminPort(), () -> admin.start());
     }
 
-    private int listen(String what, int port, Supplier<Future<Integer>> start) throws BindFailure {
+    private int listen(String what, String address, int port, Supplier<Future<Integer>> start) throws BindFailure {
         try {
             return start.get().await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
             String reason = root.getMessage() == null ? root.toString() : root.getMessage();
-            throw new BindFailure("cannot listen on " + config.address() + ":" + port + " for " + what + ": " + reason, e);
+            throw new BindFailure("cannot listen on " + address + ":" + port + " for " + what + ": " + reason, e);
         }
     }
 

@@ -37,6 +37,8 @@ final class CompiledRoute {
     final long retryBackoffMs;
     private final boolean[] retryOnStatus = new boolean[600];
     final RouteMetrics metrics;
+    /** The backend gets the path as received; matching, filters and the resolver still read the normalised one. */
+    final boolean forwardRawPath;
 
     CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMetrics metrics) {
         this.route = route;
@@ -64,6 +66,7 @@ final class CompiledRoute {
             if (code >= 100 && code < 600) retryOnStatus[code] = true;
         }
         this.metrics = metrics;
+        this.forwardRawPath = route.forwardRawPath();
     }
 
     boolean retryOn(int status) {

@@ -42,11 +42,16 @@ public final class DataPlane {
     private final AtomicInteger refusedConnections = new AtomicInteger();
     private final EdgeTransport edge;
     private volatile int guardedPort = -1;
+    private final BackendHealth health;
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
 
     public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
+        this(vertx, options, OutlierOptions.DEFAULTS, metrics);
+    }
+
+    public DataPlane(Vertx vertx, ProxyOptions options, OutlierOptions outlier, MeterRegistry metrics) {
         this.vertx = vertx;
         this.options = options;
         this.metrics = metrics;
@@ -57,6 +62,7 @@ public final class DataPlane {
         this.edge = EdgeTransport.of(vertx);
         if (edge == null)
             throw new IllegalArgumentException("the data plane needs a Vert.x built by EdgeTransport.vertx(options)");
+        this.health = new BackendHealth(outlier, metrics, this::healthChanged);
     }
 
     /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
@@ -72,6 +78,7 @@ public final class DataPlane {
             return server;
         }, deployment).map(id -> {
             deploymentId = id;
+            health.serversStarted(servers);
             int port = servers.get(0).actualPort();
             if (guardedPort != port) guardPort(port); // a random port is known only now; nobody knew it before
             return port;
@@ -104,9 +111,10 @@ public final class DataPlane {
         synchronized (writeLock) { // balancer carry-over needs the previous table to be the latest
             long start = System.nanoTime();
             CompiledTable previous = table.get();
-            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints);
+            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints, health);
             table.set(next);
             previous.retireMetersLeftOutOf(next);
+            health.retain(next.healthInUse());
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
         }
@@ -123,18 +131,40 @@ public final class DataPlane {
      */
     public void replaceEndpoints(Map<ServiceKey, List<Endpoint>> all) {
         synchronized (writeLock) {
-            table.get().endpointsChanged(endpoints.replaceAll(all));
+            Map<ServiceKey, List<Endpoint>> changed = endpoints.replaceAll(all);
+            health.endpointsChanged(changed);
+            table.get().endpointsChanged(changed);
         }
     }
 
     /** Updates only these Services (an empty list: the Service has no endpoints), as {@link #replaceEndpoints} does. */
     public void updateEndpoints(Map<ServiceKey, List<Endpoint>> changed) {
         synchronized (writeLock) {
-            table.get().endpointsChanged(endpoints.update(changed));
+            Map<ServiceKey, List<Endpoint>> applied = endpoints.update(changed);
+            health.endpointsChanged(applied);
+            table.get().endpointsChanged(applied);
         }
     }
 
+    /** An endpoint of {@code service} was ejected or returned, or a check flipped: its balancers get new lists. */
+    private void healthChanged(ServiceKey service) {
+        synchronized (writeLock) {
+            table.get().refresh(service, endpoints.get(service));
+        }
+    }
+
+    /** Returns once the balancer updates that health changes queued so far have been applied (for tests). */
+    void settleHealth() {
+        health.settle();
+    }
+
+    /** Every endpoint's health (outlier state, active checks) of the Services the live table uses, for {@code /routes}. */
+    public List<EndpointHealthView> health() {
+        return health.view();
+    }
+
     public Future<Void> close() {
+        health.close();
         String id = deploymentId;
         if (id == null) return Future.succeededFuture();
         deploymentId = null;

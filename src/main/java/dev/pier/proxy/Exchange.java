@@ -32,6 +32,8 @@ final class Exchange {
     final HttpServerRequest request;
     final CompiledRoute route;
     final boolean websocket;
+    /** The normalised request path, as matched. */
+    final String path;
     private final long startNanos;
     private final UpstreamRequest upstream;
 
@@ -58,17 +60,22 @@ final class Exchange {
     private int status;
     private String localBody;
 
-    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, long startNanos) {
+    /**
+     * @param path the normalised request path ({@link PathNormalizer}): what filters, the resolver and
+     *             (unless the route forwards the raw path) the backend see
+     */
+    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, String path, long startNanos) {
         this.server = server;
         this.request = request;
         this.route = route;
+        this.path = path;
         this.startNanos = startNanos;
         this.websocket = request.canUpgradeToWebSocket();
         Boolean declared = websocket ? Boolean.FALSE : RequestBody.declared(request);
         this.hasBody = declared == null || declared;
         this.bodyRead = !hasBody;
         this.maxBody = route.maxRequestBodyBytes >= 0 ? route.maxRequestBodyBytes : server.maxRequestBodyBytes();
-        this.upstream = new UpstreamRequest(request);
+        this.upstream = new UpstreamRequest(request, path, route.forwardRawPath);
         this.retriesLeft = route.retries;
     }
 

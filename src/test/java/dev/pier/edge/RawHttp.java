@@ -25,7 +25,9 @@ public final class RawHttp {
 
     /** Sends {@code bytes} on a fresh connection and reads until the server closes or {@code waitMs} pass quietly. */
     public static Answer exchange(int port, byte[] bytes, int waitMs) throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (Socket socket = new Socket()) {
+            // a proxy whose accept queue is full leaves the connect hanging: bound it too
+            socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), waitMs);
             socket.setSoTimeout(waitMs);
             try {
                 socket.getOutputStream().write(bytes);

@@ -54,7 +54,7 @@ class EdgeLimitsTest {
         })));
         f.plane.apply(table(host("*",
                 new Route("small", Fixture.SOURCE, RouteMatch.path(PathMatch.prefix("/small")),
-                        new RouteAction.Forward(List.of(Fixture.to("svc"))), List.of(), Timeouts.NONE, RetryPolicy.NONE, 16L),
+                        new RouteAction.Forward(List.of(Fixture.to("svc"))), List.of(), Timeouts.NONE, RetryPolicy.NONE, false, 16L),
                 route("r", PathMatch.prefix("/"), "svc"))));
     }
 

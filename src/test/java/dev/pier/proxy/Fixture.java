@@ -49,13 +49,21 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(MeterRegistry metrics, Duration backendTimeout) {
-        this(metrics, new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), backendTimeout, 2,
-                ProxyOptions.DEFAULT_SERVER_HEADER));
+        this(metrics, options(backendTimeout));
+    }
+
+    static ProxyOptions options(Duration backendTimeout) {
+        return new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), backendTimeout, 2,
+                ProxyOptions.DEFAULT_SERVER_HEADER);
     }
 
     Fixture(MeterRegistry metrics, ProxyOptions options) {
+        this(metrics, options, OutlierOptions.DEFAULTS);
+    }
+
+    Fixture(MeterRegistry metrics, ProxyOptions options, OutlierOptions outlier) {
         this.metrics = metrics;
-        this.plane = new DataPlane(vertx, options, metrics);
+        this.plane = new DataPlane(vertx, options, outlier, metrics);
         this.port = await(plane.start());
         this.context = vertx.getOrCreateContext();
         this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
