@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.http1.Http1ServerConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.concurrent.TimeUnit;
 
@@ -54,7 +55,7 @@ public final class Listener {
         server.connectionHandler(connection -> {
             ChannelPipeline pipeline = ((ConnectionBase) connection).channel().pipeline();
             ConnectionStart start = (ConnectionStart) pipeline.get(ConnectionStart.NAME);
-            if (pipeline.get(Http1Guard.DECODER) != null) {
+            if (connection instanceof Http1ServerConnection) {
                 if (pipeline.get(Http1Guard.NAME) == null && start != null) {
                     start.guard(Http1Guard.install(pipeline, policy, serverHeader, start.acceptedNanos()));
                 }
