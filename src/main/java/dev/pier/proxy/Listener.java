@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.http.Http2Settings;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -15,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one place a client-facing listener gets its edge: server options from an {@link EdgePolicy}
- * (header and line limits, HTTP/2 settings, the idle bound of a connection that has not said
- * which protocol it speaks, PROXY protocol) and, per connection, the connection limit and the
- * guards ({@link Http1Guard} for HTTP/1; an idle bound for HTTP/2). The cleartext and the TLS
- * listener both build theirs here.
+ * (header and line limits, HTTP/2 settings, PROXY protocol) and, per connection, the guards
+ * ({@link Http1Guard} for HTTP/1, an idle bound for HTTP/2) and Pier's answer to a refused head.
+ * The cleartext and the TLS listener both build theirs here; the connection limit and the first
+ * handler of each connection come from the port's accept gate ({@link EdgeTransport}).
  */
 public final class Listener {
 
