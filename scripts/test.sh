@@ -6,7 +6,7 @@
 # - iproute2 (network namespaces give test backends addresses the API server accepts), from Debian;
 # - kube-apiserver, etcd and kubectl, built from the Go module proxy into ~/.cache/pier (once);
 # - helm, likewise (the chart test installs charts/pier into the test API server);
-# - h2spec, likewise (H2specTest runs the HTTP/2 conformance suite against the h2c port);
+# - h2spec, likewise (the HTTP/2 conformance suite: H2specTest on h2c, H2specTlsTest over TLS);
 # - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server tests run or fail, never skip
 #   (the fuzz tests replay their seeds there);
 # - then scripts/fuzz.sh: each fuzz target fuzzed for a bounded time (about 2 minutes in all).

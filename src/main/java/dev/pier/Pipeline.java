@@ -46,7 +46,7 @@ public final class Pipeline implements SnapshotSink {
     @Override
     public synchronized TranslationResult snapshot(ResourceSnapshot snapshot) {
         long start = System.nanoTime();
-        TranslationResult result = Translator.translate(snapshot, options);
+        TranslationResult result = Translator.translate(snapshot, options, clock.instant());
         long translated = System.nanoTime();
         boolean swap = !result.table().equals(liveTable);
         // Endpoints first: a new route must find its endpoints the moment it goes live.

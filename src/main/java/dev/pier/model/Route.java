@@ -22,7 +22,7 @@ import java.util.Objects;
  */
 public record Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
                     List<Filter> filters, Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath,
-                    Long maxRequestBodyBytes) {
+                    HttpsPolicy https, Long maxRequestBodyBytes) {
     public Route {
         if (maxRequestBodyBytes != null && maxRequestBodyBytes < 0)
             throw new IllegalArgumentException("route " + id + ": negative maxRequestBodyBytes");
@@ -32,6 +32,7 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(https, "https");
         filters = List.copyOf(filters);
         if (action instanceof RouteAction.NoBackend && filters.stream().noneMatch(Filter::answers)) {
             throw new IllegalArgumentException("route " + id + ": NoBackend needs a RequestRedirect or DirectResponse filter");
@@ -53,16 +54,35 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
         }
     }
 
-    /** A route that forwards the normalised path, with the listener's body size limit. */
+    /**
+     * A route without an HTTPS policy (what a route is until translation knows whether its host has
+     * TLS), forwarding the normalised path unless {@code forwardRawPath}.
+     */
     public Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
-                 List<Filter> filters, Timeouts timeouts, RetryPolicy retry) {
-        this(id, source, match, action, filters, timeouts, retry, false, null);
+                 List<Filter> filters, Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath) {
+        this(id, source, match, action, filters, timeouts, retry, forwardRawPath, HttpsPolicy.NONE, null);
+    }
+
+    /** Without an HTTPS policy, with its own body size limit (null: the listener's). */
+    public Route(String id, ObjectRef source, RouteMatch match, RouteAction action, List<Filter> filters,
+                 Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath, Long maxRequestBodyBytes) {
+        this(id, source, match, action, filters, timeouts, retry, forwardRawPath, HttpsPolicy.NONE, maxRequestBodyBytes);
     }
 
     /** With the listener's body size limit. */
+    public Route(String id, ObjectRef source, RouteMatch match, RouteAction action, List<Filter> filters,
+                 Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath, HttpsPolicy https) {
+        this(id, source, match, action, filters, timeouts, retry, forwardRawPath, https, null);
+    }
+
+    /** A route that forwards the normalised path, without an HTTPS policy. */
     public Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
-                 List<Filter> filters, Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath) {
-        this(id, source, match, action, filters, timeouts, retry, forwardRawPath, null);
+                 List<Filter> filters, Timeouts timeouts, RetryPolicy retry) {
+        this(id, source, match, action, filters, timeouts, retry, false);
+    }
+
+    public Route withHttps(HttpsPolicy policy) {
+        return new Route(id, source, match, action, filters, timeouts, retry, forwardRawPath, policy, maxRequestBodyBytes);
     }
 
     /** A plain forwarding route with no filters, timeouts or retries (what an Ingress path gives). */

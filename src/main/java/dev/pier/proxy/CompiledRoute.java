@@ -4,6 +4,8 @@ import dev.pier.model.PathMatch;
 import dev.pier.model.Route;
 import dev.pier.model.RouteMatch;
 import dev.pier.model.StringMatch;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.regex.Pattern;
 
@@ -39,6 +41,10 @@ final class CompiledRoute {
     final RouteMetrics metrics;
     /** The backend gets the path as received; matching, filters and the resolver still read the normalised one. */
     final boolean forwardRawPath;
+    /** Plain-HTTP requests get a 308 to https:// (ACME challenges excepted). */
+    final boolean httpsRedirect;
+    /** The Strict-Transport-Security value for HTTPS answers, or null. */
+    final CharSequence hsts;
 
     CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMetrics metrics) {
         this.route = route;
@@ -67,7 +73,16 @@ final class CompiledRoute {
         }
         this.metrics = metrics;
         this.forwardRawPath = route.forwardRawPath();
+        this.httpsRedirect = route.https().redirect();
+        this.hsts = route.https().hsts() == null ? null : HttpHeaders.createOptimized(route.https().hsts().headerValue());
     }
+
+    /** Strict-Transport-Security on an answer to an HTTPS request (never over plain HTTP: RFC 6797 section 7.2). */
+    void addHsts(HttpServerRequest request, MultiMap headers) {
+        if (hsts != null && request.isSSL()) headers.set(STRICT_TRANSPORT_SECURITY, hsts);
+    }
+
+    private static final CharSequence STRICT_TRANSPORT_SECURITY = HttpHeaders.createOptimized("strict-transport-security");
 
     boolean retryOn(int status) {
         return status >= 0 && status < retryOnStatus.length && retryOnStatus[status];

@@ -17,8 +17,11 @@ final class ErrorAnswer {
     private ErrorAnswer() {
     }
 
-    static Future<Void> send(HttpServerResponse response, int status, String body, ServerHeader server) {
+    /** @param route the matched route (its HSTS goes on HTTPS answers too), or null */
+    static Future<Void> send(HttpServerRequest request, int status, String body, ServerHeader server, CompiledRoute route) {
+        HttpServerResponse response = request.response();
         head(response, status, server);
+        if (route != null) route.addHsts(request, response.headers());
         return response.end(body);
     }
 

@@ -24,6 +24,10 @@ final class ProxyServer extends VerticleBase {
     private final Supplier<CompiledTable> table;
     private final ProxyOptions options;
     private final SocketAddress bindAddress;
+    private final SocketAddress httpsBindAddress;
+    /** Null when HTTPS is off. */
+    private final HttpsSetup https;
+    private final HttpsRedirect httpsRedirect;
     private static final int MAX_CACHED_ADDRESSES = 4096;
 
     private final ExchangeRecorder recorder;
@@ -32,6 +36,8 @@ final class ProxyServer extends VerticleBase {
     /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
     private HttpClientAgent healthClient;
     private HttpServer server;
+    private HttpServer httpsServer;
+    private HttpServerOptions httpsOptions;
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders;
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
@@ -42,10 +48,15 @@ final class ProxyServer extends VerticleBase {
     private long overdueNanos;
     private long lagTimer = -1;
 
-    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, ExchangeRecorder recorder) {
+    /** @param https the HTTPS listener's TLS, null for none (then {@code httpsBindAddress} is unused) */
+    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, SocketAddress httpsBindAddress,
+                HttpsSetup https, ExchangeRecorder recorder) {
         this.table = table;
         this.options = options;
         this.bindAddress = bindAddress;
+        this.httpsBindAddress = httpsBindAddress;
+        this.https = https;
+        this.httpsRedirect = new HttpsRedirect(options.httpsRedirectPort());
         this.recorder = recorder;
         this.serverHeader = new ServerHeader(options.serverHeader());
         this.forwardedHeaders = new ForwardedHeaders(options.edge().trustedProxies());
@@ -68,31 +79,76 @@ final class ProxyServer extends VerticleBase {
         client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
         healthClient = vertx.httpClientBuilder().with(new HttpClientOptions(clientOptions).setName("pier-health-check"))
                 .with(new PoolOptions().setHttp1MaxSize(2)).build();
-        HttpServerOptions serverOptions = Listener.serverOptions(options.edge())
+        startLagTicks();
+        HttpServerOptions listener = listenerOptions(options.edge());
+        server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
+        Listener.guard(server, options.edge(), options.serverHeader());
+        Future<HttpServer> plain = server.listen(bindAddress)
+                .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
+        if (https == null) return plain;
+        httpsOptions = https.apply(listener);
+        httpsServer = vertx.createHttpServer(httpsOptions).requestHandler(request -> handle(request, true));
+        Listener.guard(httpsServer, options.edge(), options.serverHeader());
+        return plain.compose(bound -> httpsServer.listen(httpsBindAddress)
+                .recover(e -> Future.failedFuture(new ListenFailure("--https-port", httpsBindAddress.port(), e))));
+    }
+
+    /** Which listener could not bind, so the message names its flag and port. */
+    static final class ListenFailure extends RuntimeException {
+        final String flag;
+        final int port;
+
+        ListenFailure(String flag, int port, Throwable cause) {
+            super(flag + " " + port + ": " + cause.getMessage(), cause);
+            this.flag = flag;
+            this.port = port;
+        }
+    }
+
+    /**
+     * What both listeners share: the edge's framing, limits and HTTP/2 settings ({@link Listener});
+     * HTTPS adds only TLS on top ({@link HttpsSetup}).
+     */
+    private static HttpServerOptions listenerOptions(EdgePolicy edge) {
+        return Listener.serverOptions(edge)
                 .setHttp2ClearTextEnabled(true)
                 .setTcpNoDelay(true)
                 // Every write to a downstream response happens on this instance's event loop (the
                 // upstream client and timers live on it too), so writes may skip Vert.x's outbound queue.
                 .setStrictThreadMode(true);
-        long maxDelay = options.edge().maxEventLoopDelay().toNanos();
-        if (maxDelay > 0) {
-            // A timer that runs late says the loop is behind: shed new requests until one runs on time.
-            long tick = Math.max(10, Math.min(100, options.edge().maxEventLoopDelay().toMillis() / 2));
-            overdueNanos = TimeUnit.MILLISECONDS.toNanos(tick) + maxDelay;
-            lastTick = System.nanoTime();
-            lagTimer = vertx.setPeriodic(tick, id -> {
-                long now = System.nanoTime();
-                shedding = now - lastTick - TimeUnit.MILLISECONDS.toNanos(tick) > maxDelay;
-                lastTick = now;
-            });
-        }
-        server = vertx.createHttpServer(serverOptions).requestHandler(this::handle);
-        Listener.guard(server, options.edge(), options.serverHeader());
-        return server.listen(bindAddress);
     }
 
     int actualPort() {
         return server.actualPort();
+    }
+
+    /** The HTTPS port, -1 when HTTPS is off. */
+    int actualHttpsPort() {
+        return httpsServer == null ? -1 : httpsServer.actualPort();
+    }
+
+    /**
+     * A new SSL context with the same settings for new handshakes (open connections keep theirs):
+     * the OpenSSL engine's per-certificate cache starts anew, and sessions made with certificates
+     * that changed are not resumed. The listening socket stays bound.
+     */
+    Future<Boolean> refreshTls() {
+        return httpsServer == null ? Future.succeededFuture(false)
+                : httpsServer.updateSSLOptions(HttpsSetup.refreshOptions(httpsOptions), true);
+    }
+
+    /** A timer that runs late says the loop is behind: new requests are shed until one runs on time. */
+    private void startLagTicks() {
+        long maxDelay = options.edge().maxEventLoopDelay().toNanos();
+        if (maxDelay <= 0) return;
+        long tick = Math.max(10, Math.min(100, options.edge().maxEventLoopDelay().toMillis() / 2));
+        overdueNanos = TimeUnit.MILLISECONDS.toNanos(tick) + maxDelay;
+        lastTick = System.nanoTime();
+        lagTimer = vertx.setPeriodic(tick, id -> {
+            long now = System.nanoTime();
+            shedding = now - lastTick - TimeUnit.MILLISECONDS.toNanos(tick) > maxDelay;
+            lastTick = now;
+        });
     }
 
     @Override
@@ -101,7 +157,7 @@ final class ProxyServer extends VerticleBase {
         return Future.succeededFuture();
     }
 
-    private void handle(HttpServerRequest request) {
+    private void handle(HttpServerRequest request, boolean secure) {
         long start = System.nanoTime();
         // Behind: the last tick ran late, or the next one is overdue (this request got in before it).
         if (shedding || (overdueNanos > 0 && start - lastTick > overdueNanos)) {
@@ -126,12 +182,19 @@ final class ProxyServer extends VerticleBase {
             answerWithoutRoute(request, 404, "no route\n", start);
             return;
         }
+        // The raw path: a client's "/.well-known/acme-challenge/" is exempt as sent; the redirect keeps the path as sent too.
+        if (!secure && route.httpsRedirect && !HttpsRedirect.exempt(path)) {
+            boolean sent = httpsRedirect.send(request, serverHeader);
+            if (!sent) ErrorAnswer.send(request, 400, "bad host\n", serverHeader, null);
+            recorder.ended(route, sent ? 308 : 400, start);
+            return;
+        }
         request.pause(); // the body waits until a backend connection is ready
         new Exchange(this, request, route, path, start).run();
     }
 
     private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
-        ErrorAnswer.send(request.response(), status, body, serverHeader);
+        ErrorAnswer.send(request, status, body, serverHeader, null);
         recorder.ended(null, status, start);
     }
 
