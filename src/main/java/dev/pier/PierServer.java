@@ -3,6 +3,8 @@ package dev.pier;
 import dev.pier.admin.AdminServer;
 import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
+import dev.pier.proxy.EdgePolicy;
+import dev.pier.proxy.EdgeTransport;
 import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.proxy.TlsEngine;
@@ -42,10 +44,27 @@ public final class PierServer implements AutoCloseable {
      */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                          int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
-                         OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
+                         OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine,
+                         EdgePolicy edge, Duration connectTimeout) {
         public Config {
             files = List.copyOf(files);
             adminAddresses = List.copyOf(adminAddresses);
+        }
+
+        /** The default edge policy and connect timeout. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                      OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
+                    outlier, httpsPort, httpsRedirectPort, tlsEngine, EdgePolicy.defaults(), ProxyOptions.defaults(0).connectTimeout());
+        }
+
+        /** No HTTPS, the default edge policy and connect timeout. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                      OutlierOptions outlier) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
+                    outlier, -1, ProxyOptions.DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO);
         }
 
         /** Admin on loopback only, default outlier detection, no HTTPS. */
@@ -68,12 +87,12 @@ public final class PierServer implements AutoCloseable {
         /** The same with HTTPS on {@code port} (0: a free one), terminated by {@code engine}. */
         public Config withHttps(int port, int redirectPort, TlsEngine engine) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, port, redirectPort, engine);
+                    adminAddresses, outlier, port, redirectPort, engine, edge, connectTimeout);
         }
 
         public Config withTranslate(TranslateOptions options) {
             return new Config(files, address, httpPort, adminPort, options, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout);
         }
     }
 
@@ -95,15 +114,15 @@ public final class PierServer implements AutoCloseable {
         // Pier serves no files: without file caching and class-path resolving Vert.x writes nothing
         // (no vertx-cache directory), so Pier starts on a read-only root filesystem.
         FileSystemOptions noFiles = new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false);
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true)
+        this.vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true)
                 .setFileSystemOptions(noFiles));
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.state = new LiveState();
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
-                defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
+                defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), config.connectTimeout(),
                 defaults.backendTimeout(), loops, config.serverHeader(), config.httpsPort(), config.httpsRedirectPort(),
-                config.tlsEngine()), config.outlier(), metrics);
+                config.tlsEngine(), config.edge()), config.outlier(), metrics);
         if (dataPlane.tlsEngine() != null) {
             log.info("HTTPS terminated by the {} TLS engine{}", dataPlane.tlsEngine() == TlsEngine.OPENSSL ? "OpenSSL (BoringSSL)" : "JDK",
                     config.tlsEngine() == TlsEngine.AUTO && dataPlane.tlsEngine() == TlsEngine.JDK

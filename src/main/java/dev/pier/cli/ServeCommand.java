@@ -92,6 +92,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     TranslateFlags translate;
 
+    @Mixin
+    EdgeFlags edge;
+
     @Option(names = "--log-format", defaultValue = "${env:PIER_LOG_FORMAT:-text}",
             description = "text or json. Env: PIER_LOG_FORMAT. Default: ${DEFAULT-VALUE}.")
     Logging.Format logFormat;
@@ -206,8 +209,16 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("pier serve: --outlier-*: " + e.getMessage());
             return 2;
         }
+        dev.pier.proxy.EdgePolicy edgePolicy;
+        try {
+            edgePolicy = edge.policy();
+        } catch (IllegalArgumentException e) {
+            System.err.println("pier serve: " + e.getMessage());
+            return 2;
+        }
         PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
-                translate.options(), eventLoops, 250, serverHeader, admin, outlier, httpsPort, httpsRedirectPort, engine);
+                translate.options(), eventLoops, 250, serverHeader, admin, outlier, httpsPort, httpsRedirectPort, engine,
+                edgePolicy, edge.connectTimeout);
         PierServer server;
         try {
             server = fromFiles ? PierServer.startWithFiles(config) : startWithKubernetes(config);

@@ -29,6 +29,12 @@ final class CompiledRoute {
     final long requestTimeoutMs;
     /** Per-try bound in ms, 0 for the data plane's default. */
     final long backendTimeoutMs;
+    /** Connect bound in ms per try, 0 for the data plane's default. */
+    final long connectTimeoutMs;
+    /** Websocket idle bound in ms, 0 for the listener's default. */
+    final long websocketIdleMs;
+    /** Request body bound in bytes, -1 for the listener's default. */
+    final long maxRequestBodyBytes;
     final int retries;
     final long retryBackoffMs;
     private final boolean[] retryOnStatus = new boolean[600];
@@ -56,6 +62,9 @@ final class CompiledRoute {
         var timeouts = route.timeouts();
         this.requestTimeoutMs = timeouts.request() == null ? 0 : Math.max(1, timeouts.request().toMillis());
         this.backendTimeoutMs = timeouts.backendRequest() == null ? 0 : Math.max(1, timeouts.backendRequest().toMillis());
+        this.connectTimeoutMs = timeouts.connect() == null ? 0 : Math.max(1, timeouts.connect().toMillis());
+        this.websocketIdleMs = timeouts.websocketIdle() == null ? 0 : Math.max(1, timeouts.websocketIdle().toMillis());
+        this.maxRequestBodyBytes = route.maxRequestBodyBytes() == null ? -1 : route.maxRequestBodyBytes();
         var retry = route.retry();
         this.retries = retry.attempts();
         this.retryBackoffMs = retry.backoff().toMillis();

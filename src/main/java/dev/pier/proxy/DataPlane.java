@@ -46,6 +46,12 @@ public final class DataPlane {
     private final Counter swaps;
     private final AtomicLong lastSwapNanos = new AtomicLong();
     private final ExchangeRecorder recorder;
+    /** Client connections open on the proxy port, counted against {@link EdgePolicy#maxConnections()}. */
+    private final AtomicInteger openConnections = new AtomicInteger();
+    /** Connections refused at accept because {@link EdgePolicy#maxConnections()} were open. */
+    private final AtomicInteger refusedConnections = new AtomicInteger();
+    private final EdgeTransport edge;
+    private final List<Integer> guardedPorts = new CopyOnWriteArrayList<>();
     private final BackendHealth health;
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
@@ -71,6 +77,9 @@ public final class DataPlane {
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
         this.recorder = new ExchangeRecorder(new RouteMetrics(metrics, RouteMetrics.NO_ROUTE));
+        this.edge = EdgeTransport.of(vertx);
+        if (edge == null)
+            throw new IllegalArgumentException("the data plane needs a Vert.x built by EdgeTransport.vertx(options)");
         this.health = new BackendHealth(outlier, metrics, this::healthChanged);
         if (options.httpsEnabled()) {
             TlsEngine engine = options.tlsEngine().resolve(); // OPENSSL where it cannot load: refused here, naming why
@@ -125,6 +134,9 @@ public final class DataPlane {
                 ? SocketAddress.sharedRandomPort(SHARED_PORT_IDS.incrementAndGet(), options.host())
                 : SocketAddress.inetSocketAddress(options.httpsPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
+        // from the first accepted connection on; a random port is known only once bound (nobody knew it before)
+        if (options.httpPort() != 0) guardPort(options.httpPort(), true);
+        if (options.httpsPort() > 0) guardPort(options.httpsPort(), false);
         return vertx.deployVerticle(() -> {
             ProxyServer server = new ProxyServer(table::get, options, bind, httpsBind, https, recorder);
             servers.add(server);
@@ -133,8 +145,28 @@ public final class DataPlane {
             deploymentId = id;
             httpsPort = servers.get(0).actualHttpsPort();
             health.serversStarted(servers);
-            return servers.get(0).actualPort();
+            int port = servers.get(0).actualPort();
+            if (options.httpPort() == 0) guardPort(port, true);
+            if (options.httpsPort() == 0) guardPort(httpsPort, false);
+            return port;
         });
+    }
+
+    /** Both listeners count against one connection limit: they share the process's descriptors. */
+    private void guardPort(int port, boolean cleartext) {
+        guardedPorts.add(port);
+        edge.guard(port, new EdgeTransport.PortEdge(options.edge(), openConnections, refusedConnections,
+                options.serverHeader(), cleartext));
+    }
+
+    /** Client connections open now on the proxy port. */
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    /** Connections refused at accept since start, because the connection limit was reached. */
+    public int refusedConnections() {
+        return refusedConnections.get();
     }
 
     /**
@@ -278,6 +310,8 @@ public final class DataPlane {
         String id = deploymentId;
         if (id == null) return Future.succeededFuture();
         deploymentId = null;
+        for (int port : guardedPorts) edge.release(port);
+        guardedPorts.clear();
         return vertx.undeploy(id);
     }
 }

@@ -43,12 +43,15 @@ final class Exchange {
     // The exchange's state: written only here, on the event loop.
     /** Whether a request body follows; for an HTTP/2 request without Content-Length, known only once its stream says. */
     private boolean hasBody;
-    private boolean bodyKnown;
+    /** The body is read (whole, or its first part when larger than the request buffer) and a backend may be chosen. */
+    private boolean bodyRead;
     private boolean bodyStarted;
-    /** The first body chunk, read while deciding {@link #hasBody}; written upstream before the rest is piped. */
-    private Buffer firstChunk;
-    /** A connected try waiting for {@link #bodyKnown} before it writes the request. */
-    private UpstreamTry waitingForBody;
+    /** The whole body, when it fit the request buffer: sent with each try, so such a request may be retried. */
+    private Buffer wholeBody;
+    /** The body's first part when it did not fit the request buffer; written upstream before the rest is piped. */
+    private Buffer firstPart;
+    /** Body bytes allowed (413 above), 0 for no limit. */
+    private final long maxBody;
     /** The Service the split chose; retries stay on it. */
     private Target target;
     private int retriesLeft;
@@ -75,8 +78,9 @@ final class Exchange {
         this.websocket = request.canUpgradeToWebSocket();
         this.grpc = !websocket && Grpc.isCall(request);
         Boolean declared = websocket ? Boolean.FALSE : RequestBody.declared(request);
-        this.bodyKnown = declared != null;
         this.hasBody = declared == null || declared;
+        this.bodyRead = !hasBody;
+        this.maxBody = route.maxRequestBodyBytes >= 0 ? route.maxRequestBodyBytes : server.maxRequestBodyBytes();
         this.upstream = new UpstreamRequest(request, path, route.forwardRawPath);
         this.retriesLeft = route.retries;
     }
@@ -106,10 +110,10 @@ final class Exchange {
 
     void run() {
         request.response().closeHandler(v -> clientGone());
-        if (!bodyKnown) {
-            RequestBody.watch(request, this);
-        } else if (!hasBody) {
-            request.resume(); // nothing to stream; let the server finish reading it
+        if (!hasBody) request.resume(); // nothing to read; let the server finish the request
+        if (hasBody && maxBody > 0 && RequestBody.declaredLength(request) > maxBody) {
+            refuseBody(); // as nginx does: at once, without reading a byte of it
+            return;
         }
         server.forwardedHeaders().apply(request, websocket, upstream.headers());
         CompiledFilter[] filters = route.filters;
@@ -137,7 +141,50 @@ final class Exchange {
             fail(503, "no backend\n");
             return;
         }
+        if (bodyRead) {
+            attempt(null);
+        } else if (grpc) {
+            // A gRPC stream is streamed from its first byte: its messages may wait for the server's
+            // (bidirectional, or the server speaks first), so nothing is held back; it goes to an
+            // HTTP/2 backend, where a slow stream pins no pooled connection.
+            bodyRead = true;
+            attempt(null);
+        } else {
+            // A body that fits the buffer is read whole before a backend connection is taken, so a
+            // slow client holds no pooled connection while it trickles its upload.
+            RequestBody.read(request, server.requestBufferBytes(), maxBody, this);
+        }
+    }
+
+    /** The body is read: whole (also an HTTP/2 stream that ended empty), or its first part. */
+    void bodyRead(Buffer read, boolean whole) {
+        if (finished || bodyRead) return;
+        bodyRead = true;
+        if (whole) {
+            hasBody = read.length() > 0 || RequestBody.declaredLength(request) == 0;
+            wholeBody = hasBody ? read : null;
+        } else {
+            firstPart = read;
+        }
         attempt(null);
+    }
+
+    /** More body than the route allows: 413 while nothing went downstream, else the response is cut. */
+    void bodyTooLarge() {
+        if (finished) return;
+        abortCurrentTry();
+        refuseBody();
+    }
+
+    private void refuseBody() {
+        bodyStarted = true; // never drained: the connection closes instead
+        if (responseStarted || request.response().headWritten()) {
+            request.response().reset();
+            finish();
+            return;
+        }
+        responseStarted(413);
+        ErrorAnswer.refuse(request, 413, "request body too large\n", server.serverHeader()).onComplete(ar -> finish());
     }
 
     /**
@@ -219,47 +266,35 @@ final class Exchange {
             retry(t.endpoint);
         } else {
             if (log.isDebugEnabled()) log.debug("route {}: connect to {} failed: {}", route.id, t.endpoint, cause.toString());
-            fail(502, "backend connect failed\n");
+            if (isTimeout(cause)) fail(504, "backend connect timed out\n");
+            else fail(502, "backend connect failed\n");
         }
     }
 
-    /** The try's request head is ready: send it with the body, or wait until an HTTP/2 stream says whether one follows. */
+    /** A connect that got no answer in time (the TCP connect, or the wait for a pooled connection), not a refusal. */
+    static boolean isTimeout(Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof io.netty.channel.ConnectTimeoutException || c instanceof java.util.concurrent.TimeoutException)
+                return true;
+        }
+        return false;
+    }
+
+    /** The try's request head is ready: send it with the body read so far, then pipe the rest. */
     void connected(UpstreamTry t) {
-        if (bodyKnown) {
-            sendBody(t);
-            return;
-        }
-        // An HTTP/2 stream ending with its HEADERS frame says so right after the request handler
-        // returned, in the same read; a connection taken from the pool can be here before that.
-        waitingForBody = t;
-        server.vertx().runOnContext(v -> {
-            if (!bodyKnown && waitingForBody == t) bodyDecided(true, null); // still open: stream it as before
-        });
-    }
-
-    /** Called once it is known whether a body follows; {@code first} is its first chunk when already read. */
-    void bodyDecided(boolean body, Buffer first) {
-        if (bodyKnown) return;
-        bodyKnown = true;
-        hasBody = body;
-        firstChunk = first;
-        RequestBody.stopWatching(request, body);
-        UpstreamTry t = waitingForBody;
-        waitingForBody = null;
-        if (t != null && isCurrent(t)) sendBody(t);
-    }
-
-    private void sendBody(UpstreamTry t) {
         if (!hasBody) {
             t.request().end();
-            return;
+        } else if (wholeBody != null) {
+            t.request().putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(wholeBody.length()));
+            t.request().end(wholeBody);
+        } else {
+            bodyStarted = true;
+            Buffer first = firstPart;
+            firstPart = null;
+            // A gRPC stream may wait for the server before it sends a message: its head goes now.
+            if (first == null && grpc) t.request().setChunked(true).sendHead();
+            RequestBody.send(request, first, t.request(), maxBody, this);
         }
-        bodyStarted = true;
-        Buffer first = firstChunk;
-        firstChunk = null;
-        // A gRPC stream may wait for the server before it sends a message: its head goes now.
-        if (first == null && grpc) t.request().setChunked(true).sendHead();
-        RequestBody.send(request, first, t.request());
     }
 
     void responded(UpstreamTry t, AsyncResult<HttpClientResponse> ar) {
@@ -317,12 +352,12 @@ final class Exchange {
     // ---- retries and timeouts --------------------------------------------------------------
 
     /**
-     * Retries need an idempotent method and nothing sent downstream yet; once the request body
-     * started streaming it cannot be replayed, so only body-less requests retry after a connect.
+     * Retries need an idempotent method and nothing sent downstream yet; a body read whole is sent
+     * again, but once a larger body started streaming it cannot be replayed.
      */
     private boolean mayRetry(boolean afterConnect) {
         if (retriesLeft <= 0 || responseStarted || finished || websocket) return false;
-        if (afterConnect && hasBody) return false;
+        if (afterConnect && hasBody && wholeBody == null) return false;
         if (bodyStarted) return false;
         return isIdempotent(request.method());
     }
@@ -389,11 +424,10 @@ final class Exchange {
 
     /** A body nobody will read is drained, so an HTTP/1 connection can carry the next request. */
     private void drainUnreadBody() {
-        if (hasBody && !bodyStarted) {
+        if (hasBody && !bodyStarted && wholeBody == null) {
             bodyStarted = true;
-            bodyKnown = true;
-            firstChunk = null;
-            waitingForBody = null;
+            bodyRead = true;
+            firstPart = null;
             RequestBody.discard(request);
         }
     }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -44,7 +45,7 @@ final class ProxyServer extends VerticleBase {
     private HttpServer httpsServer;
     private HttpServerOptions httpsOptions;
     // Per event loop, so plain fields and maps: no locking on the request path.
-    private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
+    private final ForwardedHeaders forwardedHeaders;
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
     /** Exchanges begun and not finished; written only on this event loop, read by the drain. */
     private volatile int active;
@@ -53,6 +54,12 @@ final class ProxyServer extends VerticleBase {
     /** Tunnels the server shutdown left open; they get a close frame when the drain ends. Event loop only. */
     private final List<WebSocketTunnel> drainingTunnels = new ArrayList<>();
     private boolean tunnelsClosing;
+    /** Set while this loop runs later than {@code EdgePolicy.maxEventLoopDelay}: new requests get 503. */
+    private boolean shedding;
+    private long lastTick;
+    /** How long after the last tick the loop counts as behind; 0 when shedding is off. */
+    private long overdueNanos;
+    private long lagTimer = -1;
 
     /** @param https the HTTPS listener's TLS, null for none (then {@code httpsBindAddress} is unused) */
     ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, SocketAddress httpsBindAddress,
@@ -65,6 +72,7 @@ final class ProxyServer extends VerticleBase {
         this.httpsRedirect = new HttpsRedirect(options.httpsRedirectPort());
         this.recorder = recorder;
         this.serverHeader = new ServerHeader(options.serverHeader());
+        this.forwardedHeaders = new ForwardedHeaders(options.edge().trustedProxies());
     }
 
     @Override
@@ -78,13 +86,16 @@ final class ProxyServer extends VerticleBase {
                         .setMaxHeaderSize(32 * 1024)
                         .setName("pier-health-check"))
                 .with(new PoolOptions().setHttp1MaxSize(2)).build();
-        HttpServerOptions listener = listenerOptions();
+        startLagTicks();
+        HttpServerOptions listener = Listener.serverOptions(options.edge()); // HTTPS adds only TLS on top
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
+        Listener.guard(server, options.edge(), options.serverHeader());
         Future<HttpServer> plain = server.listen(bindAddress)
                 .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
         if (https == null) return plain;
         httpsOptions = https.apply(listener);
         httpsServer = vertx.createHttpServer(httpsOptions).requestHandler(request -> handle(request, true));
+        Listener.guard(httpsServer, options.edge(), options.serverHeader());
         return plain.compose(bound -> httpsServer.listen(httpsBindAddress)
                 .recover(e -> Future.failedFuture(new ListenFailure("--https-port", httpsBindAddress.port(), e))));
     }
@@ -99,25 +110,6 @@ final class ProxyServer extends VerticleBase {
             this.flag = flag;
             this.port = port;
         }
-    }
-
-    /** What both listeners share (framing, limits, timeouts); HTTPS adds only TLS on top ({@link HttpsSetup}). */
-    private static HttpServerOptions listenerOptions() {
-        return new HttpServerOptions()
-                .setHandle100ContinueAutomatically(true)
-                .setHttp2ClearTextEnabled(true)
-                .setTcpNoDelay(true)
-                .setMaxHeaderSize(32 * 1024)
-                .setDecompressionSupported(false)
-                .setCompressionSupported(false)
-                // Every write to a downstream response happens on this instance's event loop (the
-                // upstream client and timers live on it too), so writes may skip Vert.x's outbound queue.
-                .setStrictThreadMode(true);
-    }
-
-    @Override
-    public Future<?> stop() {
-        return clients == null ? Future.succeededFuture() : clients.close();
     }
 
     /** A new table is live: on this loop, TLS clients it no longer uses are shut down (gracefully). */
@@ -146,10 +138,36 @@ final class ProxyServer extends VerticleBase {
                 : httpsServer.updateSSLOptions(HttpsSetup.refreshOptions(httpsOptions), true);
     }
 
+    /** A timer that runs late says the loop is behind: new requests are shed until one runs on time. */
+    private void startLagTicks() {
+        long maxDelay = options.edge().maxEventLoopDelay().toNanos();
+        if (maxDelay <= 0) return;
+        long tick = Math.max(10, Math.min(100, options.edge().maxEventLoopDelay().toMillis() / 2));
+        overdueNanos = TimeUnit.MILLISECONDS.toNanos(tick) + maxDelay;
+        lastTick = System.nanoTime();
+        lagTimer = vertx.setPeriodic(tick, id -> {
+            long now = System.nanoTime();
+            shedding = now - lastTick - TimeUnit.MILLISECONDS.toNanos(tick) > maxDelay;
+            lastTick = now;
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (lagTimer >= 0) vertx.cancelTimer(lagTimer);
+        return clients == null ? Future.succeededFuture() : clients.close();
+    }
+
     private void handle(HttpServerRequest request, boolean secure) {
         long start = System.nanoTime();
         Duration draining = closeAfterRequestsWithin;
         if (draining != null) closeAfterThisRequest(request, draining);
+        // Behind: the last tick ran late, or the next one is overdue (this request got in before it).
+        if (shedding || (overdueNanos > 0 && start - lastTick > overdueNanos)) {
+            ErrorAnswer.refuse(request, 503, "overloaded, retry later\n", serverHeader);
+            recorder.ended(null, 503, start);
+            return;
+        }
         String path;
         try {
             path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
@@ -258,6 +276,14 @@ final class ProxyServer extends VerticleBase {
 
     long connectTimeoutMs() {
         return options.connectTimeout().toMillis();
+    }
+
+    long maxRequestBodyBytes() {
+        return options.edge().maxRequestBodyBytes();
+    }
+
+    int requestBufferBytes() {
+        return options.edge().requestBufferBytes();
     }
 
     long backendTimeoutMs() {

@@ -30,10 +30,10 @@ final class UpstreamTry {
 
     void open() {
         ProxyServer server = exchange.server;
+        long connect = exchange.route.connectTimeoutMs > 0 ? exchange.route.connectTimeoutMs : server.connectTimeoutMs();
         // The target's protocol picks the client (HTTP/1.1, h2c, TLS); each pools per endpoint.
         server.clients().of(target.protocol)
-                .request(exchange.upstream().options(endpoint, server.socketAddress(endpoint), server.connectTimeoutMs(),
-                        target.protocol))
+                .request(exchange.upstream().options(endpoint, server.socketAddress(endpoint), connect, target.protocol))
                 .onComplete(this::connected);
     }
 

@@ -36,7 +36,7 @@ import java.util.function.Consumer;
 final class Fixture implements AutoCloseable {
     static final ObjectRef SOURCE = new ObjectRef("Ingress", "test", "fixture");
 
-    final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
+    final Vertx vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(4));
     final MeterRegistry metrics;
     final DataPlane plane;
     final int port;
@@ -88,7 +88,12 @@ final class Fixture implements AutoCloseable {
     }
 
     Endpoint backend(String name, Consumer<HttpServerRequest> handler) {
-        HttpServer server = vertx.createHttpServer().requestHandler(handler::accept);
+        return backend(name, new io.vertx.core.http.HttpServerOptions(), handler);
+    }
+
+    /** A backend with its own server options (e.g. limits larger than Vert.x's defaults). */
+    Endpoint backend(String name, io.vertx.core.http.HttpServerOptions options, Consumer<HttpServerRequest> handler) {
+        HttpServer server = vertx.createHttpServer(options).requestHandler(handler::accept);
         server.webSocketHandler(ws -> ws.handler(buf -> ws.write(Buffer.buffer(name + ":").appendBuffer(buf))));
         await(server.listen(0, "127.0.0.1"));
         backends.add(server);
