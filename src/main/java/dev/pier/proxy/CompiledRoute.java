@@ -30,9 +30,10 @@ final class CompiledRoute {
     final int retries;
     final long retryBackoffMs;
     private final boolean[] retryOnStatus = new boolean[600];
-    final RouteMetrics metrics;
+    /** Meters of the exchanges that reached no Service (a filter answered, a path named none); each target has its own. */
+    final RouteMeters unserved;
 
-    CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMetrics metrics) {
+    CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMeters unserved) {
         this.route = route;
         this.id = route.id();
         this.order = order;
@@ -54,7 +55,7 @@ final class CompiledRoute {
         for (int code : retry.codes()) {
             if (code >= 100 && code < 600) retryOnStatus[code] = true;
         }
-        this.metrics = metrics;
+        this.unserved = unserved;
     }
 
     boolean retryOn(int status) {

@@ -37,7 +37,7 @@ final class CompiledTable {
     // Carried into the next compile.
     private final Map<BalancerKey, Balancer> balancers;
     private final Map<SplitKey, WeightedSplit> splits;
-    private final Map<String, RouteMetrics> metrics;
+    private final Map<MeterKey, RouteMeters> meters;
     /** The balancers of each Service, told when its endpoints change. */
     private final Map<ServiceKey, List<Balancer>> balancersByService = new HashMap<>();
 
@@ -45,16 +45,19 @@ final class CompiledTable {
 
     record SplitKey(String routeId, List<WeightedBackend> backends) {}
 
+    /** A route's meters toward one Service; {@code service} null for its exchanges that reached none. */
+    record MeterKey(String routeId, ServiceKey service) {}
+
     private CompiledTable(Map<String, CompiledHost> exactHosts, Map<String, CompiledHost> wildcardParents, CompiledHost anyHost,
                           CompiledRoute defaultRoute, Map<BalancerKey, Balancer> balancers,
-                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics) {
+                          Map<SplitKey, WeightedSplit> splits, Map<MeterKey, RouteMeters> meters) {
         this.exactHosts = exactHosts;
         this.wildcardParents = wildcardParents;
         this.anyHost = anyHost;
         this.defaultRoute = defaultRoute;
         this.balancers = balancers;
         this.splits = splits;
-        this.metrics = metrics;
+        this.meters = meters;
         balancers.forEach((key, balancer) ->
                 balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(balancer));
     }
@@ -63,10 +66,10 @@ final class CompiledTable {
         return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of());
     }
 
-    /** Called once {@code next} is live: the meters of routes that are not in it leave the registry. */
+    /** Called once {@code next} is live: the meters of routes (and of their Services) that are not in it leave the registry. */
     void retireMetersLeftOutOf(CompiledTable next) {
-        metrics.forEach((id, m) -> {
-            if (next.metrics.get(id) != m) m.retire();
+        meters.forEach((key, m) -> {
+            if (next.meters.get(key) != m) m.retire();
         });
     }
 
@@ -135,7 +138,7 @@ final class CompiledTable {
         b.balancers.forEach((key, balancer) -> {
             if (b.previous.balancers.get(key) != balancer) balancer.setEndpoints(endpoints.get(key.service()));
         });
-        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics);
+        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.meters);
     }
 
     private static final class Builder {
@@ -143,7 +146,7 @@ final class CompiledTable {
         private final MeterRegistry registry;
         final Map<BalancerKey, Balancer> balancers = new HashMap<>();
         final Map<SplitKey, WeightedSplit> splits = new HashMap<>();
-        final Map<String, RouteMetrics> metrics = new HashMap<>();
+        final Map<MeterKey, RouteMeters> meters = new HashMap<>();
 
         Builder(CompiledTable previous, MeterRegistry registry) {
             this.previous = previous == null ? empty() : previous;
@@ -151,10 +154,8 @@ final class CompiledTable {
         }
 
         CompiledRoute route(Route route, int order) {
-            RouteMetrics m = metrics.computeIfAbsent(route.id(),
-                    id -> previous.metrics.containsKey(id) ? previous.metrics.get(id) : new RouteMetrics(registry, id));
             CompiledFilter[] filters = new CompiledFilter[route.filters().size()];
-            CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), m);
+            CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), meters(route, null));
             List<Filter> fs = route.filters();
             for (int i = 0; i < filters.length; i++) filters[i] = CompiledFilter.compile(fs.get(i), compiled);
             return compiled;
@@ -167,7 +168,7 @@ final class CompiledTable {
                 Target[] targets = new Target[backends.size()];
                 for (int i = 0; i < targets.length; i++) {
                     WeightedBackend wb = backends.get(i);
-                    targets[i] = target(wb.service(), wb.balancer());
+                    targets[i] = target(route, wb.service(), wb.balancer());
                 }
                 WeightedSplit split = null;
                 if (targets.length > 1 || (targets.length == 1 && backends.get(0).weight() == 0)) {
@@ -181,7 +182,7 @@ final class CompiledTable {
             }
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
-                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer())));
+                r.services().forEach((name, key) -> targets.put(name, target(route, key, r.balancer())));
                 return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
@@ -190,14 +191,25 @@ final class CompiledTable {
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
         }
 
-        private Target target(ServiceKey service, BalancerPolicy policy) {
+        private Target target(Route route, ServiceKey service, BalancerPolicy policy) {
             BalancerPolicy p = policy == null ? BalancerPolicy.ROUND_ROBIN : policy;
             BalancerKey key = new BalancerKey(service, p);
             Balancer balancer = balancers.computeIfAbsent(key, k -> {
                 Balancer old = previous.balancers.get(k);
                 return old != null ? old : BalancerFactory.create(p);
             });
-            return new Target(service, balancer, p);
+            return new Target(service, balancer, p, meters(route, service));
+        }
+
+        /** The previous table's meters for this key when it had them (their counts go on), else new ones. */
+        private RouteMeters meters(Route route, ServiceKey service) {
+            return meters.computeIfAbsent(new MeterKey(route.id(), service), k -> {
+                RouteMeters old = previous.meters.get(k);
+                if (old != null) return old;
+                String namespace = route.source().namespace();
+                return service == null ? new RouteMeters(registry, namespace, route.id(), RouteMeters.NO_SERVICE)
+                        : RouteMeters.forService(registry, namespace, route.id(), service);
+            });
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.pier.model.Endpoint;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.vertx.core.DeploymentOptions;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The Vert.x data plane: HTTP/1.1 and h2c servers (one per event loop) that route each request
@@ -36,18 +38,28 @@ public final class DataPlane {
     private final Counter swaps;
     private final AtomicLong lastSwapNanos = new AtomicLong();
     private final ExchangeRecorder recorder;
+    private final LongAdder connections = new LongAdder();
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
 
     public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
+        this(vertx, options, metrics, Observability.NONE);
+    }
+
+    public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics, Observability observability) {
         this.vertx = vertx;
         this.options = options;
         this.metrics = metrics;
         this.swaps = Counter.builder("pier.table.swaps").description("Routing tables published").register(metrics);
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
-        this.recorder = new ExchangeRecorder(new RouteMetrics(metrics, RouteMetrics.NO_ROUTE));
+        this.recorder = new ExchangeRecorder(new RouteMeters(metrics, "", RouteMeters.NO_ROUTE, RouteMeters.NO_SERVICE),
+                observability.accessLog(), new RequestTracing(observability.openTelemetry()));
+        Gauge.builder("pier.active.connections", connections, LongAdder::doubleValue)
+                .description("Client connections open on the proxy port").register(metrics);
+        Gauge.builder("pier.active.requests", recorder.activeRequests, LongAdder::doubleValue)
+                .description("Requests being served (a websocket until its handshake is done)").register(metrics);
     }
 
     /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
@@ -57,7 +69,7 @@ public final class DataPlane {
                 : SocketAddress.inetSocketAddress(options.httpPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, options, bind, recorder);
+            ProxyServer server = new ProxyServer(table::get, options, bind, recorder, connections);
             servers.add(server);
             return server;
         }, deployment).map(id -> {

@@ -13,6 +13,8 @@ import io.vertx.core.net.SocketAddress;
 import dev.pier.model.Endpoint;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import io.opentelemetry.api.trace.Span;
 import java.util.function.Supplier;
 
 /**
@@ -30,14 +32,19 @@ final class ProxyServer extends VerticleBase {
     private HttpClientAgent client;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
-    private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
+    private final ForwardedHeaders forwardedHeaders;
+    /** Open client connections on this instance; written on its loop, summed by {@code pier_active_connections}. */
+    private final LongAdder connections;
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
 
-    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, ExchangeRecorder recorder) {
+    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, ExchangeRecorder recorder,
+                LongAdder connections) {
         this.table = table;
         this.options = options;
         this.bindAddress = bindAddress;
         this.recorder = recorder;
+        this.connections = connections;
+        this.forwardedHeaders = new ForwardedHeaders(recorder.tracing);
         this.serverHeader = new ServerHeader(options.serverHeader());
     }
 
@@ -66,7 +73,10 @@ final class ProxyServer extends VerticleBase {
                 // Every write to a downstream response happens on this instance's event loop (the
                 // upstream client and timers live on it too), so writes may skip Vert.x's outbound queue.
                 .setStrictThreadMode(true);
-        server = vertx.createHttpServer(serverOptions).requestHandler(this::handle);
+        server = vertx.createHttpServer(serverOptions).requestHandler(this::handle).connectionHandler(connection -> {
+            connections.increment();
+            connection.closeHandler(v -> connections.decrement());
+        });
         return server.listen(bindAddress);
     }
 
@@ -76,15 +86,17 @@ final class ProxyServer extends VerticleBase {
 
     private void handle(HttpServerRequest request) {
         long start = System.nanoTime();
+        recorder.started();
+        Span span = recorder.tracing.on() ? recorder.tracing.start(request, forwardedHeaders.clientAddress(request)) : null;
         CompiledTable current = table.get(); // read once; this request keeps it to the end
         CompiledRoute route = current.select(request);
         if (route == null) {
             ErrorAnswer.send(request.response(), 404, "no route\n", serverHeader);
-            recorder.ended(null, 404, start);
+            recorder.unrouted(this, request, 404, start, span);
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
-        new Exchange(this, request, route, start).run();
+        new Exchange(this, request, route, start, span).run();
     }
 
     Vertx vertx() {

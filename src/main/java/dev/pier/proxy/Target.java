@@ -5,15 +5,20 @@ import dev.pier.model.BalancerPolicy;
 import dev.pier.model.ServiceKey;
 import io.vertx.core.http.HttpServerRequest;
 
-/** One Service port a request can go to, with its balancer and how to read the request's hash key. */
+/** One Service port a route's request can go to, with its balancer, its meters and how to read the request's hash key. */
 final class Target {
     final ServiceKey service;
     final Balancer balancer;
+    final BalancerPolicy policy;
+    /** This route's meters toward this Service. */
+    final RouteMeters meters;
     private final BalancerPolicy.HashOn hashOn;
 
-    Target(ServiceKey service, Balancer balancer, BalancerPolicy policy) {
+    Target(ServiceKey service, Balancer balancer, BalancerPolicy policy, RouteMeters meters) {
         this.service = service;
         this.balancer = balancer;
+        this.policy = policy;
+        this.meters = meters;
         this.hashOn = policy != null && policy.type() == BalancerPolicy.Type.CONSISTENT_HASH ? policy.hashOn() : null;
     }
 

@@ -113,6 +113,15 @@ final class Fixture implements AutoCloseable {
         });
     }
 
+    /** A loopback port nothing listens on (bound, then closed): connecting to it is refused. */
+    static Endpoint closedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return Endpoint.of("127.0.0.1", s.getLocalPort());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Builds and runs a future chain on an event loop, so no callback is registered after its event. */
     <T> Future<T> onLoop(java.util.function.Supplier<Future<T>> chain) {
         io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
