@@ -9,7 +9,22 @@ import dev.pier.source.kube.KubeSource;
 import dev.pier.source.kube.KubeSourceOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.pier.translate.TranslateOptions;
+import dev.pier.proxy.AccessLog;
+import dev.pier.proxy.Observability;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Map;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,15 +49,31 @@ public final class PierServer implements AutoCloseable {
      * is the {@code Server} header on responses that have none (empty: none).
      */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
-                         int eventLoops, long filePollMillis, String serverHeader) {
+                         int eventLoops, long filePollMillis, String serverHeader, AccessLogSettings accessLog,
+                         TracingSettings tracing) {
         public Config {
             files = List.copyOf(files);
         }
 
-        /** With the default {@code Server} header. */
+        /** With the default {@code Server} header, no access log and no tracing. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis) {
             this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER);
+        }
+
+        /** No access log and no tracing. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    AccessLogSettings.OFF, TracingSettings.OFF);
+        }
+
+        public Config withAccessLog(AccessLogSettings settings) {
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, settings, tracing);
+        }
+
+        public Config withTracing(TracingSettings settings) {
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, accessLog, settings);
         }
 
         public static Config forFiles(List<Path> files) {
@@ -50,8 +81,23 @@ public final class PierServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The access log: on or off, its format, the share of requests below 400 it logs, where lines go.
+     */
+    public record AccessLogSettings(boolean on, AccessLog.Format format, double sampleRatio, OutputStream out) {
+        public static final AccessLogSettings OFF = new AccessLogSettings(false, AccessLog.Format.json, 1, null);
+    }
+
+    /** Tracing on or off; {@code defaults} are OTEL_* settings in property form that the environment overrides. */
+    public record TracingSettings(boolean on, Map<String, String> defaults) {
+        public static final TracingSettings OFF = new TracingSettings(false, Map.of());
+    }
+
     private final Vertx vertx;
     private final DataPlane dataPlane;
+    private final AccessLog accessLog;
+    private final OpenTelemetrySdk tracing;
+    private final List<AutoCloseable> meterBinders = new ArrayList<>();
     private final AdminServer admin;
     private final LiveState state;
     private final PrometheusMeterRegistry metrics;
@@ -66,13 +112,37 @@ public final class PierServer implements AutoCloseable {
         int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        bindProcessMeters();
         this.state = new LiveState();
+        AccessLogSettings log = config.accessLog();
+        this.accessLog = log.on() ? new AccessLog(log.format(), log.sampleRatio(), log.out(), AccessLog.DEFAULT_CAPACITY, metrics) : null;
+        this.tracing = config.tracing().on() ? TracingSdk.start(config.tracing().defaults()) : null;
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
-                defaults.backendTimeout(), loops, config.serverHeader()), metrics);
-        this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC());
+                defaults.backendTimeout(), loops, config.serverHeader()), metrics, new Observability(accessLog, tracing));
+        this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC(), new ConfigMeters(metrics));
         this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render);
+    }
+
+    /** JVM, GC, memory, threads, class loading, CPU, uptime and file descriptors, under their usual names; and the build. */
+    private void bindProcessMeters() {
+        new ClassLoaderMetrics().bindTo(metrics);
+        new JvmMemoryMetrics().bindTo(metrics);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(metrics);
+        meterBinders.add(gc);
+        new JvmThreadMetrics().bindTo(metrics);
+        new JvmInfoMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        new UptimeMetrics().bindTo(metrics);
+        new FileDescriptorMetrics().bindTo(metrics);
+        BuildInfo build = BuildInfo.current();
+        Gauge.builder("pier.build.info", () -> 1)
+                .description("Always 1; the labels say which Pier runs")
+                .tags("version", build.version(), "commit", build.commit(), "build_time", build.buildTime(),
+                        "java_version", Runtime.version().toString())
+                .register(metrics);
     }
 
     /** Starts file mode: loads the files once, binds both ports, then keeps watching the files. */
@@ -101,6 +171,9 @@ public final class PierServer implements AutoCloseable {
         try {
             server.bind();
             KubeSource kube = new KubeSource(client, options.withTranslate(config.translate()), server.pipeline);
+            Gauge.builder("pier.leader", kube, k -> k.isLeader() ? 1 : 0)
+                    .description("1 while this replica holds the leader Lease (and writes statuses), else 0")
+                    .register(server.metrics);
             server.source = () -> {
                 kube.close();
                 client.close();
@@ -143,6 +216,7 @@ public final class PierServer implements AutoCloseable {
     public int adminPort() { return adminPort; }
     public LiveState state() { return state; }
     public Pipeline pipeline() { return pipeline; }
+    public PrometheusMeterRegistry metrics() { return metrics; }
 
     @Override
     public void close() {
@@ -153,6 +227,15 @@ public final class PierServer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("unclean stop: {}", e.toString());
         } finally {
+            if (accessLog != null) accessLog.close();
+            if (tracing != null) tracing.shutdown().join(5, TimeUnit.SECONDS); // exports the spans still batched
+            for (AutoCloseable binder : meterBinders) {
+                try {
+                    binder.close();
+                } catch (Exception e) {
+                    log.debug("meter binder close: {}", e.toString());
+                }
+            }
             try {
                 vertx.close().await(5, TimeUnit.SECONDS);
             } catch (Exception e) {
