@@ -54,8 +54,18 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(MeterRegistry metrics, ProxyOptions options) {
+        this(metrics, options, Observability.NONE);
+    }
+
+    /** With an access log or tracing. */
+    Fixture(MeterRegistry metrics, Observability observability) {
+        this(metrics, new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), Duration.ofSeconds(30), 2,
+                ProxyOptions.DEFAULT_SERVER_HEADER), observability);
+    }
+
+    Fixture(MeterRegistry metrics, ProxyOptions options, Observability observability) {
         this.metrics = metrics;
-        this.plane = new DataPlane(vertx, options, metrics);
+        this.plane = new DataPlane(vertx, options, metrics, observability);
         this.port = await(plane.start());
         this.context = vertx.getOrCreateContext();
         this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
