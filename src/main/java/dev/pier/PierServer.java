@@ -122,7 +122,8 @@ public final class PierServer implements AutoCloseable {
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
                 defaults.backendTimeout(), loops, config.serverHeader()), metrics, new Observability(accessLog, tracing));
         this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC(), new ConfigMeters(metrics));
-        this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render);
+        this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render,
+                dataPlane::explain);
     }
 
     /** JVM, GC, memory, threads, class loading, CPU, uptime and file descriptors, under their usual names; and the build. */

@@ -184,4 +184,25 @@ class FileModeTest {
         assertThat(problem.path("message").asText()).isEqualTo("Service shop/gone not found; requests get 503");
         assertThat(get(pier.adminPort(), "x", "/metrics").body()).contains("pier_config_objects_with_problems{kind=\"Ingress\"} 1.0");
     }
+
+    /** /debug/explain on the admin port answers from the live table and shows the endpoints the balancer has now. */
+    @Test
+    void theAdminPortExplainsALiveRequest() throws Exception {
+        Files.writeString(dir.resolve("shop.yaml"), objects("/cart"));
+        pier = PierServer.startWithFiles(new PierServer.Config(List.of(dir), "127.0.0.1", 0, 0,
+                TranslateOptions.DEFAULTS, 2, 50));
+        Reply json = get(pier.adminPort(), "x", "/debug/explain?host=shop.example.com:8080&path=/cart/1&header=x-a:1");
+        assertThat(json.status()).isEqualTo(200);
+        var e = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.body());
+        assertThat(e.path("request").path("headers").path("x-a").asText()).isEqualTo("1");
+        assertThat(e.path("host").path("virtualHost").asText()).isEqualTo("shop.example.com");
+        assertThat(e.path("winner").path("route").asText()).isEqualTo("ingress/shop/web/rule/0/path/0");
+        assertThat(e.path("backends").get(0).path("endpoints").get(0).asText()).isEqualTo("127.0.0.1:" + backend.actualPort());
+
+        Reply text = get(pier.adminPort(), "x", "/debug/explain?host=other.example.com&format=text");
+        assertThat(text.body()).contains("no route: answered 404");
+        assertThat(get(pier.adminPort(), "x", "/debug/explain?host=a&header=bad").status()).isEqualTo(400);
+        assertThat(get(pier.adminPort(), "x", "/nothing").status()).isEqualTo(404);
+        assertThat(get(pier.adminPort(), "x", "/healthz").body()).isEqualTo("ok\n");
+    }
 }

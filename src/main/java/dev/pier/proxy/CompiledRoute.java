@@ -4,7 +4,6 @@ import dev.pier.model.PathMatch;
 import dev.pier.model.Route;
 import dev.pier.model.RouteMatch;
 import dev.pier.model.StringMatch;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.regex.Pattern;
 
 /** One route ready to serve: its non-path conditions, filters, answer, timeouts, retries and meters. */
@@ -58,23 +57,40 @@ final class CompiledRoute {
         this.unserved = unserved;
     }
 
+    /** {@link #failedCondition}: every condition holds. */
+    static final int MATCHES = -1;
+    /** For explain: the path did not match, so no other condition was checked. */
+    static final int PATH_DIFFERS = -2;
+
     boolean retryOn(int status) {
         return status >= 0 && status < retryOnStatus.length && retryOnStatus[status];
     }
 
-    /** Everything but the path, which the host's matcher already checked. */
-    boolean matchesRest(HttpServerRequest request) {
-        if (method != null && !method.equals(request.method().name())) return false;
-        for (ValueCondition c : headers) {
-            if (!c.test(request.getHeader(c.name))) return false;
+    /**
+     * Everything but the path, which the host's matcher already checked: {@link #MATCHES}, or which
+     * condition failed (0 the method, then the headers, then the query parameters, in order).
+     */
+    int failedCondition(MatchInput request) {
+        if (method != null && !method.equals(request.method())) return 0;
+        for (int i = 0; i < headers.length; i++) {
+            ValueCondition c = headers[i];
+            if (!c.test(request.header(c.name))) return 1 + i;
         }
         if (queryParams.length > 0) {
-            QueryParams params = QueryParams.of(request);
-            for (ValueCondition c : queryParams) {
-                if (!c.test(params.first(c.name))) return false;
+            QueryParams params = QueryParams.of(request.query());
+            for (int i = 0; i < queryParams.length; i++) {
+                ValueCondition c = queryParams[i];
+                if (!c.test(params.first(c.name))) return 1 + headers.length + i;
             }
         }
-        return true;
+        return MATCHES;
+    }
+
+    /** What the condition {@link #failedCondition} named asks for, in words. */
+    String describeCondition(int index) {
+        if (index == 0) return "method " + method;
+        if (index <= headers.length) return "header " + headers[index - 1].describe();
+        return "query parameter " + queryParams[index - 1 - headers.length].describe();
     }
 
     /** The regexes come compiled from translation. */
@@ -102,6 +118,10 @@ final class CompiledRoute {
         boolean test(String value) {
             if (value == null) return false;
             return regex != null ? regex.matcher(value).matches() : exact.equals(value);
+        }
+
+        String describe() {
+            return name + (regex != null ? " matching regex " + regex.pattern() : " = " + exact);
         }
     }
 }

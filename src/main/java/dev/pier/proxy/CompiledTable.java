@@ -13,8 +13,6 @@ import dev.pier.model.ServiceKey;
 import dev.pier.model.VirtualHost;
 import dev.pier.model.WeightedBackend;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,19 +76,40 @@ final class CompiledTable {
         return balancers.get(new BalancerKey(service, policy));
     }
 
-    /** @return the route for this request, or null for a 404 */
-    CompiledRoute select(HttpServerRequest request) {
-        HostAndPort authority = request.authority();
-        String host = authority == null ? "" : hostKey(authority.host());
+    /**
+     * The one matcher: the data plane's and explain's.
+     *
+     * @param trace null when serving; explain's record of each step
+     * @return the route for this request, or null for a 404
+     */
+    CompiledRoute select(MatchInput request, MatchTrace trace) {
+        String authority = request.host();
+        String host = authority == null ? "" : hostKey(authority);
         CompiledHost routes = exactHosts.get(host);
+        MatchTrace.HostStep step = MatchTrace.HostStep.EXACT;
         if (routes == null) {
             int dot = host.indexOf('.');
-            if (dot > 0) routes = wildcardParents.get(host.substring(dot + 1));
-            if (routes == null) routes = anyHost;
+            if (dot > 0) {
+                routes = wildcardParents.get(host.substring(dot + 1));
+                step = MatchTrace.HostStep.WILDCARD;
+            }
+            if (routes == null) {
+                routes = anyHost;
+                step = routes == null ? MatchTrace.HostStep.NONE : MatchTrace.HostStep.ANY;
+            }
         }
-        CompiledRoute route = routes == null ? null : routes.select(request, request.path());
-        if (route == null) route = defaultRoute;
+        if (trace != null) trace.host(host, step, routes);
+        CompiledRoute route = routes == null ? null : routes.select(request, request.path(), trace);
+        if (route == null) {
+            route = defaultRoute;
+            if (trace != null) trace.fellBackToDefault(defaultRoute);
+        }
         return route;
+    }
+
+    /** The route for requests no virtual host route matches (an Ingress defaultBackend), or null. */
+    CompiledRoute defaultRoute() {
+        return defaultRoute;
     }
 
     /** Hands changed endpoint lists (empty: none left) to the balancers of their Services. */
@@ -128,8 +147,8 @@ final class CompiledTable {
         for (VirtualHost vh : table.virtualHosts()) {
             List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
             for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
-            CompiledHost hostRoutes = new CompiledHost(compiled);
             String name = vh.hostname().toLowerCase(Locale.ROOT);
+            CompiledHost hostRoutes = new CompiledHost(name, compiled);
             if (name.equals("*")) any = hostRoutes;
             else if (name.startsWith("*.")) wildcard.put(name.substring(2), hostRoutes);
             else exact.put(name, hostRoutes);

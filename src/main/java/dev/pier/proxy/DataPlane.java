@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -94,6 +95,24 @@ public final class DataPlane {
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
         }
+    }
+
+    /**
+     * Which route {@code request} would take in the live table, and why, from the data plane's own
+     * matcher; the backends' endpoints are the ones the balancers have now. Call it off the event loops.
+     */
+    public Explanation explain(ExplainRequest request) {
+        synchronized (writeLock) { // the endpoint index is read under the lock that writes it
+            return Explainer.explain(table.get(), endpoints, request);
+        }
+    }
+
+    /** The same for a table that is not live (pier explain --file): compiled here, with these endpoints. */
+    public static Explanation explain(RoutingTable routingTable, Map<ServiceKey, List<Endpoint>> endpoints, ExplainRequest request) {
+        EndpointIndex index = new EndpointIndex();
+        index.replaceAll(endpoints);
+        CompiledTable compiled = CompiledTable.compile(routingTable, null, new SimpleMeterRegistry(), index);
+        return Explainer.explain(compiled, index, request);
     }
 
     /** The table requests are served from now. */

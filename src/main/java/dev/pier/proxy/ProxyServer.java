@@ -36,6 +36,7 @@ final class ProxyServer extends VerticleBase {
     /** Open client connections on this instance; written on its loop, summed by {@code pier_active_connections}. */
     private final LongAdder connections;
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
+    private final MatchInput.ServerRequest matchInput = new MatchInput.ServerRequest();
 
     ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, ExchangeRecorder recorder,
                 LongAdder connections) {
@@ -89,7 +90,8 @@ final class ProxyServer extends VerticleBase {
         recorder.started();
         Span span = recorder.tracing.on() ? recorder.tracing.start(request, forwardedHeaders.clientAddress(request)) : null;
         CompiledTable current = table.get(); // read once; this request keeps it to the end
-        CompiledRoute route = current.select(request);
+        CompiledRoute route = current.select(matchInput.of(request), null);
+        matchInput.clear();
         if (route == null) {
             ErrorAnswer.send(request.response(), 404, "no route\n", serverHeader);
             recorder.unrouted(this, request, 404, start, span);
