@@ -6,7 +6,9 @@
 # - iproute2 (network namespaces give test backends addresses the API server accepts), from Debian;
 # - kube-apiserver, etcd and kubectl, built from the Go module proxy into ~/.cache/pier (once);
 # - helm, likewise (the chart test installs charts/pier into the test API server);
-# - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server tests run or fail, never skip.
+# - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server tests run or fail, never skip
+#   (the fuzz tests replay their seeds there);
+# - then scripts/fuzz.sh: each fuzz target fuzzed for a bounded time (about 2 minutes in all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +26,5 @@ export PIER_HELM_BIN="$(scripts/helm-tool.sh)"
 export PIER_REQUIRE_KUBE=true
 echo "test.sh: Kubernetes test binaries in $bin_dir, helm in $PIER_HELM_BIN"
 
-exec mvn -B verify "$@"
+mvn -B verify "$@"
+exec scripts/fuzz.sh "$@"

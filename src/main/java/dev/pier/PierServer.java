@@ -3,6 +3,7 @@ package dev.pier;
 import dev.pier.admin.AdminServer;
 import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
+import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.source.file.FileSource;
 import dev.pier.source.kube.KubeSource;
@@ -45,35 +46,48 @@ public final class PierServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PierServer.class);
 
     /**
-     * What a Pier process is told on its command line. Port 0 picks a free port. {@code serverHeader}
-     * is the {@code Server} header on responses that have none (empty: none).
+     * What a Pier process is told on its command line. Port 0 picks a free port. {@code address} is
+     * where proxied traffic is served; the admin port listens on loopback plus {@code adminAddresses}
+     * ({@link AdminServer#listenAddresses}). {@code serverHeader} is the {@code Server} header on
+     * responses that have none (empty: none).
      */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
-                         int eventLoops, long filePollMillis, String serverHeader, AccessLogSettings accessLog,
-                         TracingSettings tracing) {
+                         int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                         OutlierOptions outlier, AccessLogSettings accessLog, TracingSettings tracing) {
         public Config {
             files = List.copyOf(files);
+            adminAddresses = List.copyOf(adminAddresses);
         }
 
-        /** With the default {@code Server} header, no access log and no tracing. */
+        /** No access log and no tracing. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                      OutlierOptions outlier) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
+                    outlier, AccessLogSettings.OFF, TracingSettings.OFF);
+        }
+
+        /** Admin on loopback only, default outlier detection, no access log and no tracing. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, List.of(),
+                    OutlierOptions.DEFAULTS);
+        }
+
+        /** With the default {@code Server} header. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis) {
             this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER);
         }
 
-        /** No access log and no tracing. */
-        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
-                      int eventLoops, long filePollMillis, String serverHeader) {
-            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    AccessLogSettings.OFF, TracingSettings.OFF);
-        }
-
         public Config withAccessLog(AccessLogSettings settings) {
-            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, settings, tracing);
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    adminAddresses, outlier, settings, tracing);
         }
 
         public Config withTracing(TracingSettings settings) {
-            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, accessLog, settings);
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    adminAddresses, outlier, accessLog, settings);
         }
 
         public static Config forFiles(List<Path> files) {
@@ -120,10 +134,11 @@ public final class PierServer implements AutoCloseable {
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
-                defaults.backendTimeout(), loops, config.serverHeader()), metrics, new Observability(accessLog, tracing));
+                defaults.backendTimeout(), loops, config.serverHeader()), config.outlier(), metrics,
+                new Observability(accessLog, tracing));
         this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC(), new ConfigMeters(metrics));
-        this.admin = new AdminServer(vertx, config.address(), config.adminPort(), state, metrics, RoutesJson::render,
-                dataPlane::explain);
+        this.admin = new AdminServer(vertx, AdminServer.listenAddresses(config.adminAddresses()), config.adminPort(), state, metrics,
+                view -> RoutesJson.render(view, dataPlane.health()), dataPlane::explain);
     }
 
     /** JVM, GC, memory, threads, class loading, CPU, uptime and file descriptors, under their usual names; and the build. */
@@ -197,18 +212,19 @@ public final class PierServer implements AutoCloseable {
     }
 
     private void bind() throws BindFailure {
-        httpPort = listen("proxied traffic (--http-port)", config.httpPort(), () -> dataPlane.start());
-        adminPort = listen("the admin port (--admin-port)", config.adminPort(), () -> admin.start());
+        httpPort = listen("proxied traffic (--http-port)", config.address(), config.httpPort(), () -> dataPlane.start());
+        adminPort = listen("the admin port (--admin-port, --admin-address)", AdminServer.listenAddresses(config.adminAddresses()).toString(),
+                config.adminPort(), () -> admin.start());
     }
 
-    private int listen(String what, int port, Supplier<Future<Integer>> start) throws BindFailure {
+    private int listen(String what, String address, int port, Supplier<Future<Integer>> start) throws BindFailure {
         try {
             return start.get().await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
             String reason = root.getMessage() == null ? root.toString() : root.getMessage();
-            throw new BindFailure("cannot listen on " + config.address() + ":" + port + " for " + what + ": " + reason, e);
+            throw new BindFailure("cannot listen on " + address + ":" + port + " for " + what + ": " + reason, e);
         }
     }
 

@@ -4,13 +4,16 @@ import dev.pier.LiveState;
 import dev.pier.proxy.ExplainRequest;
 import dev.pier.proxy.Explanation;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -20,24 +23,29 @@ import java.util.function.Function;
  * {@code /readyz} (200 once a table is live, and it stays 200 when a source is lost: the last
  * table keeps serving), {@code /routes} (the live table, statuses and source errors as JSON),
  * {@code /metrics} (Prometheus) and {@code /debug/explain} (which route a described request takes
- * in the live table, and why). Read-only by construction: nothing here changes routing.
+ * in the live table, and why). Read-only by construction: nothing here changes routing. It has no
+ * authentication, so it listens on loopback unless told otherwise ({@link #listenAddresses}).
  */
 public final class AdminServer {
+    /** Where the admin port always listens. */
+    public static final String LOOPBACK = "127.0.0.1";
     private static final String TEXT = "text/plain; charset=utf-8";
 
     private final Vertx vertx;
-    private final String host;
+    private final List<String> hosts;
     private final int port;
     private final LiveState state;
     private final PrometheusMeterRegistry metrics;
     private final Function<LiveState.View, String> routesJson;
     private final Function<ExplainRequest, Explanation> explain;
-    private HttpServer server;
+    private final List<HttpServer> servers = new ArrayList<>();
 
-    public AdminServer(Vertx vertx, String host, int port, LiveState state, PrometheusMeterRegistry metrics,
+    /** @param hosts addresses to listen on, all on the same port (see {@link #listenAddresses}) */
+    public AdminServer(Vertx vertx, List<String> hosts, int port, LiveState state, PrometheusMeterRegistry metrics,
                        Function<LiveState.View, String> routesJson, Function<ExplainRequest, Explanation> explain) {
+        if (hosts.isEmpty()) throw new IllegalArgumentException("the admin port needs an address");
         this.vertx = vertx;
-        this.host = host;
+        this.hosts = List.copyOf(hosts);
         this.port = port;
         this.state = state;
         this.metrics = metrics;
@@ -45,13 +53,49 @@ public final class AdminServer {
         this.explain = explain;
     }
 
-    /** Binds; returns the bound port. */
+    /**
+     * The addresses the admin port listens on: loopback, plus each of {@code extra} ({@code --admin-address},
+     * e.g. the pod IP so the kubelet's probes and Prometheus reach it). A wildcard ({@code 0.0.0.0},
+     * {@code ::}) already covers loopback, so it is bound alone.
+     */
+    public static List<String> listenAddresses(List<String> extra) {
+        for (String a : extra) {
+            if (isWildcard(a)) return List.of(a);
+        }
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        out.add(LOOPBACK);
+        out.addAll(extra);
+        return List.copyOf(out);
+    }
+
+    /** Why {@code address} cannot be an admin address, or null: an IP literal, never a name to resolve. */
+    public static String addressProblem(String address) {
+        String bare = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        return NetUtil.isValidIpV4Address(bare) || NetUtil.isValidIpV6Address(bare) ? null
+                : "\"" + address + "\" is not an IPv4 or IPv6 address";
+    }
+
+    private static boolean isWildcard(String a) {
+        return a.equals("0.0.0.0") || a.equals("::") || a.equals("[::]");
+    }
+
+    /** Binds every address on one port (port 0: the first picks it, the others follow); returns the port. */
     public Future<Integer> start() {
+        Router router = router();
+        Future<Integer> bound = listen(router, hosts.get(0), port);
+        for (String host : hosts.subList(1, hosts.size())) bound = bound.compose(p -> listen(router, host, p));
+        return bound;
+    }
+
+    private Future<Integer> listen(Router router, String host, int onPort) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         return vertx.createHttpServer()
-                .requestHandler(router())
-                .listen(port, host)
+                .requestHandler(router)
+                .listen(onPort, bare)
                 .map(s -> {
-                    server = s;
+                    synchronized (servers) {
+                        servers.add(s);
+                    }
                     return s.actualPort();
                 });
     }
@@ -112,6 +156,11 @@ public final class AdminServer {
     }
 
     public Future<Void> close() {
-        return server == null ? Future.succeededFuture() : server.close();
+        List<Future<Void>> closing = new ArrayList<>();
+        synchronized (servers) {
+            for (HttpServer s : servers) closing.add(s.close());
+            servers.clear();
+        }
+        return Future.all(closing).mapEmpty();
     }
 }

@@ -44,6 +44,7 @@ public final class ExplainReport {
         request.put("method", e.request().method());
         ObjectNode headers = request.putObject("headers");
         e.request().headers().forEach(headers::put);
+        root.put("matchedPath", e.matchedPath());
         ObjectNode host = root.putObject("host");
         host.put("matched", e.hostKey());
         host.put("step", e.hostStep());
@@ -88,6 +89,9 @@ public final class ExplainReport {
         out.append(e.request().method()).append(' ').append(e.request().host() == null ? "(no host)" : e.request().host())
                 .append(' ').append(e.request().path());
         e.request().headers().forEach((k, v) -> out.append(" ").append(k).append('=').append(v));
+        if (e.matchedPath() != null && !e.matchedPath().equals(e.request().pathWithoutQuery())) {
+            out.append("\n(matched as ").append(e.matchedPath()).append(" after the path policy)");
+        }
         out.append("\n\n1. host: ").append(hostWhy(e)).append('\n');
         if (!e.rules().isEmpty()) {
             out.append("2. rules of ").append(e.virtualHost()).append(", in precedence order:\n");

@@ -44,6 +44,18 @@ public class GatewayRouteRule {
             + " resolved Service.")
     private NamespaceResolver resolver;
 
+    @JsonPropertyDescription("Which path the backends get. Normalize (the default): the normalised path the rule matched"
+            + " (escapes of unreserved characters decoded, . and .. segments resolved, repeated slashes merged)."
+            + " ForwardRaw: the path exactly as the client sent it, and an encoded / or \\ (%2F, %5C) is accepted;"
+            + " matching still uses the normalised path. ForwardRaw is not allowed with a URLRewrite path or a"
+            + " resolver pathPrefix other than /.")
+    private PathPolicy pathPolicy;
+
+    @JsonPropertyDescription("Active health checks of the endpoints of this rule's backends (or resolved Services): an"
+            + " endpoint that fails them gets no requests from this rule until it passes again. Default: none"
+            + " (passive outlier detection still applies).")
+    private HealthCheck healthCheck;
+
     public List<HTTPRouteMatch> getMatches() {
         return matches;
     }
@@ -98,5 +110,21 @@ public class GatewayRouteRule {
 
     public void setResolver(NamespaceResolver resolver) {
         this.resolver = resolver;
+    }
+
+    public PathPolicy getPathPolicy() {
+        return pathPolicy;
+    }
+
+    public void setPathPolicy(PathPolicy pathPolicy) {
+        this.pathPolicy = pathPolicy;
+    }
+
+    public HealthCheck getHealthCheck() {
+        return healthCheck;
+    }
+
+    public void setHealthCheck(HealthCheck healthCheck) {
+        this.healthCheck = healthCheck;
     }
 }

@@ -23,6 +23,9 @@ final class SchemaPatterns {
     /** A path a resolver is mounted at: absolute, without query or fragment. */
     static final String MOUNT_PATH = "^/[^?#]*$";
 
+    /** A health-check request target: an absolute path, optionally a query; no fragment, no spaces or controls. */
+    static final String HEALTH_CHECK_PATH = "^/[^#\\s\\x00-\\x1f\\x7f]*$";
+
     /** The start of a Service name; it may end in '-' ("api-"). */
     static final String SERVICE_PREFIX = "^([a-z][-a-z0-9]*)?$";
 }

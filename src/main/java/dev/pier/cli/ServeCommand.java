@@ -2,6 +2,9 @@ package dev.pier.cli;
 
 import dev.pier.PierServer;
 import dev.pier.proxy.AccessLog;
+import dev.pier.admin.AdminServer;
+import dev.pier.api.Durations;
+import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.source.kube.KubeSourceOptions;
 import io.fabric8.kubernetes.client.Config;
@@ -42,8 +45,33 @@ public final class ServeCommand implements Callable<Integer> {
     int adminPort;
 
     @Option(names = "--address", defaultValue = "${env:PIER_ADDRESS:-0.0.0.0}",
-            description = "Address both ports bind to. Env: PIER_ADDRESS. Default: ${DEFAULT-VALUE}.")
+            description = "Address the proxy port binds to. Env: PIER_ADDRESS. Default: ${DEFAULT-VALUE}.")
     String address;
+
+    @Option(names = "--admin-address", paramLabel = "IP", split = ",", defaultValue = "${env:PIER_ADMIN_ADDRESS}",
+            description = "An address the admin port listens on besides 127.0.0.1 (it has no authentication), e.g. the"
+                    + " pod IP for the kubelet's probes and Prometheus; repeatable; 0.0.0.0 means every interface."
+                    + " Env: PIER_ADMIN_ADDRESS (comma-separated). Default: loopback only.")
+    List<String> adminAddresses;
+
+    @Option(names = "--outlier-consecutive-failures", paramLabel = "N", defaultValue = "${env:PIER_OUTLIER_CONSECUTIVE_FAILURES:-5}",
+            description = "Failures in a row (5xx, connect failure or timeout) that eject a backend endpoint; 0 turns"
+                    + " outlier detection off. Env: PIER_OUTLIER_CONSECUTIVE_FAILURES. Default: ${DEFAULT-VALUE}.")
+    int outlierConsecutiveFailures;
+
+    @Option(names = "--outlier-base-ejection", paramLabel = "DURATION", defaultValue = "${env:PIER_OUTLIER_BASE_EJECTION:-30s}",
+            description = "How long a first ejection lasts; the n-th lasts n times as long. Env: PIER_OUTLIER_BASE_EJECTION."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String outlierBaseEjection;
+
+    @Option(names = "--outlier-max-ejection", paramLabel = "DURATION", defaultValue = "${env:PIER_OUTLIER_MAX_EJECTION:-5m}",
+            description = "The longest an ejection lasts. Env: PIER_OUTLIER_MAX_EJECTION. Default: ${DEFAULT-VALUE}.")
+    String outlierMaxEjection;
+
+    @Option(names = "--outlier-max-ejection-percent", paramLabel = "PERCENT", defaultValue = "${env:PIER_OUTLIER_MAX_EJECTION_PERCENT:-10}",
+            description = "The largest share of a Service's endpoints ejected at once (one may always be). Env:"
+                    + " PIER_OUTLIER_MAX_EJECTION_PERCENT. Default: ${DEFAULT-VALUE}.")
+    int outlierMaxEjectionPercent;
 
     @Mixin
     TranslateFlags translate;
@@ -143,6 +171,23 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("pier serve: --server-header " + serverHeaderProblem);
             return 2;
         }
+        List<String> admin = adminAddresses == null ? List.of() : adminAddresses.stream().map(String::strip)
+                .filter(a -> !a.isEmpty()).toList();
+        for (String a : admin) {
+            String problem = AdminServer.addressProblem(a);
+            if (problem != null) {
+                System.err.println("pier serve: --admin-address " + problem);
+                return 2;
+            }
+        }
+        OutlierOptions outlier;
+        try {
+            outlier = new OutlierOptions(outlierConsecutiveFailures, Durations.parse(outlierBaseEjection),
+                    Durations.parse(outlierMaxEjection), outlierMaxEjectionPercent);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pier serve: --outlier-*: " + e.getMessage());
+            return 2;
+        }
         if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
             System.err.println("pier serve: --access-log-sample must be between 0 and 1, not " + accessLogSample);
             return 2;
@@ -151,7 +196,7 @@ public final class ServeCommand implements Callable<Integer> {
         AccessLog.Format lineFormat = accessLogFormat != null ? accessLogFormat
                 : logFormat == Logging.Format.json ? AccessLog.Format.json : AccessLog.Format.text;
         PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
-                translate.options(), eventLoops, 250, serverHeader)
+                translate.options(), eventLoops, 250, serverHeader, admin, outlier)
                 .withAccessLog(new PierServer.AccessLogSettings(logAccess, lineFormat, accessLogSample, System.out))
                 .withTracing(new PierServer.TracingSettings(tracing, java.util.Map.of()));
         PierServer server;
@@ -172,8 +217,9 @@ public final class ServeCommand implements Callable<Integer> {
             DemoBackend.start(server.vertx()).await(10, TimeUnit.SECONDS);
             log.info("demo backends listening on 127.0.0.1:{}", DemoBackend.PORTS);
         }
-        log.info("pier {} started: proxy on :{}, admin on :{} (try curl localhost:{}/routes)",
-                VersionCommand.version(), server.httpPort(), server.adminPort(), server.adminPort());
+        log.info("pier {} started: proxy on {}:{}, admin on {} port {} (try curl localhost:{}/routes)",
+                VersionCommand.version(), address, server.httpPort(), AdminServer.listenAddresses(config.adminAddresses()),
+                server.adminPort(), server.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");

@@ -12,9 +12,14 @@ import java.util.Objects;
  * <p>A route that cannot be served is refused here, when it is built: translation reports what it
  * leaves out as problems and never builds such a route, so the data plane compiles every route it
  * is given.
+ *
+ * <p>{@code forwardRawPath}: the backend gets the path exactly as the client sent it (and an encoded
+ * {@code /} or {@code \} is accepted) instead of the normalised one; matching always uses the
+ * normalised path. A route that rewrites the path, or a resolver mounted below {@code /}, works on
+ * the normalised path, so it cannot forward the raw one.
  */
 public record Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
-                    List<Filter> filters, Timeouts timeouts, RetryPolicy retry) {
+                    List<Filter> filters, Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath) {
     public Route {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
@@ -33,7 +38,20 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
                     && match.path().type() != PathMatch.Type.PREFIX) {
                 throw new IllegalArgumentException("route " + id + ": ReplacePrefixMatch needs a PREFIX path match");
             }
+            if (forwardRawPath && f instanceof Filter.UrlRewrite u && u.path() != null) {
+                throw new IllegalArgumentException("route " + id + ": a path rewrite works on the normalised path; it cannot forward the raw one");
+            }
         }
+        if (forwardRawPath && action instanceof RouteAction.Resolve r && !r.mount().equals("/")) {
+            throw new IllegalArgumentException("route " + id + ": a resolver mounted at " + r.mount() + " strips it from the normalised path;"
+                    + " it cannot forward the raw one");
+        }
+    }
+
+    /** A route that forwards the normalised path. */
+    public Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
+                 List<Filter> filters, Timeouts timeouts, RetryPolicy retry) {
+        this(id, source, match, action, filters, timeouts, retry, false);
     }
 
     /** A plain forwarding route with no filters, timeouts or retries (what an Ingress path gives). */

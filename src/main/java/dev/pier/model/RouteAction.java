@@ -19,10 +19,10 @@ public sealed interface RouteAction {
      * looked up in {@code services}, keyed by full Service name ({@code servicePrefix} + the name
      * the path yields) and prepared at translation with only the Services the resolver may reach.
      * A name missing from the map is a 404. {@code mount} is a normalised prefix
-     * ({@link PathMatch#prefix(String)}).
+     * ({@link PathMatch#prefix(String)}). {@code healthCheck} (null: none) applies to every resolved Service.
      */
     record Resolve(String namespace, String mount, String servicePrefix, boolean versioned,
-                   Map<String, ServiceKey> services, BalancerPolicy balancer) implements RouteAction {
+                   Map<String, ServiceKey> services, BalancerPolicy balancer, HealthCheck healthCheck) implements RouteAction {
         public Resolve {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(servicePrefix, "servicePrefix");
@@ -30,6 +30,12 @@ public sealed interface RouteAction {
             if (!PathMatch.prefix(mount).value().equals(mount))
                 throw new IllegalArgumentException("resolver mount \"" + mount + "\" is not a normalised prefix");
             services = Map.copyOf(services);
+        }
+
+        /** Without active health checks. */
+        public Resolve(String namespace, String mount, String servicePrefix, boolean versioned,
+                       Map<String, ServiceKey> services, BalancerPolicy balancer) {
+            this(namespace, mount, servicePrefix, versioned, services, balancer, null);
         }
     }
 

@@ -130,7 +130,7 @@ interface CompiledFilter {
             // A new scheme without a port means that scheme's well-known port (Gateway API rule).
             int p = port != null ? port : scheme != null ? -1 : requested == null ? -1 : requested.port();
             if (("http".equals(s) && p == 80) || ("https".equals(s) && p == 443)) p = -1;
-            String reqPath = request.path();
+            String reqPath = exchange.path;
             String newPath = path == null ? reqPath : path.rewrite(reqPath);
             String query = request.query();
             StringBuilder location = new StringBuilder(64).append(s).append("://").append(h);

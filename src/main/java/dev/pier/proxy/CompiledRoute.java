@@ -31,6 +31,8 @@ final class CompiledRoute {
     private final boolean[] retryOnStatus = new boolean[600];
     /** Meters of the exchanges that reached no Service (a filter answered, a path named none); each target has its own. */
     final RouteMeters unserved;
+    /** The backend gets the path as received; matching, filters and the resolver still read the normalised one. */
+    final boolean forwardRawPath;
 
     CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMeters unserved) {
         this.route = route;
@@ -55,6 +57,7 @@ final class CompiledRoute {
             if (code >= 100 && code < 600) retryOnStatus[code] = true;
         }
         this.unserved = unserved;
+        this.forwardRawPath = route.forwardRawPath();
     }
 
     /** {@link #failedCondition}: every condition holds. */

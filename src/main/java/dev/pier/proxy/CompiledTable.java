@@ -6,6 +6,7 @@ import dev.pier.balance.WeightedSplit;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Endpoint;
 import dev.pier.model.Filter;
+import dev.pier.model.HealthCheck;
 import dev.pier.model.Route;
 import dev.pier.model.RouteAction;
 import dev.pier.model.RoutingTable;
@@ -15,9 +16,11 @@ import dev.pier.model.WeightedBackend;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A {@link RoutingTable} compiled for serving: host lookup (exact, {@code *.parent} for one label,
@@ -36,10 +39,13 @@ final class CompiledTable {
     private final Map<BalancerKey, Balancer> balancers;
     private final Map<SplitKey, WeightedSplit> splits;
     private final Map<MeterKey, RouteMeters> meters;
-    /** The balancers of each Service, told when its endpoints change. */
-    private final Map<ServiceKey, List<Balancer>> balancersByService = new HashMap<>();
+    /** The balancer keys of each Service, whose balancers are told when its endpoints or their health change. */
+    private final Map<ServiceKey, List<BalancerKey>> balancersByService = new HashMap<>();
+    /** Null only for the empty table, which has no balancers. */
+    private final BackendHealth health;
 
-    record BalancerKey(ServiceKey service, BalancerPolicy policy) {}
+    /** A balancer per Service port, policy and active health check (null: none): each sees its own healthy endpoints. */
+    record BalancerKey(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {}
 
     record SplitKey(String routeId, List<WeightedBackend> backends) {}
 
@@ -48,7 +54,7 @@ final class CompiledTable {
 
     private CompiledTable(Map<String, CompiledHost> exactHosts, Map<String, CompiledHost> wildcardParents, CompiledHost anyHost,
                           CompiledRoute defaultRoute, Map<BalancerKey, Balancer> balancers,
-                          Map<SplitKey, WeightedSplit> splits, Map<MeterKey, RouteMeters> meters) {
+                          Map<SplitKey, WeightedSplit> splits, Map<MeterKey, RouteMeters> meters, BackendHealth health) {
         this.exactHosts = exactHosts;
         this.wildcardParents = wildcardParents;
         this.anyHost = anyHost;
@@ -56,12 +62,23 @@ final class CompiledTable {
         this.balancers = balancers;
         this.splits = splits;
         this.meters = meters;
-        balancers.forEach((key, balancer) ->
-                balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(balancer));
+        this.health = health;
+        balancers.keySet().forEach(key ->
+                balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(key));
     }
 
     static CompiledTable empty() {
-        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of());
+        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), null);
+    }
+
+    /** The Services this table uses, each with the active checks its routes ask for. */
+    Map<ServiceKey, Set<HealthCheck>> healthInUse() {
+        Map<ServiceKey, Set<HealthCheck>> out = new HashMap<>();
+        for (BalancerKey key : balancers.keySet()) {
+            Set<HealthCheck> checks = out.computeIfAbsent(key.service(), k -> new HashSet<>());
+            if (key.healthCheck() != null) checks.add(key.healthCheck());
+        }
+        return out;
     }
 
     /** Called once {@code next} is live: the meters of routes (and of their Services) that are not in it leave the registry. */
@@ -71,15 +88,20 @@ final class CompiledTable {
         });
     }
 
-    /** The balancer this table uses for {@code service} under {@code policy}, or null. */
+    /** The balancer this table uses for {@code service} under {@code policy} without active checks, or null. */
     Balancer balancer(ServiceKey service, BalancerPolicy policy) {
-        return balancers.get(new BalancerKey(service, policy));
+        return balancer(service, policy, null);
+    }
+
+    Balancer balancer(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {
+        return balancers.get(new BalancerKey(service, policy, healthCheck));
     }
 
     /**
      * The one matcher: the data plane's and explain's.
      *
-     * @param trace null when serving; explain's record of each step
+     * @param request its path is the normalised one ({@link PathNormalizer})
+     * @param trace   null when serving; explain's record of each step
      * @return the route for this request, or null for a 404
      */
     CompiledRoute select(MatchInput request, MatchTrace trace) {
@@ -112,12 +134,16 @@ final class CompiledTable {
         return defaultRoute;
     }
 
-    /** Hands changed endpoint lists (empty: none left) to the balancers of their Services. */
+    /** Hands changed endpoint lists (empty: none left) to the balancers of their Services, less unhealthy endpoints. */
     void endpointsChanged(Map<ServiceKey, List<Endpoint>> changed) {
-        changed.forEach((service, endpoints) -> {
-            List<Balancer> users = balancersByService.get(service);
-            if (users != null) for (Balancer b : users) b.setEndpoints(endpoints);
-        });
+        changed.forEach(this::refresh);
+    }
+
+    /** Gives every balancer of {@code service} the endpoints of {@code all} it may pick now (health changed or the list did). */
+    void refresh(ServiceKey service, List<Endpoint> all) {
+        List<BalancerKey> users = balancersByService.get(service);
+        if (users == null) return;
+        for (BalancerKey key : users) balancers.get(key).setEndpoints(health.available(service, key.healthCheck(), all));
     }
 
     /**
@@ -139,8 +165,9 @@ final class CompiledTable {
      * Balancers new in this table get their Service's endpoints from {@code endpoints} here, on the
      * caller's thread; carried-over ones already have them.
      */
-    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints) {
-        Builder b = new Builder(previous, registry);
+    static CompiledTable compile(RoutingTable table, CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints,
+                                 BackendHealth health) {
+        Builder b = new Builder(previous, registry, endpoints, health);
         Map<String, CompiledHost> exact = new HashMap<>();
         Map<String, CompiledHost> wildcard = new HashMap<>();
         CompiledHost any = null;
@@ -155,21 +182,27 @@ final class CompiledTable {
         }
         CompiledRoute def = table.defaultRoute() == null ? null : b.route(table.defaultRoute(), 0);
         b.balancers.forEach((key, balancer) -> {
-            if (b.previous.balancers.get(key) != balancer) balancer.setEndpoints(endpoints.get(key.service()));
+            if (b.previous.balancers.get(key) != balancer) {
+                balancer.setEndpoints(health.available(key.service(), key.healthCheck(), endpoints.get(key.service())));
+            }
         });
-        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.meters);
+        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.meters, health);
     }
 
     private static final class Builder {
         private final CompiledTable previous;
         private final MeterRegistry registry;
+        private final EndpointIndex endpoints;
+        private final BackendHealth health;
         final Map<BalancerKey, Balancer> balancers = new HashMap<>();
         final Map<SplitKey, WeightedSplit> splits = new HashMap<>();
         final Map<MeterKey, RouteMeters> meters = new HashMap<>();
 
-        Builder(CompiledTable previous, MeterRegistry registry) {
+        Builder(CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints, BackendHealth health) {
             this.previous = previous == null ? empty() : previous;
             this.registry = registry;
+            this.endpoints = endpoints;
+            this.health = health;
         }
 
         CompiledRoute route(Route route, int order) {
@@ -187,7 +220,7 @@ final class CompiledTable {
                 Target[] targets = new Target[backends.size()];
                 for (int i = 0; i < targets.length; i++) {
                     WeightedBackend wb = backends.get(i);
-                    targets[i] = target(route, wb.service(), wb.balancer());
+                    targets[i] = target(route, wb.service(), wb.balancer(), wb.healthCheck());
                 }
                 WeightedSplit split = null;
                 if (targets.length > 1 || (targets.length == 1 && backends.get(0).weight() == 0)) {
@@ -201,7 +234,7 @@ final class CompiledTable {
             }
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
-                r.services().forEach((name, key) -> targets.put(name, target(route, key, r.balancer())));
+                r.services().forEach((name, key) -> targets.put(name, target(route, key, r.balancer(), r.healthCheck())));
                 return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
@@ -210,14 +243,16 @@ final class CompiledTable {
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
         }
 
-        private Target target(Route route, ServiceKey service, BalancerPolicy policy) {
+        private Target target(Route route, ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {
             BalancerPolicy p = policy == null ? BalancerPolicy.ROUND_ROBIN : policy;
-            BalancerKey key = new BalancerKey(service, p);
+            BalancerKey key = new BalancerKey(service, p, healthCheck);
             Balancer balancer = balancers.computeIfAbsent(key, k -> {
                 Balancer old = previous.balancers.get(k);
                 return old != null ? old : BalancerFactory.create(p);
             });
-            return new Target(service, balancer, p, meters(route, service));
+            ServiceHealth serviceHealth = health.service(service, endpoints.get(service));
+            if (healthCheck != null) health.check(serviceHealth, healthCheck);
+            return new Target(service, balancer, p, serviceHealth, meters(route, service));
         }
 
         /** The previous table's meters for this key when it had them (their counts go on), else new ones. */

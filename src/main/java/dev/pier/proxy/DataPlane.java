@@ -40,15 +40,20 @@ public final class DataPlane {
     private final AtomicLong lastSwapNanos = new AtomicLong();
     private final ExchangeRecorder recorder;
     private final LongAdder connections = new LongAdder();
+    private final BackendHealth health;
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
 
     public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
-        this(vertx, options, metrics, Observability.NONE);
+        this(vertx, options, OutlierOptions.DEFAULTS, metrics, Observability.NONE);
     }
 
-    public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics, Observability observability) {
+    public DataPlane(Vertx vertx, ProxyOptions options, OutlierOptions outlier, MeterRegistry metrics) {
+        this(vertx, options, outlier, metrics, Observability.NONE);
+    }
+
+    public DataPlane(Vertx vertx, ProxyOptions options, OutlierOptions outlier, MeterRegistry metrics, Observability observability) {
         this.vertx = vertx;
         this.options = options;
         this.metrics = metrics;
@@ -61,6 +66,7 @@ public final class DataPlane {
                 .description("Client connections open on the proxy port").register(metrics);
         Gauge.builder("pier.active.requests", recorder.activeRequests, LongAdder::doubleValue)
                 .description("Requests being served (a websocket until its handshake is done)").register(metrics);
+        this.health = new BackendHealth(outlier, metrics, this::healthChanged);
     }
 
     /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
@@ -75,6 +81,7 @@ public final class DataPlane {
             return server;
         }, deployment).map(id -> {
             deploymentId = id;
+            health.serversStarted(servers);
             return servers.get(0).actualPort();
         });
     }
@@ -89,9 +96,10 @@ public final class DataPlane {
         synchronized (writeLock) { // balancer carry-over needs the previous table to be the latest
             long start = System.nanoTime();
             CompiledTable previous = table.get();
-            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints);
+            CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints, health);
             table.set(next);
             previous.retireMetersLeftOutOf(next);
+            health.retain(next.healthInUse());
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
         }
@@ -111,8 +119,14 @@ public final class DataPlane {
     public static Explanation explain(RoutingTable routingTable, Map<ServiceKey, List<Endpoint>> endpoints, ExplainRequest request) {
         EndpointIndex index = new EndpointIndex();
         index.replaceAll(endpoints);
-        CompiledTable compiled = CompiledTable.compile(routingTable, null, new SimpleMeterRegistry(), index);
-        return Explainer.explain(compiled, index, request);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        BackendHealth health = new BackendHealth(OutlierOptions.DEFAULTS, registry, service -> { }); // no servers: no checks run
+        try {
+            CompiledTable compiled = CompiledTable.compile(routingTable, null, registry, index, health);
+            return Explainer.explain(compiled, index, request);
+        } finally {
+            health.close();
+        }
     }
 
     /** The table requests are served from now. */
@@ -126,18 +140,40 @@ public final class DataPlane {
      */
     public void replaceEndpoints(Map<ServiceKey, List<Endpoint>> all) {
         synchronized (writeLock) {
-            table.get().endpointsChanged(endpoints.replaceAll(all));
+            Map<ServiceKey, List<Endpoint>> changed = endpoints.replaceAll(all);
+            health.endpointsChanged(changed);
+            table.get().endpointsChanged(changed);
         }
     }
 
     /** Updates only these Services (an empty list: the Service has no endpoints), as {@link #replaceEndpoints} does. */
     public void updateEndpoints(Map<ServiceKey, List<Endpoint>> changed) {
         synchronized (writeLock) {
-            table.get().endpointsChanged(endpoints.update(changed));
+            Map<ServiceKey, List<Endpoint>> applied = endpoints.update(changed);
+            health.endpointsChanged(applied);
+            table.get().endpointsChanged(applied);
         }
     }
 
+    /** An endpoint of {@code service} was ejected or returned, or a check flipped: its balancers get new lists. */
+    private void healthChanged(ServiceKey service) {
+        synchronized (writeLock) {
+            table.get().refresh(service, endpoints.get(service));
+        }
+    }
+
+    /** Returns once the balancer updates that health changes queued so far have been applied (for tests). */
+    void settleHealth() {
+        health.settle();
+    }
+
+    /** Every endpoint's health (outlier state, active checks) of the Services the live table uses, for {@code /routes}. */
+    public List<EndpointHealthView> health() {
+        return health.view();
+    }
+
     public Future<Void> close() {
+        health.close();
         String id = deploymentId;
         if (id == null) return Future.succeededFuture();
         deploymentId = null;

@@ -33,6 +33,8 @@ final class Exchange {
     final HttpServerRequest request;
     final CompiledRoute route;
     final boolean websocket;
+    /** The normalised request path, as matched. */
+    final String path;
     final long startNanos;
     /** The request's span; null when tracing is off. */
     final Span span;
@@ -64,17 +66,23 @@ final class Exchange {
     private int status;
     private String localBody;
 
-    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, long startNanos, Span span) {
+    /**
+     * @param path the normalised request path ({@link PathNormalizer}): what filters, the resolver and
+     *             (unless the route forwards the raw path) the backend see
+     * @param span the request's span, or null when tracing is off
+     */
+    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, String path, long startNanos, Span span) {
         this.server = server;
         this.request = request;
         this.route = route;
+        this.path = path;
         this.startNanos = startNanos;
         this.span = span;
         this.websocket = request.canUpgradeToWebSocket();
         Boolean declared = websocket ? Boolean.FALSE : RequestBody.declared(request);
         this.bodyKnown = declared != null;
         this.hasBody = declared == null || declared;
-        this.upstream = new UpstreamRequest(request);
+        this.upstream = new UpstreamRequest(request, path, route.forwardRawPath);
         this.retriesLeft = route.retries;
     }
 

@@ -33,7 +33,7 @@ public record ExplainRequest(String host, String path, String method, Map<String
         return colon < 0 || host.indexOf(':') != colon ? host : host.substring(0, colon);
     }
 
-    String pathWithoutQuery() {
+    public String pathWithoutQuery() {
         int q = path.indexOf('?');
         return q < 0 ? path : path.substring(0, q);
     }
@@ -43,10 +43,11 @@ public record ExplainRequest(String host, String path, String method, Map<String
         return q < 0 ? null : path.substring(q + 1);
     }
 
-    MatchInput input() {
+    /** @param normalisedPath the path as the data plane normalised it ({@link PathNormalizer}) */
+    MatchInput input(String normalisedPath) {
         return new MatchInput() {
             @Override public String host() { return hostWithoutPort(); }
-            @Override public String path() { return pathWithoutQuery(); }
+            @Override public String path() { return normalisedPath; }
             @Override public String method() { return method; }
             @Override public String header(String name) { return headers.get(name.toLowerCase(Locale.ROOT)); }
             @Override public String query() { return ExplainRequest.this.query(); }

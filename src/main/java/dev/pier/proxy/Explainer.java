@@ -22,9 +22,18 @@ final class Explainer implements MatchTrace {
     }
 
     static Explanation explain(CompiledTable table, EndpointIndex endpoints, ExplainRequest request) {
+        String path;
+        try {
+            path = PathNormalizer.normalize(request.pathWithoutQuery()); // the data plane's own policy, before matching
+        } catch (PathNormalizer.Rejected e) {
+            return new Explanation(request, null, null, "none", null, List.of(), null, false, List.of(),
+                    "the path policy refuses this path before matching: answered 400 (" + e.getMessage().strip() + ")");
+        }
         Explainer trace = new Explainer();
-        MatchInput input = request.input();
+        MatchInput input = request.input(path);
         CompiledRoute winner = table.select(input, trace);
+        String refused = (winner == null || !winner.forwardRawPath) && PathNormalizer.hasEncodedSeparator(path)
+                ? "the path holds an encoded / or \\ (%2F, %5C) and the route does not forward raw paths: answered 400" : null;
         List<Explanation.Rule> rules = new ArrayList<>();
         if (trace.host != null) {
             for (CompiledRoute r : trace.host.routes) {
@@ -55,14 +64,14 @@ final class Explainer implements MatchTrace {
             }
             if (backends.isEmpty()) note = "the route has no backend: answered 503";
         } else if (winner.action instanceof CompiledAction.Resolve r) {
-            String path = ResolverNaming.upstreamPath(input.path(), r.mount());
-            String name = ResolverNaming.serviceName(path, r.versioned());
+            String upstreamPath = ResolverNaming.upstreamPath(input.path(), r.mount());
+            String name = ResolverNaming.serviceName(upstreamPath, r.versioned());
             Target t = name == null ? null : r.targets().get(r.servicePrefix() + name);
             if (t == null) {
                 note = "the resolver finds no Service for this path: answered 404";
             } else {
                 backends.add(new Explanation.Backend(t.service, 1, t.policy.type().name(), endpoints.get(t.service)));
-                note = "the resolver names Service " + t.service.name() + " from the path; the backend gets path " + path;
+                note = "the resolver names Service " + t.service.name() + " from the path; the backend gets path " + upstreamPath;
             }
         }
         if (winner != null && backends.isEmpty() && note == null) note = "a filter answers; no backend is called";
@@ -70,7 +79,11 @@ final class Explainer implements MatchTrace {
             note = "a filter answers (" + answering(winner.route) + "); no backend is called";
             backends.clear();
         }
-        return new Explanation(request, trace.hostKey, trace.hostStep.name().toLowerCase(Locale.ROOT),
+        if (refused != null) {
+            note = refused;
+            backends.clear();
+        }
+        return new Explanation(request, path, trace.hostKey, trace.hostStep.name().toLowerCase(Locale.ROOT),
                 trace.host == null ? null : trace.host.name, rules,
                 winner == null ? null : winner.route, trace.fellBack && winner != null, List.copyOf(backends), note);
     }

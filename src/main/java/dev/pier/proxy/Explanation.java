@@ -10,6 +10,7 @@ import java.util.List;
  * virtual host, every rule of that host with its verdict, the winner's filters, and its backends
  * with the endpoints they have now.
  *
+ * @param matchedPath the path as matched, after the data plane's path policy; null when the policy refuses it
  * @param hostStep    {@code exact}, {@code wildcard}, {@code any} (the {@code *} host) or {@code none}
  * @param virtualHost the chosen virtual host's name, or null
  * @param rules       every route of the chosen virtual host, in table order (precedence)
@@ -18,7 +19,7 @@ import java.util.List;
  * @param backends    where the winner sends the request; empty when a filter answers or nothing would
  * @param note        what happens when there is no backend to describe, or null
  */
-public record Explanation(ExplainRequest request, String hostKey, String hostStep, String virtualHost,
+public record Explanation(ExplainRequest request, String matchedPath, String hostKey, String hostStep, String virtualHost,
                           List<Rule> rules, Route winner, boolean byDefault, List<Backend> backends, String note) {
 
     /**

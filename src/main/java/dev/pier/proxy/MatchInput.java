@@ -12,7 +12,7 @@ interface MatchInput {
     /** The Host / :authority without port, as sent; null when there is none. */
     String host();
 
-    /** The path as sent, without the query. */
+    /** The path without the query, normalised by {@link PathNormalizer} (what the data plane matches). */
     String path();
 
     String method();
@@ -26,14 +26,17 @@ interface MatchInput {
     /** One event loop's view of the request being matched; set before matching, cleared after. */
     final class ServerRequest implements MatchInput {
         private HttpServerRequest request;
+        private String path;
 
-        ServerRequest of(HttpServerRequest request) {
+        ServerRequest of(HttpServerRequest request, String normalisedPath) {
             this.request = request;
+            this.path = normalisedPath;
             return this;
         }
 
         void clear() {
             request = null;
+            path = null;
         }
 
         @Override
@@ -44,7 +47,7 @@ interface MatchInput {
 
         @Override
         public String path() {
-            return request.path();
+            return path;
         }
 
         @Override

@@ -30,6 +30,8 @@ final class ProxyServer extends VerticleBase {
     private final ExchangeRecorder recorder;
     private final ServerHeader serverHeader;
     private HttpClientAgent client;
+    /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
+    private HttpClientAgent healthClient;
     private HttpServer server;
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders;
@@ -64,6 +66,8 @@ final class ProxyServer extends VerticleBase {
                 .setMaxHeaderSize(32 * 1024)
                 .setName("pier-upstream");
         client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
+        healthClient = vertx.httpClientBuilder().with(new HttpClientOptions(clientOptions).setName("pier-health-check"))
+                .with(new PoolOptions().setHttp1MaxSize(2)).build();
         HttpServerOptions serverOptions = new HttpServerOptions()
                 .setHandle100ContinueAutomatically(true)
                 .setHttp2ClearTextEnabled(true)
@@ -89,16 +93,31 @@ final class ProxyServer extends VerticleBase {
         long start = System.nanoTime();
         recorder.started();
         Span span = recorder.tracing.on() ? recorder.tracing.start(request, forwardedHeaders.clientAddress(request)) : null;
+        String path;
+        try {
+            path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
+        } catch (PathNormalizer.Rejected e) {
+            answerWithoutRoute(request, 400, e.getMessage(), start, span);
+            return;
+        }
         CompiledTable current = table.get(); // read once; this request keeps it to the end
-        CompiledRoute route = current.select(matchInput.of(request), null);
+        CompiledRoute route = current.select(matchInput.of(request, path), null);
         matchInput.clear();
+        if ((route == null || !route.forwardRawPath) && PathNormalizer.hasEncodedSeparator(path)) {
+            answerWithoutRoute(request, 400, "the path holds an encoded / or \\ (%2F, %5C)\n", start, span);
+            return;
+        }
         if (route == null) {
-            ErrorAnswer.send(request.response(), 404, "no route\n", serverHeader);
-            recorder.unrouted(this, request, 404, start, span);
+            answerWithoutRoute(request, 404, "no route\n", start, span);
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
-        new Exchange(this, request, route, start, span).run();
+        new Exchange(this, request, route, path, start, span).run();
+    }
+
+    private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start, Span span) {
+        ErrorAnswer.send(request.response(), status, body, serverHeader);
+        recorder.unrouted(this, request, status, start, span);
     }
 
     Vertx vertx() {
@@ -107,6 +126,15 @@ final class ProxyServer extends VerticleBase {
 
     HttpClientAgent client() {
         return client;
+    }
+
+    HttpClientAgent healthClient() {
+        return healthClient;
+    }
+
+    /** This instance's event loop context: active health checks run their timers on it. */
+    io.vertx.core.Context context() {
+        return context;
     }
 
     long connectTimeoutMs() {

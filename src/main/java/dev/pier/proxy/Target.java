@@ -5,19 +5,22 @@ import dev.pier.model.BalancerPolicy;
 import dev.pier.model.ServiceKey;
 import io.vertx.core.http.HttpServerRequest;
 
-/** One Service port a route's request can go to, with its balancer, its meters and how to read the request's hash key. */
+/** One Service port a route's request can go to, with its balancer, its health, its meters and how to read the request's hash key. */
 final class Target {
     final ServiceKey service;
     final Balancer balancer;
     final BalancerPolicy policy;
+    /** Where each try's outcome goes (passive outlier detection). */
+    final ServiceHealth health;
     /** This route's meters toward this Service. */
     final RouteMeters meters;
     private final BalancerPolicy.HashOn hashOn;
 
-    Target(ServiceKey service, Balancer balancer, BalancerPolicy policy, RouteMeters meters) {
+    Target(ServiceKey service, Balancer balancer, BalancerPolicy policy, ServiceHealth health, RouteMeters meters) {
         this.service = service;
         this.balancer = balancer;
         this.policy = policy;
+        this.health = health;
         this.meters = meters;
         this.hashOn = policy != null && policy.type() == BalancerPolicy.Type.CONSISTENT_HASH ? policy.hashOn() : null;
     }

@@ -15,12 +15,19 @@ import io.vertx.core.net.SocketAddress;
 final class UpstreamRequest {
     private final HttpServerRequest downstream;
     private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    private final boolean forwardRawPath;
     private String path;
     private HostAndPort authority;
 
-    UpstreamRequest(HttpServerRequest downstream) {
+    /**
+     * @param path           the normalised path, which filters and the resolver edit
+     * @param forwardRawPath send the path as the client sent it instead (the route's opt-out; such a
+     *                       route has no path rewrite, so nothing is lost)
+     */
+    UpstreamRequest(HttpServerRequest downstream, String path, boolean forwardRawPath) {
         this.downstream = downstream;
-        this.path = downstream.path();
+        this.path = path;
+        this.forwardRawPath = forwardRawPath;
         this.authority = downstream.authority();
     }
 
@@ -48,6 +55,7 @@ final class UpstreamRequest {
     /** The head of one try to {@code endpoint}: method and query as the client sent them. */
     RequestOptions options(Endpoint endpoint, SocketAddress address, long connectTimeoutMs) {
         String query = downstream.query();
+        String path = forwardRawPath && !downstream.path().isEmpty() ? downstream.path() : this.path;
         return new RequestOptions()
                 .setServer(address)
                 .setHost(endpoint.host())

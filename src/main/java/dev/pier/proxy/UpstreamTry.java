@@ -2,6 +2,7 @@ package dev.pier.proxy;
 
 import dev.pier.model.Endpoint;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.net.HostAndPort;
@@ -43,6 +44,8 @@ final class UpstreamTry {
         }
         if (ar.failed()) {
             release();
+            // A full wait queue says nothing about the endpoint: only real connect failures count.
+            if (!(ar.cause() instanceof ConnectionPoolTooBusyException)) target.health.failed(endpoint);
             exchange.connectFailed(this, ar.cause());
             return;
         }
@@ -53,6 +56,7 @@ final class UpstreamTry {
         long timeout = route.backendTimeoutMs > 0 ? route.backendTimeoutMs : exchange.server.backendTimeoutMs();
         timer = exchange.server.vertx().setTimer(timeout, id -> {
             timer = -1;
+            if (exchange.isCurrent(this)) target.health.failed(endpoint);
             exchange.tryTimedOut(this);
         });
         if (exchange.websocket) {
@@ -70,6 +74,8 @@ final class UpstreamTry {
             return;
         }
         stopTimer();
+        if (ar.failed() || ar.result().statusCode() >= 500) target.health.failed(endpoint);
+        else target.health.succeeded(endpoint);
         if (upgrade) exchange.upgraded(this, ar);
         else exchange.responded(this, ar);
     }

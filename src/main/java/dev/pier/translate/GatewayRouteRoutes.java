@@ -5,6 +5,7 @@ import dev.pier.api.GatewayRouteRule;
 import dev.pier.api.HTTPBackendRef;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Filter;
+import dev.pier.model.HealthCheck;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.RetryPolicy;
 import dev.pier.model.Route;
@@ -101,12 +102,19 @@ final class GatewayRouteRoutes {
     /** The routes of one rule (one per match, or the resolver's one); a new Accepted problem means it is left out. */
     private List<Route> rule(GatewayRoute gr, int i, GatewayRouteRule rule, String f, ObjectProblems problems) {
         ObjectRef ref = ref(gr);
+        int before = problems.leftOut();
         boolean resolver = rule.getResolver() != null;
         boolean prefixOnly = resolver || GatewayRouteMatches.allPathPrefix(rule.getMatches());
         List<Filter> filters = GatewayRouteFilters.filters(rule.getFilters(), f + ".filters", prefixOnly, problems);
         Timeouts timeouts = RoutePolicies.timeouts(rule.getTimeouts(), f + ".timeouts", problems);
         RetryPolicy retry = RoutePolicies.retry(rule.getRetry(), f + ".retry", problems);
         BalancerPolicy balancer = RoutePolicies.balancer(rule.getLoadBalancer(), f + ".loadBalancer", problems);
+        HealthCheck healthCheck = RoutePolicies.healthCheck(rule.getHealthCheck(), f + ".healthCheck", problems);
+        boolean forwardRawPath = RoutePolicies.forwardRawPath(rule.getPathPolicy());
+        if (forwardRawPath && filters.stream().anyMatch(x -> x instanceof Filter.UrlRewrite u && u.path() != null)) {
+            problems.invalid(f + ".pathPolicy", "ForwardRaw is not allowed with a URLRewrite path: the rewrite works on the"
+                    + " normalised path, so the raw one cannot be forwarded");
+        }
         boolean answers = filters.stream().anyMatch(Filter::answers);
         String idPrefix = "gatewayroute/" + ref.namespace() + "/" + ref.name() + "/rule/" + i + "/";
 
@@ -118,7 +126,7 @@ final class GatewayRouteRoutes {
             if (answers)
                 problems.invalid(f + ".filters", "a resolver rule takes no RequestRedirect or DirectResponse filter");
             return resolverRules.route(gr, ref, rule.getResolver(), f + ".resolver", idPrefix + "resolver",
-                    filters, timeouts, retry, balancer, problems).map(List::of).orElse(List.of());
+                    filters, timeouts, retry, balancer, healthCheck, forwardRawPath, problems).map(List::of).orElse(List.of());
         }
 
         List<RouteMatch> matches = GatewayRouteMatches.matches(rule.getMatches(), f + ".matches", problems);
@@ -129,17 +137,18 @@ final class GatewayRouteRoutes {
                 problems.invalid(f + ".backendRefs", "not allowed beside a RequestRedirect or DirectResponse filter, which answers every request");
             action = new RouteAction.NoBackend();
         } else {
-            action = new RouteAction.Forward(backends(gr, backendRefsWritten, f + ".backendRefs", balancer, problems));
+            action = new RouteAction.Forward(backends(gr, backendRefsWritten, f + ".backendRefs", balancer, healthCheck, problems));
         }
+        if (problems.leftOut() > before) return List.of(); // e.g. ForwardRaw beside a path rewrite: the model refuses it
         List<Route> routes = new ArrayList<>();
         for (int j = 0; j < matches.size(); j++) {
-            routes.add(new Route(idPrefix + "match/" + j, ref, matches.get(j), action, filters, timeouts, retry));
+            routes.add(new Route(idPrefix + "match/" + j, ref, matches.get(j), action, filters, timeouts, retry, forwardRawPath));
         }
         return routes;
     }
 
     private List<WeightedBackend> backends(GatewayRoute gr, List<HTTPBackendRef> written, String f,
-                                           BalancerPolicy balancer, ObjectProblems problems) {
+                                           BalancerPolicy balancer, HealthCheck healthCheck, ObjectProblems problems) {
         String namespace = gr.getMetadata().getNamespace();
         List<WeightedBackend> out = new ArrayList<>();
         for (int j = 0; j < written.size(); j++) {
@@ -167,7 +176,7 @@ final class GatewayRouteRoutes {
             // others would overload them silently; the data plane answers its share 503 instead.
             backendRefs.resolve(namespace, b.getName(), b.getPort(), null,
                     new BackendRefs.Written(bf + ".name", bf + ".port", "its share of requests gets 503"), problems);
-            out.add(new WeightedBackend(new ServiceKey(namespace, b.getName(), b.getPort()), weight, balancer));
+            out.add(new WeightedBackend(new ServiceKey(namespace, b.getName(), b.getPort()), weight, balancer, healthCheck));
         }
         return out;
     }

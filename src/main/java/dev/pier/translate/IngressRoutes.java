@@ -45,9 +45,10 @@ final class IngressRoutes {
     /**
      * The claims of the rules, one per valid path.
      *
-     * @param deleting whether the Ingress is being deleted: its claims then lose every conflict
+     * @param deleting       whether the Ingress is being deleted: its claims then lose every conflict
+     * @param forwardRawPath the Ingress's {@link IngressAnnotations#PATH_POLICY}
      */
-    List<RouteClaim> rules(Ingress ingress, boolean deleting, ObjectProblems problems) {
+    List<RouteClaim> rules(Ingress ingress, boolean deleting, boolean forwardRawPath, ObjectProblems problems) {
         ObjectRef ref = ref(ingress);
         List<RouteClaim> out = new ArrayList<>();
         List<IngressRule> rules = ingress.getSpec() == null || ingress.getSpec().getRules() == null
@@ -76,7 +77,7 @@ final class IngressRoutes {
                         "this path is left out", problems);
                 if (backends.isEmpty()) continue;
                 String id = "ingress/" + ref.namespace() + "/" + ref.name() + "/rule/" + i + "/path/" + j;
-                Route route = Route.forward(id, ref, RouteMatch.path(match), backends.get());
+                Route route = forward(id, ref, RouteMatch.path(match), backends.get(), forwardRawPath);
                 out.add(new RouteClaim(host.get(), route, RoutePrecedence.Key.of(route, createdAt(ingress), i, j), field, deleting));
             }
         }
@@ -84,13 +85,18 @@ final class IngressRoutes {
     }
 
     /** The route of {@code spec.defaultBackend}, if it has a usable one. */
-    Optional<Route> defaultRoute(Ingress ingress, ObjectProblems problems) {
+    Optional<Route> defaultRoute(Ingress ingress, boolean forwardRawPath, ObjectProblems problems) {
         if (ingress.getSpec() == null || ingress.getSpec().getDefaultBackend() == null) return Optional.empty();
         ObjectRef ref = ref(ingress);
         return backends(ingress, ingress.getSpec().getDefaultBackend(), "spec.defaultBackend",
                 "this default backend is left out", problems)
-                .map(b -> Route.forward("ingress/" + ref.namespace() + "/" + ref.name() + "/default", ref,
-                        RouteMatch.path(PathMatch.prefix("/")), b));
+                .map(b -> forward("ingress/" + ref.namespace() + "/" + ref.name() + "/default", ref,
+                        RouteMatch.path(PathMatch.prefix("/")), b, forwardRawPath));
+    }
+
+    private static Route forward(String id, ObjectRef ref, RouteMatch match, List<WeightedBackend> backends, boolean forwardRawPath) {
+        return new Route(id, ref, match, new dev.pier.model.RouteAction.Forward(backends), List.of(),
+                dev.pier.model.Timeouts.NONE, dev.pier.model.RetryPolicy.NONE, forwardRawPath);
     }
 
     /** Lower-case host, {@code *} for none; empty when the host is not valid. */

@@ -4,6 +4,7 @@ import dev.pier.api.GatewayRoute;
 import dev.pier.api.NamespaceResolver;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Filter;
+import dev.pier.model.HealthCheck;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.PathMatch;
 import dev.pier.model.RetryPolicy;
@@ -43,7 +44,8 @@ final class ResolverRules {
      * starting with servicePrefix with a non-empty rest, with a TCP port.
      */
     Optional<Route> route(GatewayRoute gr, ObjectRef ref, NamespaceResolver r, String f, String id, List<Filter> filters,
-                          Timeouts timeouts, RetryPolicy retry, BalancerPolicy balancer, ObjectProblems problems) {
+                          Timeouts timeouts, RetryPolicy retry, BalancerPolicy balancer, HealthCheck healthCheck,
+                          boolean forwardRawPath, ObjectProblems problems) {
         String own = gr.getMetadata().getNamespace();
         String namespace = r.getNamespace() == null || r.getNamespace().isEmpty() ? own : r.getNamespace();
         int before = problems.leftOut();
@@ -55,6 +57,9 @@ final class ResolverRules {
         String mount = r.getPathPrefix() == null ? "/" : r.getPathPrefix();
         if (!mount.startsWith("/") || mount.indexOf('?') >= 0 || mount.indexOf('#') >= 0) {
             problems.invalid(f + ".pathPrefix", "\"" + mount + "\" must start with \"/\" and hold no \"?\" or \"#\"");
+        } else if (forwardRawPath && !PathMatch.prefix(mount).value().equals("/")) {
+            problems.invalid(f.substring(0, f.length() - ".resolver".length()) + ".pathPolicy", "ForwardRaw is not allowed with"
+                    + " pathPrefix " + mount + ": the mount is stripped from the normalised path, so the raw one cannot be forwarded");
         }
         String servicePrefix = r.getServicePrefix() == null ? "" : r.getServicePrefix();
         boolean versioned = Boolean.TRUE.equals(r.getVersioned());
@@ -72,8 +77,8 @@ final class ResolverRules {
             port(s, r.getPort()).ifPresent(p -> resolved.put(name, new ServiceKey(namespace, name, p.getPort())));
         }
         return Optional.of(new Route(id, ref, RouteMatch.path(path),
-                new RouteAction.Resolve(namespace, path.value(), servicePrefix, versioned, resolved, balancer),
-                filters, timeouts, retry));
+                new RouteAction.Resolve(namespace, path.value(), servicePrefix, versioned, resolved, balancer, healthCheck),
+                filters, timeouts, retry, forwardRawPath));
     }
 
     /** The TCP port {@code wanted} names (by name or number), the first TCP port when none is named. */

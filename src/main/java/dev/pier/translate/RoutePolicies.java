@@ -1,6 +1,8 @@
 package dev.pier.translate;
 
 import dev.pier.api.Durations;
+import dev.pier.api.HealthCheck;
+import dev.pier.api.PathPolicy;
 import dev.pier.api.HTTPRouteRetry;
 import dev.pier.api.HTTPRouteTimeouts;
 import dev.pier.api.LoadBalancerPolicy;
@@ -86,6 +88,40 @@ final class RoutePolicies {
             problems.invalid(f + ".hashOn", "the name to hash is empty");
         }
         return new BalancerPolicy(BalancerPolicy.Type.CONSISTENT_HASH, set.get(0));
+    }
+
+    /** Null when not written; invalid fields are reported (the rule is then left out) and null returned. */
+    static dev.pier.model.HealthCheck healthCheck(HealthCheck h, String f, ObjectProblems problems) {
+        if (h == null) return null;
+        int before = problems.leftOut();
+        String path = h.getPath();
+        if (path == null || path.isEmpty()) {
+            problems.invalid(f + ".path", "missing");
+        } else if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= 0x20 || c == 0x7f || c == '#')) {
+            problems.invalid(f + ".path", "\"" + path + "\" must start with / and hold no space, control character or #");
+        }
+        Duration interval = duration(h.getInterval() == null ? HealthCheck.DEFAULT_INTERVAL : h.getInterval(), f + ".interval", problems);
+        Duration timeout = duration(h.getTimeout() == null ? HealthCheck.DEFAULT_TIMEOUT : h.getTimeout(), f + ".timeout", problems);
+        if (interval != null && interval.isZero()) problems.invalid(f + ".interval", "must be more than 0");
+        if (interval != null && timeout != null && (timeout.isZero() || timeout.compareTo(interval) >= 0)) {
+            problems.invalid(f + ".timeout", (h.getTimeout() == null ? HealthCheck.DEFAULT_TIMEOUT : h.getTimeout())
+                    + " must be more than 0 and less than interval " + (h.getInterval() == null ? HealthCheck.DEFAULT_INTERVAL : h.getInterval()));
+        }
+        int unhealthy = threshold(h.getUnhealthyThreshold(), HealthCheck.DEFAULT_UNHEALTHY_THRESHOLD, f + ".unhealthyThreshold", problems);
+        int healthy = threshold(h.getHealthyThreshold(), HealthCheck.DEFAULT_HEALTHY_THRESHOLD, f + ".healthyThreshold", problems);
+        if (problems.leftOut() > before) return null;
+        return new dev.pier.model.HealthCheck(path, interval, timeout, unhealthy, healthy);
+    }
+
+    private static int threshold(Integer written, int byDefault, String f, ObjectProblems problems) {
+        if (written == null) return byDefault;
+        if (written < 1 || written > 100) problems.invalid(f, written + " is not in 1-100");
+        return written;
+    }
+
+    /** Whether the rule forwards the raw path ({@code pathPolicy: ForwardRaw}). */
+    static boolean forwardRawPath(PathPolicy policy) {
+        return policy == PathPolicy.FORWARD_RAW;
     }
 
     private static Duration duration(String text, String f, ObjectProblems problems) {

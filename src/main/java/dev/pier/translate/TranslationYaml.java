@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
@@ -27,11 +26,16 @@ import dev.pier.model.StringMatch;
 import dev.pier.model.Timeouts;
 import dev.pier.model.TlsCertificate;
 import dev.pier.model.WeightedBackend;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -44,7 +48,8 @@ import java.util.TreeMap;
  * Prints a {@link TranslationResult} as YAML, the same bytes for the same result: what
  * {@code pier translate} prints, {@code /routes} serves and the golden tests compare.
  * Sealed-interface values carry a {@code type} (the record's simple name); endpoints are keyed
- * {@code namespace/name:port} in sorted order; private keys are printed as their SHA-256 only.
+ * {@code namespace/name:port} in sorted order; a certificate is printed as its fingerprint, subject
+ * and expiry, never its body, and nothing of its private key.
  */
 public final class TranslationYaml {
 
@@ -57,7 +62,6 @@ public final class TranslationYaml {
                     .build())
             .addMixIn(RouteAction.class, TypeDiscriminator.class)
             .addMixIn(Filter.class, TypeDiscriminator.class)
-            .addMixIn(TlsCertificate.class, RedactedKey.class)
             .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
             .addMixIn(Route.class, RouteDefaultsHidden.class)
             .addMixIn(PathMatch.class, CompiledRegexHidden.class)
@@ -65,6 +69,7 @@ public final class TranslationYaml {
             .addMixIn(Problem.class, ObjectHidden.class)
             .addModule(new SimpleModule("pier-model")
                     .addSerializer(Duration.class, ToStringSerializer.instance)
+                    .addSerializer(TlsCertificate.class, new CertificateSummary())
                     .addSerializer(sortedSetSerializer()))
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             // Empty lists and nulls are left out to keep the output readable; map values (an
@@ -126,6 +131,9 @@ public final class TranslationYaml {
 
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoRetry.class)
         abstract RetryPolicy retry();
+
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        abstract boolean forwardRawPath();
     }
 
     /** Jackson's CUSTOM inclusion filter: {@code equals} true means "leave out". */
@@ -153,20 +161,49 @@ public final class TranslationYaml {
         }
     }
 
-    private abstract static class RedactedKey {
-        @JsonSerialize(using = Sha256.class)
-        abstract String privateKeyPem();
-    }
-
-    /** Shows whether a key changed without showing the key. */
-    private static final class Sha256 extends JsonSerializer<String> {
+    /**
+     * A certificate as {@code /routes} and {@code pier translate} show it: the Secret, the hosts, and
+     * per certificate of the chain its SHA-256 fingerprint (as {@code openssl x509 -fingerprint
+     * -sha256} prints it), subject and expiry. Bodies and keys are never printed: a table dump is
+     * read by more people than the Secret.
+     */
+    private static final class CertificateSummary extends JsonSerializer<TlsCertificate> {
         @Override
-        public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        public void serialize(TlsCertificate value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeStartObject();
+            provider.defaultSerializeField("secret", value.secret(), gen);
+            provider.defaultSerializeField("hostnames", value.hostnames(), gen);
+            List<? extends Certificate> chain;
             try {
-                byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-                gen.writeString("<redacted sha256:" + HexFormat.of().formatHex(digest) + ">");
-            } catch (NoSuchAlgorithmException e) {
-                gen.writeString("<redacted>");
+                chain = new ArrayList<>(CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new ByteArrayInputStream(value.certificatePem().getBytes(StandardCharsets.US_ASCII))));
+            } catch (CertificateException | RuntimeException e) {
+                chain = null;
+            }
+            if (chain == null || chain.isEmpty()) {
+                gen.writeStringField("error", "tls.crt does not parse as X.509 certificates");
+            } else {
+                gen.writeArrayFieldStart("chain");
+                for (Certificate c : chain) {
+                    gen.writeStartObject();
+                    gen.writeStringField("sha256", fingerprint(c));
+                    if (c instanceof X509Certificate x) {
+                        gen.writeStringField("subject", x.getSubjectX500Principal().getName());
+                        gen.writeStringField("notAfter", x.getNotAfter().toInstant().toString());
+                    }
+                    gen.writeEndObject();
+                }
+                gen.writeEndArray();
+            }
+            gen.writeEndObject();
+        }
+
+        private static String fingerprint(Certificate c) throws IOException {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(c.getEncoded());
+                return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+            } catch (NoSuchAlgorithmException | CertificateException e) {
+                throw new IOException("cannot fingerprint a certificate", e);
             }
         }
     }

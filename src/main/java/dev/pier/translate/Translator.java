@@ -58,8 +58,9 @@ public final class Translator {
             ObjectProblems own = problems.computeIfAbsent(IngressRoutes.ref(ingress), ObjectProblems::new);
             OtherControllerAnnotations.check(ingress, own);
             boolean deleting = beingDeleted(ingress, terminating);
-            claims.addAll(ingressRoutes.rules(ingress, deleting, own));
-            Optional<Route> fallback = ingressRoutes.defaultRoute(ingress, own);
+            boolean forwardRawPath = IngressAnnotations.forwardRawPath(ingress, own);
+            claims.addAll(ingressRoutes.rules(ingress, deleting, forwardRawPath, own));
+            Optional<Route> fallback = ingressRoutes.defaultRoute(ingress, forwardRawPath, own);
             if (fallback.isPresent()) {
                 if (defaultOwner == null || defaultOrder(ingress, defaultOwner, terminating) < 0) {
                     if (defaultOwner != null) lostDefault(problems, defaultOwner, ingress, terminating);

@@ -141,6 +141,18 @@ class CommandsTest {
     }
 
     @Test
+    void anAdminAddressMustBeAnIpAndOutlierSettingsMustFit() {
+        Run name = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+                "--admin-address", "pier.example.com");
+        assertThat(name.code()).isEqualTo(2);
+        assertThat(name.err()).contains("pier serve: --admin-address \"pier.example.com\" is not an IPv4 or IPv6 address");
+        Run outlier = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+                "--outlier-base-ejection", "1m", "--outlier-max-ejection", "30s");
+        assertThat(outlier.code()).isEqualTo(2);
+        assertThat(outlier.err()).contains("pier serve: --outlier-*: outlier max ejection time must be at least the base");
+    }
+
+    @Test
     void versionNamesPierJavaAndVertx() {
         Run run = run("version");
         assertThat(run.code()).isZero();

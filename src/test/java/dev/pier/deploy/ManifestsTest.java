@@ -62,6 +62,22 @@ class ManifestsTest {
     }
 
     @Test
+    void theProbesReachTheAdminPortOnThePodIp() throws Exception {
+        List<HasMetadata> all = new ArrayList<>();
+        try (var files = Files.list(Path.of("deploy"))) {
+            for (Path f : files.sorted().toList()) all.addAll(load(f));
+        }
+        Deployment deployment = (Deployment) all.stream().filter(o -> o instanceof Deployment).findFirst().orElseThrow();
+        var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("admin");
+        // The admin port listens on loopback unless given the pod IP, which the kubelet probes.
+        assertThat(container.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("PIER_ADMIN_ADDRESS");
+            assertThat(env.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+        });
+    }
+
+    @Test
     void theChartShipsTheCommittedCrd() throws Exception {
         assertThat(Files.readString(Path.of("charts", "pier", "crds", "gatewayroutes.pier.dev-v1.yml")))
                 .as("charts/pier/crds/ must equal crds/ (cp crds/gatewayroutes.pier.dev-v1.yml charts/pier/crds/)")

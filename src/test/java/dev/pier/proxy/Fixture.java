@@ -49,23 +49,31 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(MeterRegistry metrics, Duration backendTimeout) {
-        this(metrics, new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), backendTimeout, 2,
-                ProxyOptions.DEFAULT_SERVER_HEADER));
+        this(metrics, options(backendTimeout));
+    }
+
+    static ProxyOptions options(Duration backendTimeout) {
+        return new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), backendTimeout, 2,
+                ProxyOptions.DEFAULT_SERVER_HEADER);
     }
 
     Fixture(MeterRegistry metrics, ProxyOptions options) {
-        this(metrics, options, Observability.NONE);
+        this(metrics, options, OutlierOptions.DEFAULTS);
+    }
+
+    Fixture(MeterRegistry metrics, ProxyOptions options, OutlierOptions outlier) {
+        this(metrics, options, outlier, Observability.NONE);
     }
 
     /** With an access log or tracing. */
     Fixture(MeterRegistry metrics, Observability observability) {
         this(metrics, new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), Duration.ofSeconds(30), 2,
-                ProxyOptions.DEFAULT_SERVER_HEADER), observability);
+                ProxyOptions.DEFAULT_SERVER_HEADER), OutlierOptions.DEFAULTS, observability);
     }
 
-    Fixture(MeterRegistry metrics, ProxyOptions options, Observability observability) {
+    Fixture(MeterRegistry metrics, ProxyOptions options, OutlierOptions outlier, Observability observability) {
         this.metrics = metrics;
-        this.plane = new DataPlane(vertx, options, metrics, observability);
+        this.plane = new DataPlane(vertx, options, outlier, metrics, observability);
         this.port = await(plane.start());
         this.context = vertx.getOrCreateContext();
         this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),

@@ -46,9 +46,11 @@ class TranslatedTablesCompileTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         EndpointIndex endpoints = new EndpointIndex();
         endpoints.replaceAll(result.endpoints()); // balancers get their endpoints while compiling
+        BackendHealth health = new BackendHealth(OutlierOptions.DEFAULTS, registry, service -> { });
         assertThatCode(() -> {
-            CompiledTable first = CompiledTable.compile(table, null, registry, endpoints);
-            CompiledTable.compile(table, first, registry, endpoints); // the carry-over path of a swap
+            CompiledTable first = CompiledTable.compile(table, null, registry, endpoints, health);
+            CompiledTable.compile(table, first, registry, endpoints, health); // the carry-over path of a swap
         }).as("compiling the table of %s", input).doesNotThrowAnyException();
+        health.close();
     }
 }

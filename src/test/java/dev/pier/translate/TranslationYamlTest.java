@@ -65,13 +65,27 @@ class TranslationYamlTest {
     }
 
     @Test
-    void neverPrintsAPrivateKey() {
+    void printsACertificateAsItsFingerprintAndExpiryNeverItsBodyOrKey() throws Exception {
         String key = "-----BEGIN PRIVATE KEY-----\nSECRETKEYMATERIAL\n-----END PRIVATE KEY-----\n";
-        TlsCertificate cert = new TlsCertificate(new ObjectRef("Secret", "web", "tls"), List.of("a.example.com"),
-                "-----BEGIN CERTIFICATE-----\nPUBLIC\n-----END CERTIFICATE-----\n", key);
+        String pem;
+        try (var in = TranslationYamlTest.class.getResourceAsStream("/tls/shop.example.com.crt")) {
+            pem = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        TlsCertificate cert = new TlsCertificate(new ObjectRef("Secret", "web", "tls"), List.of("shop.example.com"), pem, key);
         Route route = Route.forward("r", SRC, RouteMatch.path(PathMatch.prefix("/")), List.of());
         String yaml = TranslationYaml.write(withRoute(route, List.of(cert), Map.of()));
-        assertThat(yaml).doesNotContain("SECRETKEYMATERIAL").contains("privateKeyPem: <redacted sha256:").contains("PUBLIC");
+        String body = pem.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+        assertThat(yaml).doesNotContain("SECRETKEYMATERIAL").doesNotContain("BEGIN").doesNotContain(body.substring(0, 20))
+                .doesNotContain("privateKey").doesNotContain("certificatePem")
+                // as `openssl x509 -noout -fingerprint -sha256 -enddate` prints them for this file
+                .contains("sha256: 17:E6:3D:96:CB:6C:AD:D3:02:DA:28:34:BA:7C:1C:D2:6E:42:AF:3C:34:2D:36:A0:61:8C:0D:4C:7F:F4:A8:29")
+                .contains("notAfter: 2126-11-03T18:30:32Z").contains("subject: CN=shop.example.com");
+
+        TlsCertificate garbage = new TlsCertificate(new ObjectRef("Secret", "web", "bad"), List.of("a.example.com"),
+                "-----BEGIN CERTIFICATE-----\nPUBLICBUTNOTX509\n-----END CERTIFICATE-----\n", key);
+        String bad = TranslationYaml.write(withRoute(route, List.of(garbage), Map.of()));
+        assertThat(bad).contains("error: tls.crt does not parse as X.509 certificates").doesNotContain("PUBLICBUTNOTX509")
+                .doesNotContain("SECRETKEYMATERIAL");
     }
 
     @Test
