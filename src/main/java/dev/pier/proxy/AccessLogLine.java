@@ -1,6 +1,7 @@
 package dev.pier.proxy;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.pier.model.Endpoint;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -12,7 +13,7 @@ import java.time.format.DateTimeFormatter;
  */
 record AccessLogLine(long startMillis, String client, String method, String host, String path, String protocol,
                      int status, long bytesIn, long bytesOut, long durationNanos, long upstreamNanos,
-                     String upstream, String route, String service, int retries, String requestId,
+                     Endpoint upstream, String route, String service, int retries, String requestId,
                      String traceId, String userAgent) {
 
     void writeJson(JsonGenerator json) throws IOException {
@@ -29,7 +30,7 @@ record AccessLogLine(long startMillis, String client, String method, String host
         json.writeNumberField("duration", seconds(durationNanos));
         if (upstreamNanos >= 0) json.writeNumberField("upstream_duration", seconds(upstreamNanos));
         else json.writeNullField("upstream_duration");
-        json.writeStringField("upstream", upstream);
+        json.writeStringField("upstream", upstream == null ? null : upstream.host() + ":" + upstream.port());
         json.writeStringField("route", route);
         json.writeStringField("service", service);
         json.writeNumberField("retries", retries);
@@ -58,7 +59,7 @@ record AccessLogLine(long startMillis, String client, String method, String host
         out.append(seconds(durationNanos)).append(' ');
         if (upstreamNanos >= 0) out.append(seconds(upstreamNanos)); else out.append('-');
         out.append(' ');
-        word(out, upstream);
+        word(out, upstream == null ? null : upstream.host() + ":" + upstream.port());
         out.append(' ');
         word(out, route);
         out.append(' ');

@@ -40,18 +40,22 @@ final class ExchangeRecorder {
         long bytesIn = request.bytesRead();
         long bytesOut = request.response().bytesWritten();
         meters.record(request.method(), status, duration, e.upstreamNanos(), bytesIn, bytesOut);
-        Endpoint endpoint = e.upstreamEndpoint();
-        String upstream = endpoint == null ? null : endpoint.host() + ":" + endpoint.port();
         Span span = e.span;
-        if (accessLog != null && accessLog.sampled(status)) {
-            accessLog.offer(line(e.server, request, status, bytesIn, bytesOut, duration, e.upstreamNanos(), upstream,
-                    e.route.id, target == null ? null : RouteMeters.serviceLabel(e.route.route.source().namespace(), target.service),
-                    e.retries(), e.requestId(), RequestTracing.traceId(span)));
+        boolean log = accessLog != null && accessLog.sampled(status);
+        if (!log && span == null) return;
+        Endpoint endpoint = e.upstreamEndpoint();
+        if (log) {
+            accessLog.offer(line(e.server, request, status, bytesIn, bytesOut, duration, e.upstreamNanos(), endpoint,
+                    e.route.id, target == null ? null : target.meters.service, e.retries(), e.requestId(),
+                    RequestTracing.traceId(span)));
         }
-        RequestTracing.end(span, request.method().name(), e.route, target, upstream, status, e.retries(), e.requestId());
+        if (span != null) {
+            String upstream = endpoint == null ? null : endpoint.host() + ":" + endpoint.port();
+            RequestTracing.end(span, request.method().name(), e.route, target, upstream, status, e.retries(), e.requestId());
+        }
     }
 
-    /** A request no route matched, answered 404 by the caller. */
+    /** A request answered before any route took it: 404 (no route) or 400 (the path policy refused it). */
     void unrouted(ProxyServer server, HttpServerRequest request, int status, long startNanos, Span span) {
         activeRequests.decrement();
         long duration = System.nanoTime() - startNanos;
@@ -68,7 +72,7 @@ final class ExchangeRecorder {
     }
 
     private static AccessLogLine line(ProxyServer server, HttpServerRequest request, int status, long bytesIn, long bytesOut,
-                                      long durationNanos, long upstreamNanos, String upstream, String route, String service,
+                                      long durationNanos, long upstreamNanos, Endpoint upstream, String route, String service,
                                       int retries, String requestId, String traceId) {
         long startMillis = System.currentTimeMillis() - durationNanos / 1_000_000;
         var authority = request.authority();

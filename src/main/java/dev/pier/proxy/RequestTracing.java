@@ -105,7 +105,7 @@ final class RequestTracing {
                 span.setAttribute(ROUTE, route.id);
                 span.setAttribute(NAMESPACE, route.route.source().namespace());
             }
-            if (target != null) span.setAttribute(SERVICE, RouteMeters.serviceLabel(target.service.namespace(), target.service));
+            if (target != null) span.setAttribute(SERVICE, target.meters.service);
             if (upstream != null) span.setAttribute(UPSTREAM, upstream);
             if (retries > 0) span.setAttribute(RETRIES, (long) retries);
             if (requestId != null) span.setAttribute(REQUEST_ID, requestId);

@@ -59,6 +59,8 @@ final class RouteMeters {
 
     private final MeterRegistry registry;
     private final Tags tags;
+    /** The service label, also what the access log and the span name. */
+    final String service;
     // Read on event loops without a lock; written under `this` when a meter registers.
     private final CounterSlots requests = new CounterSlots();
     private final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(STATUS_CLASSES.length);
@@ -73,6 +75,7 @@ final class RouteMeters {
 
     RouteMeters(MeterRegistry registry, String namespace, String routeId, String service) {
         this.registry = registry;
+        this.service = service;
         this.tags = Tags.of("namespace", namespace, "route", routeId, "service", service);
     }
 
