@@ -3,8 +3,8 @@
 # text), with tracing on (every request sampled, spans exported by OTLP/HTTP to a local sink), and
 # with both, and with 1 % of traces sampled (the rest only propagated); beside nginx with its access log off and on and HAProxy, in one run, on loopback only.
 #
-#   bench/observability-bench.sh                     # 20 s per target, 64 connections
-#   DURATION=30 bench/observability-bench.sh
+#   bench/observability-bench.sh                     # 20 s per target, 64 connections, one round
+#   ROUNDS=3 DURATION=10 bench/observability-bench.sh  # targets interleaved, three times; medians at the end
 #   TARGETS="pier pier-log-json" bench/observability-bench.sh
 #   PIER_BASE_JAR=/tmp/main.jar bench/observability-bench.sh   # also another build, access log off (A/B)
 #
@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}
+ROUNDS=${ROUNDS:-1}
 CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-15}
 PROXY_CPU=${PROXY_CPU:-0}
@@ -129,15 +130,20 @@ cpu_ticks() {
 
 run() { # name -> a row
   local pid=${proxy_pid[$1]} before after
+  if ! kill -0 "$pid" 2>/dev/null; then
+    printf "%-15s %12s  (the process is gone; its stderr ends with: %s)\n" "$1" "-" "$(tail -c 300 "$work/$1.err" 2>/dev/null | tr '\n' ' ')"
+    return 0
+  fi
   before=$(cpu_ticks "$pid")
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:${port[$1]}/" > "$work/$1.wrk"
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:${port[$1]}/" > "$work/$1.wrk" || true
   after=$(cpu_ticks "$pid")
   awk -v name="$1" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
     /requests in/ {n=$1}
     /Requests\/sec/ {rps=$2}
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
     /Non-2xx|Socket errors/ {err=err $0}
-    END {printf "%-15s %12s %10s %10s %12.1f  %s\n", name, rps, p50, p99, (n > 0 ? ticks * 1e6 / hz / n : 0), err}' "$work/$1.wrk"
+    END {printf "%-15s %12s %10s %10s %12.1f  %s\n", name, rps, p50, p99, (n > 0 ? ticks * 1e6 / hz / n : 0), err}' "$work/$1.wrk" \
+    | tee -a "$work/rows"
 }
 
 for t in $TARGETS; do
@@ -146,9 +152,21 @@ for t in $TARGETS; do
 done
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s; proxies on core $PROXY_CPU, backend, OTLP sink and wrk on core $LOAD_CPU"
-printf "%-15s %12s %10s %10s %12s\n" target "requests/s" p50 p99 "cpu-us/req"
-for t in $TARGETS; do run "$t"; done
+for round in $(seq 1 "$ROUNDS"); do
+  [ "$ROUNDS" = 1 ] || echo "round $round"
+  printf "%-15s %12s %10s %10s %12s\n" target "requests/s" p50 p99 "cpu-us/req"
+  for t in $TARGETS; do run "$t"; done
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$ROUNDS" != 1 ]; then
+  # The least-disturbed round (min) is the closer estimate of a proxy's own cost on a shared machine.
+  echo "cpu-us/req over $ROUNDS rounds:"
+  printf "%-15s %10s %10s %10s\n" target min median max
+  for t in $TARGETS; do
+    awk -v t="$t" '$1 == t && NF >= 5 {print $5}' "$work/rows" | sort -n \
+      | awk -v t="$t" '{c[NR]=$1} END {if (NR) printf "%-15s %10s %10s %10s\n", t, c[1], c[int((NR+1)/2)], c[NR]}'
+  done
+fi
 # What each logging or tracing Pier produced, so a figure is never read without its output.
 for t in pier-log-json pier-log-text pier-log-trace; do
   case " $TARGETS " in *" $t "*) printf "%-15s access-log lines written: %s, dropped: %s\n" "$t" \
