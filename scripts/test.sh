@@ -6,6 +6,7 @@
 # - iproute2 (network namespaces give test backends addresses the API server accepts), from Debian;
 # - kube-apiserver, etcd and kubectl, built from the Go module proxy into ~/.cache/pier (once);
 # - helm, likewise (the chart test installs charts/pier into the test API server);
+# - h2spec, likewise (the HTTP/2 conformance suite, run over TLS by H2specTlsTest);
 # - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server tests run or fail, never skip
 #   (the fuzz tests replay their seeds there);
 # - then scripts/fuzz.sh: each fuzz target fuzzed for a bounded time (about 2 minutes in all).
@@ -23,6 +24,7 @@ command -v go >/dev/null || { echo "test.sh: Go is needed to build the test API 
 bin_dir="$(scripts/kube-test-tools.sh)"
 export KUBEBUILDER_ASSETS="$bin_dir"
 export PIER_HELM_BIN="$(scripts/helm-tool.sh)"
+export PIER_H2SPEC_BIN="$(scripts/h2spec-tool.sh)"
 export PIER_REQUIRE_KUBE=true
 echo "test.sh: Kubernetes test binaries in $bin_dir, helm in $PIER_HELM_BIN"
 

@@ -1,6 +1,11 @@
 package dev.pier;
 
+import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.RoutingTable;
+import dev.pier.model.TlsCertificate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Whether configuration is getting through: the last apply's outcome and when one last succeeded,
  * failures by source ({@code files} or {@code kubernetes}: a file that does not parse, a rebuild
  * that threw), and how many objects of each kind have problems (from translation's typed
- * problems). An alert on {@code pier_config_last_apply_success == 0} catches a change that never
+ * problems), and when each served certificate expires. An alert on {@code pier_config_last_apply_success == 0} catches a change that never
  * went live while the last good table keeps serving.
  */
 final class ConfigMeters {
@@ -25,6 +30,10 @@ final class ConfigMeters {
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
     // Kinds seen so far keep their gauge (at 0 once fixed): a handful of kinds, so no churn to bound.
     private final Map<String, AtomicInteger> withProblems = new ConcurrentHashMap<>();
+    /** Expiry of each certificate Secret the live table serves; a Secret that left takes its gauge along. */
+    private final Map<ObjectRef, CertificateExpiry> expiries = new HashMap<>();
+
+    private record CertificateExpiry(AtomicLong notAfterSeconds, Gauge gauge) {}
 
     ConfigMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -37,9 +46,10 @@ final class ConfigMeters {
                 .register(registry);
     }
 
-    void applied(List<ObjectStatus> statuses, long epochMillis) {
+    void applied(RoutingTable table, List<ObjectStatus> statuses, long epochMillis) {
         lastApplySuccess.set(1);
         lastSuccessMillis.set(epochMillis);
+        certificates(table);
         Map<String, Integer> byKind = new TreeMap<>();
         for (ObjectStatus status : statuses) {
             if (!status.problems().isEmpty()) byKind.merge(status.object().kind(), 1, Integer::sum);
@@ -52,6 +62,27 @@ final class ConfigMeters {
                     .tag("kind", k).register(registry);
             return gauge;
         }).set(n));
+    }
+
+    /** Called from the rebuild thread only. */
+    private void certificates(RoutingTable table) {
+        Map<ObjectRef, Long> now = new HashMap<>();
+        List<TlsCertificate> all = new ArrayList<>(table.certificates());
+        if (table.defaultCertificate() != null) all.add(table.defaultCertificate());
+        for (TlsCertificate c : all) now.merge(c.secret(), c.notAfter().getEpochSecond(), Math::min);
+        expiries.entrySet().removeIf(e -> {
+            if (now.containsKey(e.getKey())) return false;
+            registry.remove(e.getValue().gauge());
+            return true;
+        });
+        now.forEach((secret, notAfter) -> expiries.computeIfAbsent(secret, s -> {
+            AtomicLong value = new AtomicLong();
+            Gauge gauge = Gauge.builder("pier.tls.certificate.expiry.timestamp", value, AtomicLong::doubleValue)
+                    .baseUnit("seconds")
+                    .description("Unix time at which a served certificate (its TLS Secret) expires")
+                    .tags("namespace", s.namespace(), "secret", s.name()).register(registry);
+            return new CertificateExpiry(value, gauge);
+        }).notAfterSeconds().set(notAfter));
     }
 
     void failed(String source) {

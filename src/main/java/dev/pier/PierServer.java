@@ -5,6 +5,7 @@ import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
 import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
+import dev.pier.proxy.TlsEngine;
 import dev.pier.source.file.FileSource;
 import dev.pier.source.kube.KubeSource;
 import dev.pier.source.kube.KubeSourceOptions;
@@ -46,14 +47,16 @@ public final class PierServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PierServer.class);
 
     /**
-     * What a Pier process is told on its command line. Port 0 picks a free port. {@code address} is
-     * where proxied traffic is served; the admin port listens on loopback plus {@code adminAddresses}
-     * ({@link AdminServer#listenAddresses}). {@code serverHeader} is the {@code Server} header on
-     * responses that have none (empty: none).
+     * What a Pier process is told on its command line. Port 0 picks a free port; {@code httpsPort}
+     * -1 serves no HTTPS. {@code address} is where proxied traffic is served; the admin port listens
+     * on loopback plus {@code adminAddresses} ({@link AdminServer#listenAddresses}). {@code serverHeader}
+     * is the {@code Server} header on responses that have none (empty: none). {@code httpsRedirectPort}
+     * is the port plain-HTTP redirects name.
      */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                          int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
-                         OutlierOptions outlier, AccessLogSettings accessLog, TracingSettings tracing) {
+                         OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine,
+                         AccessLogSettings accessLog, TracingSettings tracing) {
         public Config {
             files = List.copyOf(files);
             adminAddresses = List.copyOf(adminAddresses);
@@ -62,19 +65,19 @@ public final class PierServer implements AutoCloseable {
         /** No access log and no tracing. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
-                      OutlierOptions outlier) {
+                      OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
             this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
-                    outlier, AccessLogSettings.OFF, TracingSettings.OFF);
+                    outlier, httpsPort, httpsRedirectPort, tlsEngine, AccessLogSettings.OFF, TracingSettings.OFF);
         }
 
-        /** Admin on loopback only, default outlier detection, no access log and no tracing. */
+        /** Admin on loopback only, default outlier detection, no HTTPS, no access log and no tracing. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis, String serverHeader) {
             this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, List.of(),
-                    OutlierOptions.DEFAULTS);
+                    OutlierOptions.DEFAULTS, -1, ProxyOptions.DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO);
         }
 
-        /** With the default {@code Server} header. */
+        /** With the default {@code Server} header, admin on loopback only, no HTTPS. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis) {
             this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER);
@@ -82,16 +85,27 @@ public final class PierServer implements AutoCloseable {
 
         public Config withAccessLog(AccessLogSettings settings) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, settings, tracing);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, settings, tracing);
         }
 
         public Config withTracing(TracingSettings settings) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, accessLog, settings);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, accessLog, settings);
         }
 
         public static Config forFiles(List<Path> files) {
             return new Config(files, "127.0.0.1", 0, 0, TranslateOptions.DEFAULTS, 2, 100);
+        }
+
+        /** The same with HTTPS on {@code port} (0: a free one), terminated by {@code engine}. */
+        public Config withHttps(int port, int redirectPort, TlsEngine engine) {
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    adminAddresses, outlier, port, redirectPort, engine, accessLog, tracing);
+        }
+
+        public Config withTranslate(TranslateOptions options) {
+            return new Config(files, address, httpPort, adminPort, options, eventLoops, filePollMillis, serverHeader,
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, accessLog, tracing);
         }
     }
 
@@ -119,6 +133,7 @@ public final class PierServer implements AutoCloseable {
     private final Config config;
     private AutoCloseable source;
     private int httpPort;
+    private int httpsPort = -1;
     private int adminPort;
 
     private PierServer(Config config) {
@@ -128,14 +143,24 @@ public final class PierServer implements AutoCloseable {
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindProcessMeters();
         this.state = new LiveState();
-        AccessLogSettings log = config.accessLog();
-        this.accessLog = log.on() ? new AccessLog(log.format(), log.sampleRatio(), log.out(), AccessLog.DEFAULT_CAPACITY, metrics) : null;
+        AccessLogSettings lines = config.accessLog();
+        this.accessLog = lines.on() ? new AccessLog(lines.format(), lines.sampleRatio(), lines.out(), AccessLog.DEFAULT_CAPACITY, metrics) : null;
         this.tracing = config.tracing().on() ? TracingSdk.start(config.tracing().defaults()) : null;
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
-                defaults.backendTimeout(), loops, config.serverHeader()), config.outlier(), metrics,
+                defaults.backendTimeout(), loops, config.serverHeader(), config.httpsPort(), config.httpsRedirectPort(),
+                config.tlsEngine()), config.outlier(), metrics,
                 new Observability(accessLog, tracing));
+        if (dataPlane.tlsEngine() != null) {
+            log.info("HTTPS terminated by the {} TLS engine{}", dataPlane.tlsEngine() == TlsEngine.OPENSSL ? "OpenSSL (BoringSSL)" : "JDK",
+                    config.tlsEngine() == TlsEngine.AUTO && dataPlane.tlsEngine() == TlsEngine.JDK
+                            ? " (OpenSSL is not available here: " + TlsEngine.openSslUnavailableReason() + ")" : "");
+            if (config.translate().defaultCertificate() == null) {
+                log.warn("no --default-certificate: HTTPS clients whose server name has no certificate (or who send none)"
+                        + " get a self-signed certificate generated at start, which they will not trust");
+            }
+        }
         this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC(), new ConfigMeters(metrics));
         this.admin = new AdminServer(vertx, AdminServer.listenAddresses(config.adminAddresses()), config.adminPort(), state, metrics,
                 view -> RoutesJson.render(view, dataPlane.health()), dataPlane::explain);
@@ -169,7 +194,7 @@ public final class PierServer implements AutoCloseable {
             server.source = files;
             boolean loaded = files.start();
             server.bind();
-            log.info("serving on {}:{} (admin :{}), files {}{}", config.address(), server.httpPort, server.adminPort,
+            log.info("serving on {}:{} (HTTPS :{}, admin :{}), files {}{}", config.address(), server.httpPort, server.httpsPort, server.adminPort,
                     config.files(), loaded ? "" : " (NOT loaded: see the error above and /routes)");
             return server;
         } catch (Exception e) {
@@ -195,7 +220,7 @@ public final class PierServer implements AutoCloseable {
                 client.close();
             };
             kube.start();
-            log.info("serving on {}:{} (admin :{}), watching {} as {}", config.address(), server.httpPort, server.adminPort,
+            log.info("serving on {}:{} (HTTPS :{}, admin :{}), watching {} as {}", config.address(), server.httpPort, server.httpsPort, server.adminPort,
                     options.watchNamespaces().isEmpty() ? "all namespaces" : options.watchNamespaces(), options.identity());
             return server;
         } catch (Exception e) {
@@ -212,7 +237,8 @@ public final class PierServer implements AutoCloseable {
     }
 
     private void bind() throws BindFailure {
-        httpPort = listen("proxied traffic (--http-port)", config.address(), config.httpPort(), () -> dataPlane.start());
+        httpPort = listen("proxied traffic", config.address(), config.httpPort(), () -> dataPlane.start());
+        httpsPort = dataPlane.httpsPort();
         adminPort = listen("the admin port (--admin-port, --admin-address)", AdminServer.listenAddresses(config.adminAddresses()).toString(),
                 config.adminPort(), () -> admin.start());
     }
@@ -224,12 +250,20 @@ public final class PierServer implements AutoCloseable {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
             String reason = root.getMessage() == null ? root.toString() : root.getMessage();
+            String listener = DataPlane.failedListener(e);
+            if (listener != null) {
+                // "--https-port 8443": the data plane names which of its two listeners failed
+                port = Integer.parseInt(listener.substring(listener.indexOf(' ') + 1));
+                what = what + " (" + listener.substring(0, listener.indexOf(' ')) + ")";
+            }
             throw new BindFailure("cannot listen on " + address + ":" + port + " for " + what + ": " + reason, e);
         }
     }
 
     public Vertx vertx() { return vertx; }
     public int httpPort() { return httpPort; }
+    /** -1 when HTTPS is off. */
+    public int httpsPort() { return httpsPort; }
     public int adminPort() { return adminPort; }
     public LiveState state() { return state; }
     public Pipeline pipeline() { return pipeline; }

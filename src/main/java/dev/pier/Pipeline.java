@@ -49,7 +49,7 @@ public final class Pipeline implements SnapshotSink {
     @Override
     public synchronized TranslationResult snapshot(ResourceSnapshot snapshot) {
         long start = System.nanoTime();
-        TranslationResult result = Translator.translate(snapshot, options);
+        TranslationResult result = Translator.translate(snapshot, options, clock.instant());
         long translated = System.nanoTime();
         boolean swap = !result.table().equals(liveTable);
         // Endpoints first: a new route must find its endpoints the moment it goes live.
@@ -61,7 +61,7 @@ public final class Pipeline implements SnapshotSink {
         long done = System.nanoTime();
         var now = clock.instant();
         state.published(result, now, swap);
-        meters.applied(result.statuses(), now.toEpochMilli());
+        meters.applied(result.table(), result.statuses(), now.toEpochMilli());
         logProblems(result.statuses());
         log.info("{} ({} virtual hosts, {} routes, {} services with endpoints): translated in {} ms, applied in {} ms",
                 swap ? "table swapped" : "table unchanged", result.table().virtualHosts().size(),

@@ -30,6 +30,19 @@ public class GatewayRouteSpec {
     @Size(min = 1, max = 32)
     private List<GatewayRouteRule> rules;
 
+    @JsonPropertyDescription("Certificates for HTTPS, chosen per connection by the TLS server name (SNI). A host with a"
+            + " certificate (from any route or Ingress) gets plain-HTTP requests redirected to HTTPS; see httpsRedirect.")
+    @Size(max = 16)
+    private List<GatewayRouteTLS> tls;
+
+    @JsonPropertyDescription("Whether plain-HTTP requests to this route's hosts that have TLS get a 308 redirect to"
+            + " https:// (never for /.well-known/acme-challenge/). Default: true.")
+    private Boolean httpsRedirect;
+
+    @JsonPropertyDescription("Strict-Transport-Security on this route's HTTPS answers, for hosts that have TLS."
+            + " Default: none.")
+    private HSTS hsts;
+
     public String getIngressClassName() {
         return ingressClassName;
     }
@@ -44,6 +57,30 @@ public class GatewayRouteSpec {
 
     public void setHostnames(List<@Pattern(SchemaPatterns.WILDCARD_HOSTNAME) String> hostnames) {
         this.hostnames = hostnames;
+    }
+
+    public List<GatewayRouteTLS> getTls() {
+        return tls;
+    }
+
+    public void setTls(List<GatewayRouteTLS> tls) {
+        this.tls = tls;
+    }
+
+    public Boolean getHttpsRedirect() {
+        return httpsRedirect;
+    }
+
+    public void setHttpsRedirect(Boolean httpsRedirect) {
+        this.httpsRedirect = httpsRedirect;
+    }
+
+    public HSTS getHsts() {
+        return hsts;
+    }
+
+    public void setHsts(HSTS hsts) {
+        this.hsts = hsts;
     }
 
     public List<GatewayRouteRule> getRules() {

@@ -11,6 +11,9 @@ final class SchemaPatterns {
     /** A lower-case DNS name without wildcard. */
     static final String HOSTNAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
+    /** An object name (RFC 1123 subdomain), such as a Secret's. */
+    static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
     /** An HTTP header name: RFC 9110 token characters. */
     static final String HEADER_NAME = "^[A-Za-z0-9!#$%&'*+\\-.^_`|~]+$";
 

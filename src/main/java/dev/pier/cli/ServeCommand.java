@@ -6,6 +6,7 @@ import dev.pier.admin.AdminServer;
 import dev.pier.api.Durations;
 import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
+import dev.pier.proxy.TlsEngine;
 import dev.pier.source.kube.KubeSourceOptions;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,6 +40,21 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "${env:PIER_HTTP_PORT:-8080}",
             description = "Port for proxied traffic (HTTP/1.1 and h2c). Env: PIER_HTTP_PORT. Default: ${DEFAULT-VALUE}.")
     int httpPort;
+
+    @Option(names = "--https-port", defaultValue = "${env:PIER_HTTPS_PORT:-8443}",
+            description = "Port for HTTPS (HTTP/1.1 and h2 by ALPN; certificates by SNI from Ingress spec.tls and GatewayRoute"
+                    + " spec.tls); -1 serves no HTTPS. Env: PIER_HTTPS_PORT. Default: ${DEFAULT-VALUE}.")
+    int httpsPort;
+
+    @Option(names = "--https-redirect-port", defaultValue = "${env:PIER_HTTPS_REDIRECT_PORT:-443}",
+            description = "The HTTPS port clients reach, named in the redirects of plain HTTP to hosts that have TLS (443 is"
+                    + " left out of the URL). Env: PIER_HTTPS_REDIRECT_PORT. Default: ${DEFAULT-VALUE}.")
+    int httpsRedirectPort;
+
+    @Option(names = "--tls-engine", defaultValue = "${env:PIER_TLS_ENGINE:-auto}",
+            description = "auto (OpenSSL where the platform has it, else the JDK's), openssl or jdk. Env: PIER_TLS_ENGINE."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String tlsEngine;
 
     @Option(names = "--admin-port", defaultValue = "${env:PIER_ADMIN_PORT:-9901}",
             description = "Port for /healthz, /readyz, /routes, /metrics. Env: PIER_ADMIN_PORT. Default: ${DEFAULT-VALUE}.")
@@ -171,6 +187,21 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("pier serve: --server-header " + serverHeaderProblem);
             return 2;
         }
+        if (httpsPort < -1 || httpsPort > 65535 || httpsRedirectPort < 1 || httpsRedirectPort > 65535) {
+            System.err.println("pier serve: --https-port must be -1 (off) or a port, --https-redirect-port a port");
+            return 2;
+        }
+        TlsEngine engine;
+        try {
+            engine = TlsEngine.valueOf(tlsEngine.toUpperCase(java.util.Locale.ROOT));
+            if (httpsPort >= 0) engine.resolve();
+        } catch (IllegalArgumentException e) {
+            System.err.println("pier serve: --tls-engine is auto, openssl or jdk, not \"" + tlsEngine + "\"");
+            return 2;
+        } catch (IllegalStateException e) {
+            System.err.println("pier serve: --tls-engine " + tlsEngine + ": " + e.getMessage());
+            return 2;
+        }
         List<String> admin = adminAddresses == null ? List.of() : adminAddresses.stream().map(String::strip)
                 .filter(a -> !a.isEmpty()).toList();
         for (String a : admin) {
@@ -196,7 +227,7 @@ public final class ServeCommand implements Callable<Integer> {
         AccessLog.Format lineFormat = accessLogFormat != null ? accessLogFormat
                 : logFormat == Logging.Format.json ? AccessLog.Format.json : AccessLog.Format.text;
         PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
-                translate.options(), eventLoops, 250, serverHeader, admin, outlier)
+                translate.options(), eventLoops, 250, serverHeader, admin, outlier, httpsPort, httpsRedirectPort, engine)
                 .withAccessLog(new PierServer.AccessLogSettings(logAccess, lineFormat, accessLogSample, System.out))
                 .withTracing(new PierServer.TracingSettings(tracing, java.util.Map.of()));
         PierServer server;
@@ -217,9 +248,9 @@ public final class ServeCommand implements Callable<Integer> {
             DemoBackend.start(server.vertx()).await(10, TimeUnit.SECONDS);
             log.info("demo backends listening on 127.0.0.1:{}", DemoBackend.PORTS);
         }
-        log.info("pier {} started: proxy on {}:{}, admin on {} port {} (try curl localhost:{}/routes)",
-                VersionCommand.version(), address, server.httpPort(), AdminServer.listenAddresses(config.adminAddresses()),
-                server.adminPort(), server.adminPort());
+        log.info("pier {} started: proxy on {}:{} (HTTPS port {}), admin on {} port {} (try curl localhost:{}/routes)",
+                VersionCommand.version(), address, server.httpPort(), server.httpsPort(),
+                AdminServer.listenAddresses(config.adminAddresses()), server.adminPort(), server.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");

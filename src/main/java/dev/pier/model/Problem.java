@@ -32,8 +32,12 @@ public record Problem(ObjectRef object, String field, String conditionType, Stri
     public static final String UNSUPPORTED_BACKEND = "UnsupportedBackend";
     /** A Service port that is not TCP (UDP, SCTP). */
     public static final String UNSUPPORTED_PROTOCOL = "UnsupportedProtocol";
-    /** A TLS Secret that is missing or holds no usable certificate and key. */
+    /** A TLS Secret that is missing, or holds no usable certificate and key (unparseable, mismatched, expired). */
     public static final String INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
+    /** A warning: a certificate served for a host its names do not cover. */
+    public static final String CERTIFICATE_NAME_MISMATCH = "CertificateNameMismatch";
+    /** A warning: a certificate whose validity starts later (clock skew, or issued ahead). */
+    public static final String CERTIFICATE_NOT_YET_VALID = "CertificateNotYetValid";
     /** An annotation of another ingress controller: it has no effect in Pier. */
     public static final String IGNORED_ANNOTATION = "IgnoredAnnotation";
 

@@ -19,7 +19,8 @@ import java.util.Objects;
  * the normalised path, so it cannot forward the raw one.
  */
 public record Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
-                    List<Filter> filters, Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath) {
+                    List<Filter> filters, Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath,
+                    HttpsPolicy https) {
     public Route {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
@@ -27,6 +28,7 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(https, "https");
         filters = List.copyOf(filters);
         if (action instanceof RouteAction.NoBackend && filters.stream().noneMatch(Filter::answers)) {
             throw new IllegalArgumentException("route " + id + ": NoBackend needs a RequestRedirect or DirectResponse filter");
@@ -48,10 +50,23 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
         }
     }
 
-    /** A route that forwards the normalised path. */
+    /**
+     * A route without an HTTPS policy (what a route is until translation knows whether its host has
+     * TLS), forwarding the normalised path unless {@code forwardRawPath}.
+     */
+    public Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
+                 List<Filter> filters, Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath) {
+        this(id, source, match, action, filters, timeouts, retry, forwardRawPath, HttpsPolicy.NONE);
+    }
+
+    /** A route that forwards the normalised path, without an HTTPS policy. */
     public Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
                  List<Filter> filters, Timeouts timeouts, RetryPolicy retry) {
         this(id, source, match, action, filters, timeouts, retry, false);
+    }
+
+    public Route withHttps(HttpsPolicy policy) {
+        return new Route(id, source, match, action, filters, timeouts, retry, forwardRawPath, policy);
     }
 
     /** A plain forwarding route with no filters, timeouts or retries (what an Ingress path gives). */

@@ -9,8 +9,13 @@ import java.util.Set;
  * never rebuilds routes). A request host picks one virtual host: exact name, then the wildcard
  * for its parent domain, then {@code *}; when none of its routes match, {@code defaultRoute}
  * (an Ingress {@code defaultBackend}) answers if set. Each hostname has one virtual host.
+ *
+ * <p>HTTPS picks a certificate by the handshake's server name the same way (exact, then the
+ * one-label wildcard), else {@code defaultCertificate}, else the one the data plane generated at
+ * start (null here). Each TLS hostname has one certificate.
  */
-public record RoutingTable(List<VirtualHost> virtualHosts, Route defaultRoute, List<TlsCertificate> certificates) {
+public record RoutingTable(List<VirtualHost> virtualHosts, Route defaultRoute, List<TlsCertificate> certificates,
+                           TlsCertificate defaultCertificate) {
     public RoutingTable {
         virtualHosts = List.copyOf(virtualHosts);
         certificates = List.copyOf(certificates);
@@ -18,7 +23,18 @@ public record RoutingTable(List<VirtualHost> virtualHosts, Route defaultRoute, L
         for (VirtualHost vh : virtualHosts) {
             if (!names.add(vh.hostname())) throw new IllegalArgumentException("two virtual hosts named " + vh.hostname());
         }
+        Set<String> tlsNames = new HashSet<>();
+        for (TlsCertificate c : certificates) {
+            for (String h : c.hostnames()) {
+                if (!tlsNames.add(h)) throw new IllegalArgumentException("two certificates for " + h);
+            }
+        }
     }
 
-    public static final RoutingTable EMPTY = new RoutingTable(List.of(), null, List.of());
+    /** Without certificates. */
+    public RoutingTable(List<VirtualHost> virtualHosts, Route defaultRoute) {
+        this(virtualHosts, defaultRoute, List.of(), null);
+    }
+
+    public static final RoutingTable EMPTY = new RoutingTable(List.of(), null);
 }

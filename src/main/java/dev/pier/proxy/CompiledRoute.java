@@ -4,6 +4,9 @@ import dev.pier.model.PathMatch;
 import dev.pier.model.Route;
 import dev.pier.model.RouteMatch;
 import dev.pier.model.StringMatch;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.regex.Pattern;
 
 /** One route ready to serve: its non-path conditions, filters, answer, timeouts, retries and meters. */
@@ -33,6 +36,10 @@ final class CompiledRoute {
     final RouteMeters unserved;
     /** The backend gets the path as received; matching, filters and the resolver still read the normalised one. */
     final boolean forwardRawPath;
+    /** Plain-HTTP requests get a 308 to https:// (ACME challenges excepted). */
+    final boolean httpsRedirect;
+    /** The Strict-Transport-Security value for HTTPS answers, or null. */
+    final CharSequence hsts;
 
     CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMeters unserved) {
         this.route = route;
@@ -58,12 +65,21 @@ final class CompiledRoute {
         }
         this.unserved = unserved;
         this.forwardRawPath = route.forwardRawPath();
+        this.httpsRedirect = route.https().redirect();
+        this.hsts = route.https().hsts() == null ? null : HttpHeaders.createOptimized(route.https().hsts().headerValue());
     }
 
     /** {@link #failedCondition}: every condition holds. */
     static final int MATCHES = -1;
     /** For explain: the path did not match, so no other condition was checked. */
     static final int PATH_DIFFERS = -2;
+
+    /** Strict-Transport-Security on an answer to an HTTPS request (never over plain HTTP: RFC 6797 section 7.2). */
+    void addHsts(HttpServerRequest request, MultiMap headers) {
+        if (hsts != null && request.isSSL()) headers.set(STRICT_TRANSPORT_SECURITY, hsts);
+    }
+
+    private static final CharSequence STRICT_TRANSPORT_SECURITY = HttpHeaders.createOptimized("strict-transport-security");
 
     boolean retryOn(int status) {
         return status >= 0 && status < retryOnStatus.length && retryOnStatus[status];

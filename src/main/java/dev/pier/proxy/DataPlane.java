@@ -12,6 +12,12 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import dev.pier.tls.GeneratedCertificate;
+import io.micrometer.core.instrument.Gauge;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,11 +28,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The Vert.x data plane: HTTP/1.1 and h2c servers (one per event loop) that route each request
- * through the current {@link CompiledTable} to a backend endpoint. Tables are compiled on the
- * caller's thread and published with one atomic write; endpoints are swapped on their own.
+ * The Vert.x data plane: HTTP/1.1 + h2c and HTTPS (HTTP/1.1 + h2 by ALPN) servers, one of each per
+ * event loop, that route each request through the current {@link CompiledTable} to a backend
+ * endpoint. Tables are compiled on the caller's thread and published with one atomic write, their
+ * certificates ({@link CertificateMap}) under the same lock just before; endpoints are swapped on
+ * their own.
  */
 public final class DataPlane {
+    private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
     /** Ids for Vert.x shared random ports, so that N instances of one plane bind the same free port. */
     private static final AtomicInteger SHARED_PORT_IDS = new AtomicInteger();
 
@@ -44,6 +53,14 @@ public final class DataPlane {
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
+    /** Null when HTTPS is off. */
+    private final HttpsSetup https;
+    /** The certificates handshakes choose from; the one they replaced, for a handshake that chose just before a swap. */
+    private final AtomicReference<CertificateMap> certificates = new AtomicReference<>();
+    private volatile CertificateMap replacedCertificates;
+    /** Served when the table names no default certificate; made at start, never written anywhere. */
+    private CertificateMap.Entry generatedDefault;
+    private volatile int httpsPort = -1;
 
     public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
         this(vertx, options, OutlierOptions.DEFAULTS, metrics, Observability.NONE);
@@ -67,20 +84,64 @@ public final class DataPlane {
         Gauge.builder("pier.active.requests", recorder.activeRequests, LongAdder::doubleValue)
                 .description("Requests being served (a websocket until its handshake is done)").register(metrics);
         this.health = new BackendHealth(outlier, metrics, this::healthChanged);
+        if (options.httpsEnabled()) {
+            TlsEngine engine = options.tlsEngine().resolve(); // OPENSSL where it cannot load: refused here, naming why
+            this.https = new HttpsSetup(engine, new SniKeyManager(certificates::get, () -> replacedCertificates));
+            this.generatedDefault = CertificateMap.entry(generateDefault(), "generated at start");
+            this.certificates.set(CertificateMap.onlyDefault(generatedDefault));
+            Gauge.builder("pier.tls.certificates", certificates, c -> c.get().size())
+                    .description("Certificates HTTPS serves, the default included").register(metrics);
+        } else {
+            this.https = null;
+        }
     }
 
-    /** Binds the servers; the future holds the bound port (useful when {@code httpPort} is 0). */
+    /** A self-signed certificate (EC P-256, a year) for clients whose server name has no certificate. */
+    private static dev.pier.tls.CertificateKeyPair generateDefault() {
+        Instant now = Instant.now();
+        GeneratedCertificate generated = GeneratedCertificate.selfSigned("Pier default certificate", List.of(),
+                now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(365)), GeneratedCertificate.KeyType.EC_P256);
+        try {
+            return dev.pier.tls.CertificateKeyPair.parse(generated.certificatePem(), generated.privateKeyPem());
+        } catch (dev.pier.tls.CertificateKeyPair.InvalidCertificate e) {
+            throw new IllegalStateException("the generated certificate does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    /** The flag of the listener a failed {@link #start()} could not bind ({@code --http-port} or {@code --https-port}), else null. */
+    public static String failedListener(Throwable startFailure) {
+        for (Throwable t = startFailure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProxyServer.ListenFailure f) return f.flag + " " + f.port;
+        }
+        return null;
+    }
+
+    /** The TLS engine HTTPS runs on (OPENSSL or JDK), or null when HTTPS is off. */
+    public TlsEngine tlsEngine() {
+        return https == null ? null : https.engine();
+    }
+
+    /** The bound HTTPS port once started, -1 when HTTPS is off. */
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    /** Binds the servers; the future holds the bound HTTP port (useful when {@code httpPort} is 0), see also {@link #httpsPort()}. */
     public Future<Integer> start() {
         SocketAddress bind = options.httpPort() == 0
                 ? SocketAddress.sharedRandomPort(SHARED_PORT_IDS.incrementAndGet(), options.host())
                 : SocketAddress.inetSocketAddress(options.httpPort(), options.host());
+        SocketAddress httpsBind = !options.httpsEnabled() ? null : options.httpsPort() == 0
+                ? SocketAddress.sharedRandomPort(SHARED_PORT_IDS.incrementAndGet(), options.host())
+                : SocketAddress.inetSocketAddress(options.httpsPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, options, bind, recorder, connections);
+            ProxyServer server = new ProxyServer(table::get, options, bind, httpsBind, https, recorder, connections);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
             deploymentId = id;
+            httpsPort = servers.get(0).actualHttpsPort();
             health.serversStarted(servers);
             return servers.get(0).actualPort();
         });
@@ -97,11 +158,39 @@ public final class DataPlane {
             long start = System.nanoTime();
             CompiledTable previous = table.get();
             CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints, health);
+            boolean newCertificates = publishCertificates(routingTable);
             table.set(next);
             previous.retireMetersLeftOutOf(next);
             health.retain(next.healthInUse());
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
+            if (newCertificates) refreshTls();
+        }
+    }
+
+    /** Builds and publishes the table's certificates; false when they are the ones served already (or HTTPS is off). */
+    private boolean publishCertificates(RoutingTable routingTable) {
+        if (https == null) return false;
+        CertificateMap current = certificates.get();
+        CertificateMap next = CertificateMap.build(routingTable, generatedDefault, current);
+        if (next.sameAs(current)) return false;
+        replacedCertificates = current;
+        certificates.set(next);
+        return true;
+    }
+
+    /**
+     * A fresh SSL context for new handshakes once the certificates changed (see {@link ProxyServer#refreshTls}),
+     * waited for, so that when {@link #apply} returns every new handshake uses it. The key manager
+     * already serves the new certificates meanwhile; a failure only leaves the old context in use.
+     */
+    private void refreshTls() {
+        if (servers.isEmpty()) return; // not started: the first context is built with the current map
+        try {
+            servers.get(0).refreshTls().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("could not refresh the TLS context after a certificate change; new handshakes still get the new"
+                    + " certificates: {}", e.toString());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.pier.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /** Pier's own error answers (404, 502, 503, 504): the status and one line of {@code text/plain}, no filters. */
@@ -12,12 +13,15 @@ final class ErrorAnswer {
     private ErrorAnswer() {
     }
 
-    static Future<Void> send(HttpServerResponse response, int status, String body, ServerHeader server) {
+    /** @param route the matched route (its HSTS goes on HTTPS answers too), or null */
+    static Future<Void> send(HttpServerRequest request, int status, String body, ServerHeader server, CompiledRoute route) {
+        HttpServerResponse response = request.response();
         response.setStatusCode(status);
         MultiMap headers = response.headers();
         headers.clear(); // whatever an abandoned answer had set
         headers.set(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
         server.addIfAbsent(headers);
+        if (route != null) route.addHsts(request, headers);
         return response.end(body);
     }
 }

@@ -147,6 +147,7 @@ final class Exchange {
     private void sendLocalAnswer(int answeredBy) {
         HttpServerResponse response = request.response();
         server.serverHeader().addIfAbsent(response.headers());
+        route.addHsts(request, response.headers());
         filterResponse(response.headers(), answeredBy);
         drainUnreadBody();
         responseStarted(response.getStatusCode());
@@ -358,7 +359,7 @@ final class Exchange {
         }
         drainUnreadBody();
         responseStarted(errorStatus);
-        ErrorAnswer.send(response, errorStatus, body, server.serverHeader()).onComplete(ar -> finish());
+        ErrorAnswer.send(request, errorStatus, body, server.serverHeader(), route).onComplete(ar -> finish());
     }
 
     /** A body nobody will read is drained, so an HTTP/1 connection can carry the next request. */

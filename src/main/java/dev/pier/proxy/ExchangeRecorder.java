@@ -25,7 +25,7 @@ final class ExchangeRecorder {
         this.tracing = tracing;
     }
 
-    /** A request arrived: counted in flight until {@link #ended} or {@link #unrouted}. */
+    /** A request arrived: counted in flight until {@link #ended} or {@link #answeredDirectly}. */
     void started() {
         activeRequests.increment();
     }
@@ -55,20 +55,24 @@ final class ExchangeRecorder {
         }
     }
 
-    /** A request answered before any route took it: 404 (no route) or 400 (the path policy refused it). */
-    void unrouted(ProxyServer server, HttpServerRequest request, int status, long startNanos, Span span) {
+    /**
+     * A request Pier answered itself before any exchange: without a route, 404 (none matched) or 400
+     * (the path policy refused it); with one, the route's redirect to HTTPS.
+     */
+    void answeredDirectly(ProxyServer server, HttpServerRequest request, CompiledRoute route, int status, long startNanos,
+                          Span span) {
         activeRequests.decrement();
         long duration = System.nanoTime() - startNanos;
         long bytesIn = request.bytesRead();
         long bytesOut = request.response().bytesWritten();
-        noRoute.record(request.method(), status, duration, -1, bytesIn, bytesOut);
+        (route == null ? noRoute : route.unserved).record(request.method(), status, duration, -1, bytesIn, bytesOut);
         String requestId = null;
         if (accessLog != null && accessLog.sampled(status)) {
             requestId = server.forwardedHeaders().requestId(request);
-            accessLog.offer(line(server, request, status, bytesIn, bytesOut, duration, -1, null, null, null, 0,
-                    requestId, RequestTracing.traceId(span)));
+            accessLog.offer(line(server, request, status, bytesIn, bytesOut, duration, -1, null,
+                    route == null ? null : route.id, null, 0, requestId, RequestTracing.traceId(span)));
         }
-        RequestTracing.end(span, request.method().name(), null, null, null, status, 0, requestId);
+        RequestTracing.end(span, request.method().name(), route, null, null, status, 0, requestId);
     }
 
     private static AccessLogLine line(ProxyServer server, HttpServerRequest request, int status, long bytesIn, long bytesOut,

@@ -14,9 +14,14 @@ import java.time.Duration;
  *                                   unless the route sets {@code Timeouts.backendRequest}
  * @param eventLoops                 server instances, one per event loop
  * @param serverHeader               the {@code Server} header on responses that have none; empty for none
+ * @param httpsPort                  HTTPS (HTTP/1.1 and h2 by ALPN) port; 0 binds any free port, -1 serves no HTTPS
+ * @param httpsRedirectPort          the port plain-HTTP redirects send clients to (443: none written in the URL);
+ *                                   the port clients reach, which behind a Service is not {@code httpsPort}
+ * @param tlsEngine                  which TLS implementation terminates HTTPS
  */
 public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
-                           Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader) {
+                           Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
+                           int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
     /** The {@code Server} header Pier sends by default. */
     public static final String DEFAULT_SERVER_HEADER = "pier";
 
@@ -30,6 +35,10 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
         if (backendTimeout == null || backendTimeout.isNegative() || backendTimeout.isZero())
             throw new IllegalArgumentException("ProxyOptions.backendTimeout must be positive");
         if (eventLoops < 1) throw new IllegalArgumentException("ProxyOptions.eventLoops < 1");
+        if (httpsPort < -1 || httpsPort > 65535) throw new IllegalArgumentException("ProxyOptions.httpsPort out of range: " + httpsPort);
+        if (httpsRedirectPort < 1 || httpsRedirectPort > 65535)
+            throw new IllegalArgumentException("ProxyOptions.httpsRedirectPort out of range: " + httpsRedirectPort);
+        if (tlsEngine == null) tlsEngine = TlsEngine.AUTO;
         if (serverHeader == null) serverHeader = "";
         String problem = serverHeaderProblem(serverHeader);
         if (problem != null) throw new IllegalArgumentException("ProxyOptions.serverHeader " + problem);
@@ -49,9 +58,29 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
         return null;
     }
 
+    /** Without HTTPS. */
+    public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader) {
+        this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
+                -1, DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO);
+    }
+
+    /** The HTTPS port a plain-HTTP redirect sends clients to by default. */
+    public static final int DEFAULT_HTTPS_REDIRECT_PORT = 443;
+
     public ProxyOptions withServerHeader(String value) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, value);
+                eventLoops, value, httpsPort, httpsRedirectPort, tlsEngine);
+    }
+
+    /** With HTTPS on {@code port} (0: any free port), redirects to {@code redirectPort}, terminated by {@code engine}. */
+    public ProxyOptions withHttps(int port, int redirectPort, TlsEngine engine) {
+        return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
+                eventLoops, serverHeader, port, redirectPort, engine);
+    }
+
+    public boolean httpsEnabled() {
+        return httpsPort >= 0;
     }
 
     /** Sized for real load: 256 connections and a wait queue of 1024 per endpoint, one event loop per core. */

@@ -25,6 +25,10 @@ final class ProxyServer extends VerticleBase {
     private final Supplier<CompiledTable> table;
     private final ProxyOptions options;
     private final SocketAddress bindAddress;
+    private final SocketAddress httpsBindAddress;
+    /** Null when HTTPS is off. */
+    private final HttpsSetup https;
+    private final HttpsRedirect httpsRedirect;
     private static final int MAX_CACHED_ADDRESSES = 4096;
 
     private final ExchangeRecorder recorder;
@@ -33,6 +37,8 @@ final class ProxyServer extends VerticleBase {
     /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
     private HttpClientAgent healthClient;
     private HttpServer server;
+    private HttpServer httpsServer;
+    private HttpServerOptions httpsOptions;
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders;
     /** Open client connections on this instance; written on its loop, summed by {@code pier_active_connections}. */
@@ -40,11 +46,15 @@ final class ProxyServer extends VerticleBase {
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
     private final MatchInput.ServerRequest matchInput = new MatchInput.ServerRequest();
 
-    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, ExchangeRecorder recorder,
-                LongAdder connections) {
+    /** @param https the HTTPS listener's TLS, null for none (then {@code httpsBindAddress} is unused) */
+    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, SocketAddress httpsBindAddress,
+                HttpsSetup https, ExchangeRecorder recorder, LongAdder connections) {
         this.table = table;
         this.options = options;
         this.bindAddress = bindAddress;
+        this.httpsBindAddress = httpsBindAddress;
+        this.https = https;
+        this.httpsRedirect = new HttpsRedirect(options.httpsRedirectPort());
         this.recorder = recorder;
         this.connections = connections;
         this.forwardedHeaders = new ForwardedHeaders(recorder.tracing);
@@ -68,7 +78,34 @@ final class ProxyServer extends VerticleBase {
         client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
         healthClient = vertx.httpClientBuilder().with(new HttpClientOptions(clientOptions).setName("pier-health-check"))
                 .with(new PoolOptions().setHttp1MaxSize(2)).build();
-        HttpServerOptions serverOptions = new HttpServerOptions()
+        HttpServerOptions listener = listenerOptions();
+        server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false))
+                .connectionHandler(this::countConnection);
+        Future<HttpServer> plain = server.listen(bindAddress)
+                .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
+        if (https == null) return plain;
+        httpsOptions = https.apply(listener);
+        httpsServer = vertx.createHttpServer(httpsOptions).requestHandler(request -> handle(request, true))
+                .connectionHandler(this::countConnection);
+        return plain.compose(bound -> httpsServer.listen(httpsBindAddress)
+                .recover(e -> Future.failedFuture(new ListenFailure("--https-port", httpsBindAddress.port(), e))));
+    }
+
+    /** Which listener could not bind, so the message names its flag and port. */
+    static final class ListenFailure extends RuntimeException {
+        final String flag;
+        final int port;
+
+        ListenFailure(String flag, int port, Throwable cause) {
+            super(flag + " " + port + ": " + cause.getMessage(), cause);
+            this.flag = flag;
+            this.port = port;
+        }
+    }
+
+    /** What both listeners share (framing, limits, timeouts); HTTPS adds only TLS on top ({@link HttpsSetup}). */
+    private static HttpServerOptions listenerOptions() {
+        return new HttpServerOptions()
                 .setHandle100ContinueAutomatically(true)
                 .setHttp2ClearTextEnabled(true)
                 .setTcpNoDelay(true)
@@ -78,18 +115,28 @@ final class ProxyServer extends VerticleBase {
                 // Every write to a downstream response happens on this instance's event loop (the
                 // upstream client and timers live on it too), so writes may skip Vert.x's outbound queue.
                 .setStrictThreadMode(true);
-        server = vertx.createHttpServer(serverOptions).requestHandler(this::handle).connectionHandler(connection -> {
-            connections.increment();
-            connection.closeHandler(v -> connections.decrement());
-        });
-        return server.listen(bindAddress);
     }
 
     int actualPort() {
         return server.actualPort();
     }
 
-    private void handle(HttpServerRequest request) {
+    /** The HTTPS port, -1 when HTTPS is off. */
+    int actualHttpsPort() {
+        return httpsServer == null ? -1 : httpsServer.actualPort();
+    }
+
+    /**
+     * A new SSL context with the same settings for new handshakes (open connections keep theirs):
+     * the OpenSSL engine's per-certificate cache starts anew, and sessions made with certificates
+     * that changed are not resumed. The listening socket stays bound.
+     */
+    Future<Boolean> refreshTls() {
+        return httpsServer == null ? Future.succeededFuture(false)
+                : httpsServer.updateSSLOptions(HttpsSetup.refreshOptions(httpsOptions), true);
+    }
+
+    private void handle(HttpServerRequest request, boolean secure) {
         long start = System.nanoTime();
         recorder.started();
         Span span = recorder.tracing.on() ? recorder.tracing.start(request, forwardedHeaders.clientAddress(request)) : null;
@@ -111,13 +158,25 @@ final class ProxyServer extends VerticleBase {
             answerWithoutRoute(request, 404, "no route\n", start, span);
             return;
         }
+        // The raw path: a client's "/.well-known/acme-challenge/" is exempt as sent; the redirect keeps the path as sent too.
+        if (!secure && route.httpsRedirect && !HttpsRedirect.exempt(path)) {
+            boolean sent = httpsRedirect.send(request, serverHeader);
+            if (!sent) ErrorAnswer.send(request, 400, "bad host\n", serverHeader, null);
+            recorder.answeredDirectly(this, request, route, sent ? 308 : 400, start, span);
+            return;
+        }
         request.pause(); // the body waits until a backend connection is ready
         new Exchange(this, request, route, path, start, span).run();
     }
 
     private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start, Span span) {
-        ErrorAnswer.send(request.response(), status, body, serverHeader);
-        recorder.unrouted(this, request, status, start, span);
+        ErrorAnswer.send(request, status, body, serverHeader, null);
+        recorder.answeredDirectly(this, request, null, status, start, span);
+    }
+
+    private void countConnection(io.vertx.core.http.HttpConnection connection) {
+        connections.increment();
+        connection.closeHandler(v -> connections.decrement());
     }
 
     Vertx vertx() {

@@ -62,6 +62,7 @@ final class ResponseRelay implements Handler<Buffer> {
         MultiMap headers = response.headers();
         HopByHop.copy(upstream.headers(), headers, NONE);
         exchange.server.serverHeader().addIfAbsent(headers);
+        exchange.route.addHsts(exchange.request, headers);
         exchange.filterResponse(headers, exchange.route.filters.length);
         HttpServerRequest request = exchange.request;
         if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && request.version() == HttpVersion.HTTP_1_1

@@ -39,8 +39,8 @@ final class GatewayRouteRoutes {
         this.resolverRules = resolverRules;
     }
 
-    /** What translating one GatewayRoute gave: its claims, and how many rules it has. */
-    record Outcome(List<RouteClaim> claims, int ruleCount) {
+    /** What translating one GatewayRoute gave: its claims, how many rules it has, and its valid hostnames ({@code *} for any). */
+    record Outcome(List<RouteClaim> claims, int ruleCount, List<String> hostnames) {
     }
 
     static ObjectRef ref(GatewayRoute route) {
@@ -77,7 +77,7 @@ final class GatewayRouteRoutes {
                 }
             }
         }
-        return new Outcome(out, rules.size());
+        return new Outcome(out, rules.size(), hosts);
     }
 
     /** {@code *} when none is written; invalid names are left out and reported. */

@@ -1,5 +1,6 @@
 package dev.pier.translate;
 
+import dev.pier.model.ObjectRef;
 import java.util.Set;
 
 /**
@@ -11,22 +12,40 @@ import java.util.Set;
  * @param resolverNamespaces  namespaces any GatewayRoute's resolver may serve besides the route's own; a
  *                            resolver exposes every selected Service of its namespace, so crossing into
  *                            another namespace needs the operator's consent (default: none)
+ * @param defaultCertificate  the TLS Secret that answers handshakes for hosts without a certificate
+ *                            ({@code --default-certificate}); null for the one generated at start
  */
 public record TranslateOptions(String ingressClass, String controllerName, boolean allowExternalName,
-                               Set<String> resolverNamespaces) {
+                               Set<String> resolverNamespaces, ObjectRef defaultCertificate) {
     public static final String CONTROLLER_NAME = "pier.dev/ingress-controller";
     public static final TranslateOptions DEFAULTS = new TranslateOptions("pier", CONTROLLER_NAME, false);
 
     public TranslateOptions {
         resolverNamespaces = Set.copyOf(resolverNamespaces);
+        if (defaultCertificate != null && !"Secret".equals(defaultCertificate.kind()))
+            throw new IllegalArgumentException("the default certificate is a Secret, not a " + defaultCertificate.kind());
     }
 
-    /** No resolver may cross namespaces. */
+    /** No resolver may cross namespaces; the generated default certificate. */
     public TranslateOptions(String ingressClass, String controllerName, boolean allowExternalName) {
-        this(ingressClass, controllerName, allowExternalName, Set.of());
+        this(ingressClass, controllerName, allowExternalName, Set.of(), null);
     }
 
     public TranslateOptions withResolverNamespaces(Set<String> namespaces) {
-        return new TranslateOptions(ingressClass, controllerName, allowExternalName, namespaces);
+        return new TranslateOptions(ingressClass, controllerName, allowExternalName, namespaces, defaultCertificate);
+    }
+
+    /** @param namespaceSlashName {@code namespace/name} of a kubernetes.io/tls Secret */
+    public TranslateOptions withDefaultCertificate(String namespaceSlashName) {
+        return new TranslateOptions(ingressClass, controllerName, allowExternalName, resolverNamespaces,
+                secretRef(namespaceSlashName));
+    }
+
+    /** {@code namespace/name} as a Secret reference; a message saying what is wrong otherwise. */
+    public static ObjectRef secretRef(String namespaceSlashName) {
+        String[] parts = namespaceSlashName == null ? new String[0] : namespaceSlashName.split("/", -1);
+        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty())
+            throw new IllegalArgumentException("\"" + namespaceSlashName + "\" is not namespace/name");
+        return new ObjectRef("Secret", parts[0], parts[1]);
     }
 }

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.pier.model.Filter;
+import dev.pier.model.HttpsPolicy;
 import dev.pier.model.ObjectStatus;
 import dev.pier.model.PathMatch;
 import dev.pier.model.Problem;
@@ -26,19 +27,17 @@ import dev.pier.model.StringMatch;
 import dev.pier.model.Timeouts;
 import dev.pier.model.TlsCertificate;
 import dev.pier.model.WeightedBackend;
+import dev.pier.tls.CertificateKeyPair;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,8 +47,8 @@ import java.util.TreeMap;
  * Prints a {@link TranslationResult} as YAML, the same bytes for the same result: what
  * {@code pier translate} prints, {@code /routes} serves and the golden tests compare.
  * Sealed-interface values carry a {@code type} (the record's simple name); endpoints are keyed
- * {@code namespace/name:port} in sorted order; a certificate is printed as its fingerprint, subject
- * and expiry, never its body, and nothing of its private key.
+ * {@code namespace/name:port} in sorted order; a certificate is printed as its Secret, hosts and,
+ * per certificate of its chain, fingerprint, subject and expiry: never its PEM, nothing of its key.
  */
 public final class TranslationYaml {
 
@@ -69,6 +68,7 @@ public final class TranslationYaml {
             .addMixIn(Problem.class, ObjectHidden.class)
             .addModule(new SimpleModule("pier-model")
                     .addSerializer(Duration.class, ToStringSerializer.instance)
+                    .addSerializer(java.time.Instant.class, ToStringSerializer.instance)
                     .addSerializer(TlsCertificate.class, new CertificateSummary())
                     .addSerializer(sortedSetSerializer()))
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -134,6 +134,21 @@ public final class TranslationYaml {
 
         @JsonInclude(JsonInclude.Include.NON_DEFAULT)
         abstract boolean forwardRawPath();
+
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsNoHttps.class)
+        abstract HttpsPolicy https();
+    }
+
+    private static final class IsNoHttps {
+        @Override
+        public boolean equals(Object other) {
+            return other == null || HttpsPolicy.NONE.equals(other);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 
     /** Jackson's CUSTOM inclusion filter: {@code equals} true means "leave out". */
@@ -198,13 +213,8 @@ public final class TranslationYaml {
             gen.writeEndObject();
         }
 
-        private static String fingerprint(Certificate c) throws IOException {
-            try {
-                byte[] digest = MessageDigest.getInstance("SHA-256").digest(c.getEncoded());
-                return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
-            } catch (NoSuchAlgorithmException | CertificateException e) {
-                throw new IOException("cannot fingerprint a certificate", e);
-            }
+        private static String fingerprint(Certificate c) {
+            return CertificateKeyPair.fingerprint((X509Certificate) c);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.pier.translate;
 
 import dev.pier.api.GatewayRoute;
 import dev.pier.model.Endpoint;
+import dev.pier.model.HttpsPolicy;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
 import dev.pier.model.Problem;
@@ -9,17 +10,18 @@ import dev.pier.model.Route;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
 import dev.pier.model.TlsCertificate;
+import dev.pier.model.VirtualHost;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,11 +42,17 @@ public final class Translator {
     private Translator() {
     }
 
-    public static TranslationResult translate(ResourceSnapshot snapshot, TranslateOptions options) {
+    /**
+     * @param now the instant certificates are checked against (expired ones are left out); an input,
+     *            so the same snapshot, options and instant always give the same result
+     */
+    public static TranslationResult translate(ResourceSnapshot snapshot, TranslateOptions options, Instant now) {
         IngressClassSelector classes = new IngressClassSelector(snapshot.ingressClasses(), options);
         BackendRefs backendRefs = new BackendRefs(byKey(snapshot.services()), options);
         IngressRoutes ingressRoutes = new IngressRoutes(backendRefs);
-        IngressTls ingressTls = new IngressTls(byKey(snapshot.secrets()));
+        CertificateRefs certificateRefs = new CertificateRefs(byKey(snapshot.secrets()), now);
+        IngressTls ingressTls = new IngressTls(certificateRefs);
+        GatewayRouteTls gatewayRouteTls = new GatewayRouteTls(certificateRefs);
         GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs,
                 new ResolverRules(snapshot.services(), options));
         Set<String> terminating = terminatingNamespaces(snapshot.namespaces());
@@ -53,7 +61,8 @@ public final class Translator {
         List<RouteClaim> claims = new ArrayList<>();
         Ingress defaultOwner = null;
         Route defaultRoute = null;
-        LinkedHashSet<TlsCertificate> certificates = new LinkedHashSet<>();
+        List<TlsClaim> tlsClaims = new ArrayList<>();
+        Map<ObjectRef, HttpsPolicy> httpsPolicies = new HashMap<>();
         for (Ingress ingress : sorted(snapshot.ingresses().stream().filter(classes::isPiers).toList())) {
             ObjectProblems own = problems.computeIfAbsent(IngressRoutes.ref(ingress), ObjectProblems::new);
             OtherControllerAnnotations.check(ingress, own);
@@ -70,21 +79,29 @@ public final class Translator {
                     lostDefault(problems, ingress, defaultOwner, terminating);
                 }
             }
-            certificates.addAll(ingressTls.certificates(ingress, own));
+            tlsClaims.addAll(ingressTls.claims(ingress, deleting, own));
+            httpsPolicies.put(own.object(), IngressTls.policy(ingress, own));
         }
         List<GatewayRoute> gatewayRoutes = sorted(snapshot.gatewayRoutes().stream().filter(classes::isPiers).toList());
         Map<ObjectRef, Integer> ruleCounts = new HashMap<>();
         for (GatewayRoute route : gatewayRoutes) {
             ObjectProblems own = problems.computeIfAbsent(GatewayRouteRoutes.ref(route), ObjectProblems::new);
-            GatewayRouteRoutes.Outcome outcome = gatewayRouteRoutes.translate(route, beingDeleted(route, terminating), own);
+            boolean deleting = beingDeleted(route, terminating);
+            GatewayRouteRoutes.Outcome outcome = gatewayRouteRoutes.translate(route, deleting, own);
             ruleCounts.put(own.object(), outcome.ruleCount());
             claims.addAll(outcome.claims());
+            tlsClaims.addAll(gatewayRouteTls.claims(route, outcome.hostnames(), deleting, own));
+            httpsPolicies.put(own.object(), GatewayRouteTls.policy(route, own));
         }
         VirtualHostMerger.Merged merged = VirtualHostMerger.merge(claims, problems);
+        TlsHosts.Merged tls = TlsHosts.merge(tlsClaims, problems);
+        TlsCertificate defaultCertificate = defaultCertificate(options.defaultCertificate(), certificateRefs, problems);
 
         List<ObjectStatus> statuses = new ArrayList<>();
         problems.forEach((ref, own) -> {
-            if (IngressRoutes.KIND.equals(ref.kind())) statuses.add(new ObjectStatus(ref, List.of(), own.list()));
+            // Every Ingress Pier serves gets a status (its load-balancer address); the default certificate's Secret only with problems.
+            if (IngressRoutes.KIND.equals(ref.kind()) || (!GatewayRouteRoutes.KIND.equals(ref.kind()) && !own.list().isEmpty()))
+                statuses.add(new ObjectStatus(ref, List.of(), own.list()));
         });
         Map<ObjectRef, Integer> served = new HashMap<>();
         merged.servedRules().forEach(r -> served.merge(r.object(), 1, Integer::sum));
@@ -97,13 +114,17 @@ public final class Translator {
         statuses.sort(Comparator.comparing((ObjectStatus s) -> s.object().kind())
                 .thenComparing(s -> s.object().namespace()).thenComparing(s -> s.object().name()));
 
-        List<TlsCertificate> sortedCertificates = new ArrayList<>(certificates);
-        sortedCertificates.sort(Comparator.comparing((TlsCertificate c) -> c.secret().namespace())
-                .thenComparing(c -> c.secret().name())
-                .thenComparing(c -> String.join(",", c.hostnames())));
-
-        return new TranslationResult(new RoutingTable(merged.hosts(), defaultRoute, sortedCertificates),
+        List<VirtualHost> hosts = TlsHosts.withHttpsPolicies(merged.hosts(), tls.tlsHosts(), httpsPolicies);
+        return new TranslationResult(new RoutingTable(hosts, defaultRoute, tls.certificates(), defaultCertificate),
                 endpoints(snapshot, options), statuses);
+    }
+
+    /** The {@code --default-certificate} Secret; its problems are the Secret's own (no object names it). */
+    private static TlsCertificate defaultCertificate(ObjectRef secret, CertificateRefs refs, Map<ObjectRef, ObjectProblems> problems) {
+        if (secret == null) return null;
+        ObjectProblems own = problems.computeIfAbsent(secret, ObjectProblems::new);
+        return refs.resolve(secret.namespace(), secret.name(), List.of(), "",
+                "the default certificate (--default-certificate) is the one generated at start", own).orElse(null);
     }
 
     /** A namespace being deleted: phase Terminating, or a deletionTimestamp the phase has not caught up with. */

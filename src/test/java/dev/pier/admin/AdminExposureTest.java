@@ -48,7 +48,7 @@ class AdminExposureTest {
     private PierServer start(List<String> adminAddresses) throws Exception {
         Files.writeString(dir.resolve("empty.yaml"), "");
         return PierServer.startWithFiles(new PierServer.Config(List.of(dir), "127.0.0.1", 0, 0, TranslateOptions.DEFAULTS, 1, 50,
-                "pier", adminAddresses, OutlierOptions.DEFAULTS));
+                "pier", adminAddresses, OutlierOptions.DEFAULTS, -1, 443, dev.pier.proxy.TlsEngine.AUTO));
     }
 
     @Test
@@ -88,11 +88,15 @@ class AdminExposureTest {
         Vertx vertx = Vertx.vertx();
         HttpServer backend = vertx.createHttpServer().requestHandler(r -> r.response().end("ok"));
         int backendPort = backend.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
-        String cert;
-        try (var in = AdminExposureTest.class.getResourceAsStream("/tls/shop.example.com.crt")) {
-            cert = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
+        // A real pair: translation checks that the key belongs to the certificate before serving it.
+        dev.pier.tls.GeneratedCertificate pair = dev.pier.tls.GeneratedCertificate.selfSigned("shop.example.com",
+                List.of("shop.example.com"), java.time.Instant.parse("2025-01-01T00:00:00Z"),
+                java.time.Instant.parse("2126-11-03T18:30:32Z"), dev.pier.tls.GeneratedCertificate.KeyType.EC_P256);
+        String cert = pair.certificatePem();
+        String fingerprint = dev.pier.tls.CertificateKeyPair.parse(cert, pair.privateKeyPem()).fingerprint();
+        String keyBody = pair.privateKeyPem().lines().skip(1).findFirst().orElseThrow();
         String indentedCert = cert.strip().replace("\n", "\n    ");
+        String indentedKey = pair.privateKeyPem().strip().replace("\n", "\n    ");
         Files.writeString(dir.resolve("objects.yaml"), """
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
@@ -109,9 +113,7 @@ class AdminExposureTest {
                   tls.crt: |
                     %s
                   tls.key: |
-                    -----BEGIN PRIVATE KEY-----
-                    KEYMATERIALNEVERSHOWN
-                    -----END PRIVATE KEY-----
+                    %s
                 ---
                 apiVersion: pier.dev/v1alpha1
                 kind: GatewayRoute
@@ -134,16 +136,16 @@ class AdminExposureTest {
                 addressType: IPv4
                 ports: [{port: %d}]
                 endpoints: [{addresses: [127.0.0.1]}]
-                """.formatted(indentedCert, backendPort));
+                """.formatted(indentedCert, indentedKey, backendPort));
         try (PierServer pier = PierServer.startWithFiles(new PierServer.Config(List.of(dir), "127.0.0.1", 0, 0,
                 TranslateOptions.DEFAULTS, 1, 50))) {
             String body = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pier.adminPort() + "/routes")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(body).doesNotContain("BEGIN").doesNotContain("KEYMATERIALNEVERSHOWN").doesNotContain(cert.lines().skip(1).findFirst().orElseThrow());
+            assertThat(body).doesNotContain("BEGIN").doesNotContain(keyBody).doesNotContain(cert.lines().skip(1).findFirst().orElseThrow());
             JsonNode routes = new ObjectMapper().readTree(body);
             JsonNode certificate = routes.at("/live/table/certificates/0");
-            assertThat(certificate.at("/chain/0/sha256").asText()).startsWith("17:E6:3D:96");
+            assertThat(certificate.at("/chain/0/sha256").asText()).isEqualTo(fingerprint);
             assertThat(certificate.at("/chain/0/notAfter").asText()).isEqualTo("2126-11-03T18:30:32Z");
             JsonNode endpoint = routes.at("/health/web~1shop:80/0");
             assertThat(endpoint.at("/endpoint").asText()).isEqualTo("127.0.0.1:" + backendPort);

@@ -41,7 +41,7 @@ public final class TableSwapBench {
             int hosts = 0;
             for (int i = 0; i < rounds; i++) {
                 long t0 = System.nanoTime();
-                TranslationResult result = Translator.translate(snapshot, TranslateOptions.DEFAULTS);
+                TranslationResult result = Translator.translate(snapshot, TranslateOptions.DEFAULTS, java.time.Instant.now());
                 long t1 = System.nanoTime();
                 plane.replaceEndpoints(result.endpoints());
                 plane.apply(result.table());

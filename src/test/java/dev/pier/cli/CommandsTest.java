@@ -87,20 +87,20 @@ class CommandsTest {
 
     @Test
     void serveOnAFileThatDoesNotExistFailsAtStart(@TempDir Path dir) {
-        Run run = run("serve", "--file", dir.resolve("nope.yaml").toString(), "--http-port", "0", "--admin-port", "0");
+        Run run = run("serve", "--file", dir.resolve("nope.yaml").toString(), "--http-port", "0", "--https-port", "0", "--admin-port", "0");
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("pier serve: --file " + dir.resolve("nope.yaml") + " does not exist\n");
     }
 
     @Test
     void aMissingOrBrokenKubeconfigIsOneLine(@TempDir Path dir) throws Exception {
-        Run missing = run("serve", "--kubeconfig", dir.resolve("absent").toString(), "--http-port", "0", "--admin-port", "0");
+        Run missing = run("serve", "--kubeconfig", dir.resolve("absent").toString(), "--http-port", "0", "--https-port", "0", "--admin-port", "0");
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).isEqualTo("pier serve: cannot read kubeconfig " + dir.resolve("absent") + ": no such file\n");
 
         Path broken = dir.resolve("broken");
         Files.writeString(broken, "apiVersion: v1\nclusters: [ {name: x\n");
-        Run run = run("serve", "--kubeconfig", broken.toString(), "--http-port", "0", "--admin-port", "0");
+        Run run = run("serve", "--kubeconfig", broken.toString(), "--http-port", "0", "--https-port", "0", "--admin-port", "0");
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).startsWith("pier serve: kubeconfig " + broken + " is not usable: ").doesNotContain("\tat ")
                 .hasLineCount(1);
@@ -111,11 +111,32 @@ class CommandsTest {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = busy.getLocalPort();
             Run run = run("serve", "--file", "examples/quickstart.yaml", "--address", "127.0.0.1",
-                    "--http-port", Integer.toString(port), "--admin-port", "0");
+                    "--http-port", Integer.toString(port), "--https-port", "0", "--admin-port", "0");
             assertThat(run.code()).isEqualTo(1);
             assertThat(run.err()).contains("pier serve: cannot listen on 127.0.0.1:" + port + " for proxied traffic (--http-port): ")
                     .containsIgnoringCase("address already in use").doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void aBusyHttpsPortIsNamedAsSuch() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = busy.getLocalPort();
+            Run run = run("serve", "--file", "examples/quickstart.yaml", "--address", "127.0.0.1",
+                    "--http-port", "0", "--https-port", Integer.toString(port), "--admin-port", "0");
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.err()).contains("pier serve: cannot listen on 127.0.0.1:" + port + " for proxied traffic (--https-port): ")
+                    .containsIgnoringCase("address already in use").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void badTlsFlagsAreUsageErrors() {
+        assertThat(run("serve", "--file", "examples/quickstart.yaml", "--tls-engine", "gnutls").err())
+                .contains("--tls-engine is auto, openssl or jdk");
+        Run cert = run("serve", "--file", "examples/quickstart.yaml", "--default-certificate", "no-slash");
+        assertThat(cert.code()).isEqualTo(2);
+        assertThat(cert.err()).contains("--default-certificate", "not namespace/name");
     }
 
     @Test
@@ -134,7 +155,7 @@ class CommandsTest {
 
     @Test
     void aServerHeaderThatCouldForgeAHeaderIsRefusedBeforeAnythingStarts() {
-        Run run = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+        Run run = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--https-port", "0", "--admin-port", "0",
                 "--server-header", "pier\r\nSet-Cookie: x=1");
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("pier serve: --server-header").contains("cannot hold");

@@ -197,8 +197,17 @@ public final class Cluster implements AutoCloseable {
     }
 
     public PierServer startPier(KubernetesClient client, KubeSourceOptions options) throws Exception {
-        PierServer pier = PierServer.startWithKubernetes(new PierServer.Config(List.of(), "127.0.0.1", 0, 0,
-                TranslateOptions.DEFAULTS, 2, 100), client, options);
+        return startPier(client, options, new PierServer.Config(List.of(), "127.0.0.1", 0, 0, TranslateOptions.DEFAULTS, 2, 100));
+    }
+
+    /** With HTTPS on a free port too (the engine Pier picks), redirects naming port 443. */
+    public PierServer startPierWithHttps(KubeSourceOptions options) throws Exception {
+        return startPier(kube.newAdminClient(), options, new PierServer.Config(List.of(), "127.0.0.1", 0, 0,
+                TranslateOptions.DEFAULTS, 2, 100).withHttps(0, 443, dev.pier.proxy.TlsEngine.AUTO));
+    }
+
+    private PierServer startPier(KubernetesClient client, KubeSourceOptions options, PierServer.Config config) throws Exception {
+        PierServer pier = PierServer.startWithKubernetes(config, client, options);
         piers.add(pier);
         return pier;
     }

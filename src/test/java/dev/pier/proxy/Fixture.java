@@ -194,7 +194,7 @@ final class Fixture implements AutoCloseable {
     }
 
     static RoutingTable table(VirtualHost... hosts) {
-        return new RoutingTable(List.of(hosts), null, List.of());
+        return new RoutingTable(List.of(hosts), null);
     }
 
     static VirtualHost host(String name, Route... routes) {

@@ -53,7 +53,7 @@ class RoutingTest {
                         route("root", PathMatch.prefix("/"), "root")),
                 host("*.example.com", route("wild", PathMatch.prefix("/"), "wild")),
                 host("*", route("any", PathMatch.prefix("/only-any"), "any"))),
-                route("def", PathMatch.prefix("/"), "def"), List.of());
+                route("def", PathMatch.prefix("/"), "def"));
         f.plane.apply(t);
     }
 

@@ -29,7 +29,8 @@ class TranslateCompileFuzzTest {
         } catch (ManifestException refused) {
             return; // the parser's own fuzz test covers refusals
         }
-        TranslationResult result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), TranslateOptions.DEFAULTS);
+        TranslationResult result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), TranslateOptions.DEFAULTS,
+                dev.pier.translate.TranslatorGoldenTest.NOW);
         assertThat(TranslationYaml.write(result)).isNotEmpty();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         EndpointIndex endpoints = new EndpointIndex();

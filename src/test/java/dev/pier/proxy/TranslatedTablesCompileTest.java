@@ -39,9 +39,10 @@ class TranslatedTablesCompileTest {
         // Golden inputs may set options on their first line; allowing ExternalName and every resolver
         // namespace gives the compiler the most routes to chew on.
         TranslateOptions options = new TranslateOptions("pier", TranslateOptions.CONTROLLER_NAME, true,
-                java.util.Set.of("apps", "web", "shared"));
+                java.util.Set.of("apps", "web", "shared"), null);
         var result = Translator.translate(ManifestParser.toSnapshot(
-                ManifestParser.parse(input.toString(), text).objects()), options);
+                ManifestParser.parse(input.toString(), text).objects()), options,
+                dev.pier.translate.TranslatorGoldenTest.NOW);
         RoutingTable table = result.table();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         EndpointIndex endpoints = new EndpointIndex();

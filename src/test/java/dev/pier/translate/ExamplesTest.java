@@ -47,7 +47,7 @@ class ExamplesTest {
         String text = Files.readString(DIR.resolve(name), StandardCharsets.UTF_8);
         var manifests = ManifestParser.parse(name, text);
         assertThat(manifests.warnings()).as("what the reader skipped").isEmpty();
-        var result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), TranslateOptions.DEFAULTS);
+        var result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), TranslateOptions.DEFAULTS, java.time.Instant.now());
 
         for (ObjectStatus status : result.statuses()) {
             assertThat(status.problems()).as("problems of %s", status.object()).isEmpty();

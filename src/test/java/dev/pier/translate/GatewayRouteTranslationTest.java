@@ -20,7 +20,7 @@ class GatewayRouteTranslationTest {
 
     private static TranslationResult translate(String name, TranslateOptions options) throws Exception {
         Path file = Path.of("src/test/resources/translate", name + ".in.yaml");
-        return Translator.translate(ManifestParser.toSnapshot(ManifestParser.parse(name, Files.readString(file)).objects()), options);
+        return Translator.translate(ManifestParser.toSnapshot(ManifestParser.parse(name, Files.readString(file)).objects()), options, TranslatorGoldenTest.NOW);
     }
 
     /**

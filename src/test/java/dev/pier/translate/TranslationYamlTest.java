@@ -28,7 +28,7 @@ class TranslationYamlTest {
     private static final ObjectRef SRC = new ObjectRef("GatewayRoute", "web", "r");
 
     private static TranslationResult withRoute(Route route, List<TlsCertificate> certs, Map<ServiceKey, List<Endpoint>> endpoints) {
-        return new TranslationResult(new RoutingTable(List.of(new VirtualHost("a.example.com", List.of(route))), null, certs),
+        return new TranslationResult(new RoutingTable(List.of(new VirtualHost("a.example.com", List.of(route))), null, certs, null),
                 endpoints, List.of());
     }
 
@@ -71,7 +71,8 @@ class TranslationYamlTest {
         try (var in = TranslationYamlTest.class.getResourceAsStream("/tls/shop.example.com.crt")) {
             pem = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
         }
-        TlsCertificate cert = new TlsCertificate(new ObjectRef("Secret", "web", "tls"), List.of("shop.example.com"), pem, key);
+        TlsCertificate cert = new TlsCertificate(new ObjectRef("Secret", "web", "tls"), List.of("shop.example.com"), pem, key,
+                "17:E6", java.time.Instant.parse("2126-11-03T18:30:32Z"));
         Route route = Route.forward("r", SRC, RouteMatch.path(PathMatch.prefix("/")), List.of());
         String yaml = TranslationYaml.write(withRoute(route, List.of(cert), Map.of()));
         String body = pem.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
@@ -82,7 +83,8 @@ class TranslationYamlTest {
                 .contains("notAfter: 2126-11-03T18:30:32Z").contains("subject: CN=shop.example.com");
 
         TlsCertificate garbage = new TlsCertificate(new ObjectRef("Secret", "web", "bad"), List.of("a.example.com"),
-                "-----BEGIN CERTIFICATE-----\nPUBLICBUTNOTX509\n-----END CERTIFICATE-----\n", key);
+                "-----BEGIN CERTIFICATE-----\nPUBLICBUTNOTX509\n-----END CERTIFICATE-----\n", key, "00",
+                java.time.Instant.parse("2126-11-03T18:30:32Z"));
         String bad = TranslationYaml.write(withRoute(route, List.of(garbage), Map.of()));
         assertThat(bad).contains("error: tls.crt does not parse as X.509 certificates").doesNotContain("PUBLICBUTNOTX509")
                 .doesNotContain("SECRETKEYMATERIAL");

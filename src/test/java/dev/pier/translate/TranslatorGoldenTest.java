@@ -20,9 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code mvn -o test -Dtest=TranslatorGoldenTest -Dpier.golden.update=true}, then read every
  * changed .out.yaml before committing: a golden file that encodes a bug is worse than none.
  */
-class TranslatorGoldenTest {
+public class TranslatorGoldenTest {
     private static final Path DIR = Path.of("src/test/resources/translate");
     private static final boolean UPDATE = Boolean.getBoolean("pier.golden.update");
+    /** The instant golden certificates are checked against: the golden certificates were made valid around it. */
+    public static final java.time.Instant NOW = java.time.Instant.parse("2026-06-01T00:00:00Z");
 
     static Stream<String> cases() throws IOException {
         try (Stream<Path> files = Files.list(DIR)) {
@@ -42,7 +44,7 @@ class TranslatorGoldenTest {
         var manifests = ManifestParser.parse(name + ".in.yaml", input);
         assertThat(manifests.warnings()).as("a golden input holds only what Pier reads").isEmpty();
         var snapshot = ManifestParser.toSnapshot(manifests.objects());
-        String actual = TranslationYaml.write(Translator.translate(snapshot, options(input)));
+        String actual = TranslationYaml.write(Translator.translate(snapshot, options(input), NOW));
         Path expected = DIR.resolve(name + ".out.yaml");
         if (UPDATE) {
             Files.writeString(expected, actual, StandardCharsets.UTF_8);
@@ -58,6 +60,7 @@ class TranslatorGoldenTest {
         String controller = TranslateOptions.DEFAULTS.controllerName();
         boolean externalName = TranslateOptions.DEFAULTS.allowExternalName();
         java.util.Set<String> resolverNamespaces = TranslateOptions.DEFAULTS.resolverNamespaces();
+        dev.pier.model.ObjectRef defaultCertificate = null;
         String first = input.lines().findFirst().orElse("");
         if (first.startsWith("# options:")) {
             for (String pair : first.substring("# options:".length()).trim().split("\\s+")) {
@@ -67,10 +70,11 @@ class TranslatorGoldenTest {
                     case "controllerName" -> controller = kv[1];
                     case "allowExternalName" -> externalName = Boolean.parseBoolean(kv[1]);
                     case "resolverNamespaces" -> resolverNamespaces = java.util.Set.of(kv[1].split(","));
+                    case "defaultCertificate" -> defaultCertificate = TranslateOptions.secretRef(kv[1]);
                     default -> throw new IllegalArgumentException("unknown option " + kv[0] + " in " + first);
                 }
             }
         }
-        return new TranslateOptions(ingressClass, controller, externalName, resolverNamespaces);
+        return new TranslateOptions(ingressClass, controller, externalName, resolverNamespaces, defaultCertificate);
     }
 }

@@ -30,11 +30,11 @@ class TranslatorTest {
         for (String name : List.of("conflict", "precedence", "default-backend", "endpoints-slices", "tls",
                 "gr-conflicts", "gr-precedence-merge", "gr-resolver")) {
             List<HasMetadata> objects = load(name);
-            String expected = TranslationYaml.write(Translator.translate(ManifestParser.toSnapshot(objects), TranslateOptions.DEFAULTS));
+            String expected = TranslationYaml.write(Translator.translate(ManifestParser.toSnapshot(objects), TranslateOptions.DEFAULTS, TranslatorGoldenTest.NOW));
             for (int seed = 0; seed < 4; seed++) {
                 List<HasMetadata> shuffled = new ArrayList<>(objects);
                 Collections.shuffle(shuffled, new Random(seed));
-                String actual = TranslationYaml.write(Translator.translate(ManifestParser.toSnapshot(shuffled), TranslateOptions.DEFAULTS));
+                String actual = TranslationYaml.write(Translator.translate(ManifestParser.toSnapshot(shuffled), TranslateOptions.DEFAULTS, TranslatorGoldenTest.NOW));
                 assertThat(actual).as("%s shuffled with seed %d", name, seed).isEqualTo(expected);
             }
         }
@@ -44,7 +44,7 @@ class TranslatorTest {
     @Test
     void endpointsForServiceMatchesTheFullTranslation() throws Exception {
         var snapshot = ManifestParser.toSnapshot(load("endpoints-slices"));
-        Map<ServiceKey, List<Endpoint>> full = Translator.translate(snapshot, TranslateOptions.DEFAULTS).endpoints();
+        Map<ServiceKey, List<Endpoint>> full = Translator.translate(snapshot, TranslateOptions.DEFAULTS, java.time.Instant.now()).endpoints();
         Service shop = snapshot.services().stream().filter(s -> s.getMetadata().getName().equals("shop")).findFirst().orElseThrow();
         List<EndpointSlice> allSlices = snapshot.endpointSlices(); // includes other Services' and namespaces' slices
 

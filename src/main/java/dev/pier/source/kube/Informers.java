@@ -1,7 +1,7 @@
 package dev.pier.source.kube;
 
 import dev.pier.model.ObjectRef;
-import dev.pier.translate.IngressTls;
+import dev.pier.translate.CertificateRefs;
 import dev.pier.translate.ServiceEndpoints;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -71,7 +71,7 @@ final class Informers {
             add(Kind.SERVICE, ns == null ? client.services().inAnyNamespace() : client.services().inNamespace(ns), listener);
             // Only TLS Secrets: Pier needs no others, and reading every Secret is both costly and more access than needed.
             add(Kind.SECRET, (ns == null ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(ns))
-                    .withField("type", IngressTls.TLS_SECRET_TYPE), listener);
+                    .withField("type", CertificateRefs.TLS_SECRET_TYPE), listener);
             if (endpointSlices) {
                 add(Kind.ENDPOINTS, ns == null ? client.discovery().v1().endpointSlices().inAnyNamespace()
                         : client.discovery().v1().endpointSlices().inNamespace(ns), listener)

@@ -39,7 +39,7 @@ final class RecordingSink implements SnapshotSink {
         if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw new IllegalStateException("translation bug");
         snapshots.add(snapshot);
         // The endpoints a real translation returns: KubeSource diffs later endpoint changes against them.
-        return new TranslationResult(RoutingTable.EMPTY, Translator.translate(snapshot, TranslateOptions.DEFAULTS).endpoints(),
+        return new TranslationResult(RoutingTable.EMPTY, Translator.translate(snapshot, TranslateOptions.DEFAULTS, java.time.Instant.now()).endpoints(),
                 statuses.apply(snapshot));
     }
 

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# TLS termination cost: Pier on the OpenSSL (BoringSSL) and JDK engines against nginx and HAProxy,
+# each terminating TLS as a reverse proxy pinned to one core, in one run, on loopback only:
+#   - new TLS connections per second, one request each (wrk with "Connection: close": a full
+#     handshake per request, wrk resumes no session);
+#   - keep-alive requests per second over TLS (wrk);
+#   - HTTP/2 over TLS (ALPN h2), Pier against HAProxy (h2load); nginx is left out there, as in
+#     proxy-bench, to compare the same two h2 servers.
+#
+#   bench/tls-bench.sh                       # 15 s per measurement, 64 connections (keep-alive), 16 (new)
+#   DURATION=30 bench/tls-bench.sh
+#   KEY=rsa bench/tls-bench.sh               # RSA 2048 instead of ECDSA P-256
+#   TARGETS="haproxy pier-openssl" bench/tls-bench.sh
+#   BASE_PORT=29000 bench/tls-bench.sh      # another port range (default 28180-28196)
+#
+# Layout on a 2-core machine as in proxy-bench.sh: the proxy under test owns core 0; the backend
+# (nginx, one worker, a fixed 13-byte body over plain HTTP) and the load generator share core 1.
+# Every proxy serves the same self-signed certificate, made here with openssl, as its default
+# (clients connect to 127.0.0.1 and send no SNI). Cipher: what client and server prefer
+# (TLS 1.3, AES-128-GCM or AES-256-GCM); the script prints what each negotiated.
+# Needs: nginx, haproxy, wrk, h2load, openssl (Debian packages, installed if missing), target/pier.jar.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-15}
+CONNECTIONS=${CONNECTIONS:-64}
+NEW_CONNECTIONS=${NEW_CONNECTIONS:-16}
+WARMUP=${WARMUP:-15}
+KEY=${KEY:-ec}
+PROXY_CPU=${PROXY_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+TARGETS=${TARGETS:-nginx haproxy pier-openssl pier-jdk}
+PIER_JAR=${PIER_JAR:-target/pier.jar}
+BASE_PORT=${BASE_PORT:-28180}  # ports BASE_PORT..BASE_PORT+16 on 127.0.0.1
+BACKEND_PORT=$((BASE_PORT + 1)); NGINX_PORT=$((BASE_PORT + 2)); HAPROXY_PORT=$((BASE_PORT + 3))
+PIER_OPENSSL_PORT=$((BASE_PORT + 4)); PIER_JDK_PORT=$((BASE_PORT + 5))
+PIER_HTTP_BASE=$((BASE_PORT + 10)); PIER_ADMIN_BASE=$((BASE_PORT + 14))
+
+. bench/lib.sh
+need nginx nginx-light; need haproxy haproxy; need wrk wrk; need h2load nghttp2-client; need openssl openssl
+[ -f "$PIER_JAR" ] || mvn -B -q package -DskipTests
+
+bench_workdir pier-tls-bench
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+start_backend "$BACKEND_PORT" "$LOAD_CPU"
+
+# One certificate for all: self-signed, for bench.local.
+if [ "$KEY" = rsa ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" -days 2 \
+    -subj /CN=bench.local -addext subjectAltName=DNS:bench.local 2>/dev/null
+else
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" \
+    -days 2 -subj /CN=bench.local -addext subjectAltName=DNS:bench.local 2>/dev/null
+fi
+cat "$work/tls.crt" "$work/tls.key" > "$work/tls.pem"
+declare -A proxy_pid
+
+# nginx: one worker, TLS 1.2/1.3, its default session cache off as in the others' defaults (wrk resumes nothing anyway).
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
+  server { listen 127.0.0.1:$NGINX_PORT ssl; ssl_certificate $work/tls.crt; ssl_certificate_key $work/tls.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
+CONF
+taskset -c "$PROXY_CPU" nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!); proxy_pid[nginx]=$!
+
+# HAProxy: one thread, TLS with ALPN h2 and http/1.1 on one port, server-side keep-alive.
+cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 4096
+  ssl-default-bind-options ssl-min-ver TLSv1.2
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option forwardfor
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT ssl crt $work/tls.pem alpn h2,http/1.1
+  default_backend be
+backend be
+  server b1 127.0.0.1:$BACKEND_PORT
+CONF
+taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy.cfg" -db & pids+=($!); proxy_pid[haproxy]=$!
+
+# Pier: one event loop, the JVM told it has one core; the certificate as --default-certificate.
+{ service_yaml "$BACKEND_PORT"; cat <<CONF
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: bench, namespace: default}
+spec:
+  ingressClassName: pier
+  rules:
+  - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-tls, namespace: default}
+type: kubernetes.io/tls
+data:
+  tls.crt: $(base64 -w0 "$work/tls.crt")
+  tls.key: $(base64 -w0 "$work/tls.key")
+CONF
+} > "$work/pier.yaml"
+start_pier() { # name engine https-port index
+  taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
+    -jar "$PIER_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $((PIER_HTTP_BASE + $4)) \
+    --https-port "$3" --admin-port $((PIER_ADMIN_BASE + $4)) --event-loops 1 --tls-engine "$2" \
+    --default-certificate default/bench-tls > "$work/$1.log" 2>&1 & pids+=($!); proxy_pid[$1]=$!
+}
+start_pier pier-openssl openssl $PIER_OPENSSL_PORT 0
+start_pier pier-jdk jdk $PIER_JDK_PORT 1
+
+port_of() { case "$1" in nginx) echo $NGINX_PORT;; haproxy) echo $HAPROXY_PORT;; pier-openssl) echo $PIER_OPENSSL_PORT;; pier-jdk) echo $PIER_JDK_PORT;; esac; }
+for t in $TARGETS; do
+  port=$(port_of "$t")
+  for _ in $(seq 1 150); do curl -fksS -o /dev/null "https://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.2; done
+  curl -fksS -o /dev/null "https://127.0.0.1:$port/" || { echo "$t on $port does not answer"; cat "$work"/*.log 2>/dev/null; exit 1; }
+done
+
+cpu_ticks() {
+  local total=0 p
+  for p in "$@" $(pgrep -P "$1" || true); do
+    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
+wrk_run() { # name port connections label [wrk args...] -> one line
+  local name=$1 port=$2 conns=$3 label=$4; shift 4
+  local pid=${proxy_pid[$name]} before after
+  before=$(cpu_ticks "$pid")
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${DURATION}s" --latency "$@" "https://127.0.0.1:$port/" > "$work/$name.wrk"
+  after=$(cpu_ticks "$pid")
+  awk -v name="$name" -v label="$label" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    /requests in/ {n=$1}
+    /Requests\/sec/ {rps=$2}
+    /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+    /Non-2xx|Socket errors/ {err=err $0}
+    END {cpu = n > 0 ? sprintf("%.1f", ticks * 1e6 / hz / n) : "-";
+         printf "%-13s %-10s %12s %10s %10s %12s  %s\n", name, label, rps, p50, p99, cpu, err}' "$work/$name.wrk"
+}
+
+echo "warming up Pier's JIT for ${WARMUP}s per engine (keep-alive and new connections)..."
+for t in pier-openssl pier-jdk; do
+  case " $TARGETS " in *" $t "*) ;; *) continue;; esac
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "https://127.0.0.1:$(port_of $t)/" >/dev/null
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$NEW_CONNECTIONS" -d"${WARMUP}s" -H 'Connection: close' "https://127.0.0.1:$(port_of $t)/" >/dev/null
+done
+
+echo "negotiated (openssl s_client, no SNI):"
+for t in $TARGETS; do
+  printf "  %-13s %s\n" "$t" "$(echo | openssl s_client -connect 127.0.0.1:"$(port_of "$t")" 2>/dev/null | awk '/^New,/ {print $2, $NF}')"
+done
+echo "key: $KEY; wrk -t1 -d${DURATION}s; proxies on core $PROXY_CPU, backend and load on core $LOAD_CPU"
+printf "%-13s %-10s %12s %10s %10s %12s\n" target mode "requests/s" p50 p99 "cpu-us/req"
+for t in $TARGETS; do wrk_run "$t" "$(port_of "$t")" "$NEW_CONNECTIONS" "new-conn" -H 'Connection: close'; done
+for t in $TARGETS; do wrk_run "$t" "$(port_of "$t")" "$CONNECTIONS" "keep-alive"; done
+
+H2_STREAMS=${H2_STREAMS:-16}; H2_CLIENTS=${H2_CLIENTS:-8}
+echo "h2load -c$H2_CLIENTS -m$H2_STREAMS -D$DURATION over TLS (ALPN h2)"
+for t in haproxy pier-openssl pier-jdk; do
+  case " $TARGETS " in *" $t "*) ;; *) continue;; esac
+  taskset -c "$LOAD_CPU" h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -D"$DURATION" "https://127.0.0.1:$(port_of "$t")/" > "$work/h2.out" 2>&1 || true
+  awk -v name="$t" '
+    /^finished in/ {rps=$4}
+    /^requests:/ {failed=$10 " failed"}
+    /^time for request:/ {mean=$6}
+    /Application protocol:/ {proto=$3}
+    END {printf "%-13s %12s req/s  mean %s  %s  (%s)\n", name, rps, mean, failed, proto}' "$work/h2.out"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

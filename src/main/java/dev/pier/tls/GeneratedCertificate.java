@@ -1,0 +1,104 @@
+package dev.pier.tls;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A self-signed certificate made here: the one Pier serves when no default certificate is named
+ * (clients see an untrusted certificate instead of a refused handshake, as with ingress-nginx's
+ * fake certificate), and the certificates the tests make.
+ *
+ * @param certificatePem the certificate, PEM
+ * @param privateKeyPem  its key, PKCS#8 PEM
+ */
+public record GeneratedCertificate(String certificatePem, String privateKeyPem) {
+    /** Key algorithms the generator makes. */
+    public enum KeyType { EC_P256, RSA_2048 }
+
+    @Override
+    public String toString() {
+        return "GeneratedCertificate[...]"; // never the key
+    }
+
+    /**
+     * @param commonName the subject's CN
+     * @param dnsNames   subject alternative names (what clients check); may hold {@code *.example.com}
+     */
+    public static GeneratedCertificate selfSigned(String commonName, List<String> dnsNames, Instant notBefore,
+                                                  Instant notAfter, KeyType keyType) {
+        try {
+            KeyPair keys = keyPair(keyType);
+            return new GeneratedCertificate(pem(sign(commonName, dnsNames, notBefore, notAfter, keys)), pem(keys.getPrivate()));
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot generate a self-signed certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** The same certificate with another key: a Secret whose key does not belong to its certificate. */
+    public GeneratedCertificate withKeyOf(GeneratedCertificate other) {
+        return new GeneratedCertificate(certificatePem, other.privateKeyPem);
+    }
+
+    private static KeyPair keyPair(KeyType type) throws GeneralSecurityException {
+        KeyPairGenerator generator;
+        if (type == KeyType.RSA_2048) {
+            generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+        } else {
+            generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+        }
+        return generator.generateKeyPair();
+    }
+
+    private static X509CertificateHolder sign(String commonName, List<String> dnsNames, Instant notBefore, Instant notAfter,
+                                              KeyPair keys) throws IOException, OperatorCreationException {
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+        BigInteger serial = new BigInteger(63, new SecureRandom()).add(BigInteger.ONE);
+        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial, Date.from(notBefore),
+                Date.from(notAfter), subject, keys.getPublic());
+        if (!dnsNames.isEmpty()) {
+            GeneralName[] names = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new);
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+        }
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+        String algorithm = keys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+        return builder.build(new JcaContentSignerBuilder(algorithm).build(keys.getPrivate()));
+    }
+
+    private static String pem(Object value) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            // A PrivateKey is written as PKCS#8 ("PRIVATE KEY"), the form every TLS stack reads.
+            writer.writeObject(value instanceof java.security.PrivateKey key
+                    ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null).generate() : value);
+        }
+        return out.toString();
+    }
+}

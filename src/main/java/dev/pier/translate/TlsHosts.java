@@ -1,0 +1,104 @@
+package dev.pier.translate;
+
+import dev.pier.model.HttpsPolicy;
+import dev.pier.model.ObjectRef;
+import dev.pier.model.Route;
+import dev.pier.model.TlsCertificate;
+import dev.pier.model.VirtualHost;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The TLS claims of all objects merged: one certificate per hostname (a conflict between two
+ * usable certificates goes as route conflicts go: not being deleted, then the older object, then
+ * namespace/name), the set of hostnames that have TLS, and the HTTPS policy of each route on them.
+ */
+final class TlsHosts {
+    private TlsHosts() {
+    }
+
+    /**
+     * @param certificates one per Secret, each with the hostnames it won
+     * @param tlsHosts     every hostname some object declared TLS for, with or without a usable certificate
+     */
+    record Merged(List<TlsCertificate> certificates, Set<String> tlsHosts) {
+    }
+
+    private static final Comparator<TlsClaim> CLAIM_ORDER = (a, b) -> {
+        if (a.deleting() != b.deleting()) return a.deleting() ? 1 : -1;
+        return RoutePrecedence.olderFirst(a.createdAt(), a.object(), b.createdAt(), b.object());
+    };
+
+    static Merged merge(List<TlsClaim> claims, Map<ObjectRef, ObjectProblems> problems) {
+        List<TlsClaim> ordered = new ArrayList<>(claims);
+        ordered.sort(CLAIM_ORDER); // stable: an object's own entries keep their order
+        Set<String> tlsHosts = new TreeSet<>();
+        Map<String, TlsClaim> owner = new TreeMap<>();
+        Map<ObjectRef, TlsCertificate> bySecret = new LinkedHashMap<>();
+        Map<ObjectRef, TreeSet<String>> hostsBySecret = new LinkedHashMap<>();
+        for (TlsClaim claim : ordered) {
+            tlsHosts.addAll(claim.hostnames());
+            TlsCertificate cert = claim.certificate();
+            if (cert == null) continue;
+            for (String host : claim.hostnames()) {
+                TlsClaim first = owner.get(host);
+                if (first == null) {
+                    owner.put(host, claim);
+                    bySecret.putIfAbsent(cert.secret(), cert);
+                    hostsBySecret.computeIfAbsent(cert.secret(), s -> new TreeSet<>()).add(host);
+                } else if (!first.certificate().secret().equals(cert.secret())) {
+                    problems.computeIfAbsent(claim.object(), ObjectProblems::new).conflicted(claim.field(),
+                            "host \"" + host + "\" already has the certificate of " + first.certificate().secret() + " from "
+                            + first.object() + " " + first.field() + ", which wins because " + why(claim, first)
+                            + "; this certificate is not served for it");
+                }
+            }
+        }
+        List<TlsCertificate> certificates = new ArrayList<>();
+        bySecret.forEach((secret, cert) -> certificates.add(cert.withHostnames(List.copyOf(hostsBySecret.get(secret)))));
+        certificates.sort(Comparator.comparing((TlsCertificate c) -> c.secret().namespace()).thenComparing(c -> c.secret().name()));
+        return new Merged(certificates, tlsHosts);
+    }
+
+    private static String why(TlsClaim loser, TlsClaim winner) {
+        if (winner.object().equals(loser.object())) return "it comes first in the same object";
+        if (loser.deleting() && !winner.deleting()) return "this object is being deleted";
+        if (!winner.createdAt().equals(loser.createdAt())) return "it is older";
+        return "it sorts first by namespace/name (same creationTimestamp)";
+    }
+
+    /**
+     * The hosts with each route's HTTPS policy set: on a host that has TLS, the policy of the object
+     * the route came from; elsewhere none (nothing to redirect to, and HSTS would pin browsers to a
+     * certificate the host does not have).
+     */
+    static List<VirtualHost> withHttpsPolicies(List<VirtualHost> hosts, Set<String> tlsHosts, Map<ObjectRef, HttpsPolicy> policies) {
+        List<VirtualHost> out = new ArrayList<>(hosts.size());
+        for (VirtualHost host : hosts) {
+            if (!hasTls(host.hostname(), tlsHosts)) {
+                out.add(host);
+                continue;
+            }
+            List<Route> routes = new ArrayList<>(host.routes().size());
+            for (Route route : host.routes()) {
+                routes.add(route.withHttps(policies.getOrDefault(route.source(), HttpsPolicy.NONE)));
+            }
+            out.add(new VirtualHost(host.hostname(), routes));
+        }
+        return out;
+    }
+
+    /** A TLS hostname covers a virtual host of the same name, or one exactly one label under its wildcard. */
+    static boolean hasTls(String hostname, Set<String> tlsHosts) {
+        if (tlsHosts.contains(hostname)) return true;
+        if (hostname.startsWith("*.") || hostname.equals("*")) return false;
+        int dot = hostname.indexOf('.');
+        return dot > 0 && tlsHosts.contains("*" + hostname.substring(dot));
+    }
+}
