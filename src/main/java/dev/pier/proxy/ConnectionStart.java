@@ -44,6 +44,11 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
         return accepted;
     }
 
+    /** Where this port counts what its edge answers on its own. */
+    ExchangeRecorder recorder() {
+        return edge.recorder();
+    }
+
     /** The guard of this connection once it speaks HTTP/1, so raw reads start its head clock. */
     void guard(Http1Guard g) {
         guard = g;
@@ -131,6 +136,7 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
             if (decided || !ctx.channel().isActive()) return;
             // Nothing, or not enough to tell a protocol, within the head timeout.
             if (prefaceMatched == 0 && edge.cleartext()) {
+                if (edge.recorder() != null) edge.recorder().refusedAtEdge(408);
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMED_OUT)).addListener(ChannelFutureListener.CLOSE);
             } else {
                 ctx.close();
@@ -198,7 +204,7 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
         ByteBuf first = buf.readRetainedSlice(same + 1);
         ctx.fireChannelRead(first);
         if (ctx.pipeline().get(Http1Guard.DECODER) != null) {
-            guard(Http1Guard.install(ctx.pipeline(), edge.policy(), edge.serverHeader(), accepted));
+            guard(Http1Guard.install(ctx.pipeline(), edge.policy(), edge.serverHeader(), accepted, edge.recorder()));
         } else {
             decided();
         }

@@ -37,8 +37,12 @@ public final class EdgeTransport implements Transport {
     private final Transport delegate;
     private final Map<Integer, PortEdge> ports = new ConcurrentHashMap<>();
 
-    /** What a guarded port enforces; {@code open} counts its connections. */
-    record PortEdge(EdgePolicy policy, AtomicInteger open, AtomicInteger refused, String serverHeader, boolean cleartext) {
+    /**
+     * What a guarded port enforces; {@code open} counts its connections; {@code recorder} counts
+     * the answers the edge gives where no request reached Vert.x.
+     */
+    record PortEdge(EdgePolicy policy, AtomicInteger open, AtomicInteger refused, String serverHeader, boolean cleartext,
+                    ExchangeRecorder recorder) {
     }
 
     private EdgeTransport(Transport delegate) {

@@ -2,6 +2,7 @@ package dev.pier.proxy;
 
 import dev.pier.model.BackendProtocol;
 import dev.pier.model.Endpoint;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -37,8 +38,12 @@ final class Exchange {
     final boolean grpc;
     /** The normalised request path, as matched. */
     final String path;
-    private final long startNanos;
+    final long startNanos;
+    /** The request's span; null when tracing is off. */
+    final Span span;
     private final UpstreamRequest upstream;
+    /** The client's X-Request-Id, or the one Pier made up and passed on. */
+    private String requestId;
 
     // The exchange's state: written only here, on the event loop.
     /** Whether a request body follows; for an HTTP/2 request without Content-Length, known only once its stream says. */
@@ -55,7 +60,11 @@ final class Exchange {
     /** The Service the split chose; retries stay on it. */
     private Target target;
     private int retriesLeft;
+    private int retried;
     private UpstreamTry current;
+    /** The endpoint of the latest try, and how long the try that answered took until its response ended (-1: none answered). */
+    private Endpoint upstreamEndpoint;
+    private long upstreamNanos = -1;
     private long requestTimer = -1;
     /** When the whole exchange must be over ({@link System#nanoTime}), for a gRPC call's {@code grpc-timeout}; 0 for none. */
     private long grpcDeadlineNanos;
@@ -68,13 +77,15 @@ final class Exchange {
     /**
      * @param path the normalised request path ({@link PathNormalizer}): what filters, the resolver and
      *             (unless the route forwards the raw path) the backend see
+     * @param span the request's span, or null when tracing is off
      */
-    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, String path, long startNanos) {
+    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, String path, long startNanos, Span span) {
         this.server = server;
         this.request = request;
         this.route = route;
         this.path = path;
         this.startNanos = startNanos;
+        this.span = span;
         this.websocket = request.canUpgradeToWebSocket();
         this.grpc = !websocket && Grpc.isCall(request);
         Boolean declared = websocket ? Boolean.FALSE : RequestBody.declared(request);
@@ -115,7 +126,7 @@ final class Exchange {
             refuseBody(); // as nginx does: at once, without reading a byte of it
             return;
         }
-        server.forwardedHeaders().apply(request, websocket, upstream.headers());
+        requestId = server.forwardedHeaders().apply(request, websocket, upstream.headers(), span);
         CompiledFilter[] filters = route.filters;
         for (int i = 0; i < filters.length; i++) {
             if (filters[i].onRequest(this)) {
@@ -249,6 +260,7 @@ final class Exchange {
         }
         UpstreamTry t = new UpstreamTry(this, chosen, endpoint);
         current = t;
+        upstreamEndpoint = endpoint;
         t.open();
     }
 
@@ -262,11 +274,16 @@ final class Exchange {
     void connectFailed(UpstreamTry t, Throwable cause) {
         if (cause instanceof ConnectionPoolTooBusyException) {
             fail(503, "backend connection pool is full\n");
-        } else if (mayRetry(false)) {
-            retry(t.endpoint);
+            return;
+        }
+        t.target.meters.connectFailed();
+        boolean timedOut = isTimeout(cause);
+        if (timedOut) t.target.meters.timedOut(RouteMeters.Timeout.CONNECT);
+        if (mayRetry(false)) {
+            retry(t.endpoint, RouteMeters.RetryReason.CONNECT);
         } else {
             if (log.isDebugEnabled()) log.debug("route {}: connect to {} failed: {}", route.id, t.endpoint, cause.toString());
-            if (isTimeout(cause)) fail(504, "backend connect timed out\n");
+            if (timedOut) fail(504, "backend connect timed out\n");
             else fail(502, "backend connect failed\n");
         }
     }
@@ -302,7 +319,7 @@ final class Exchange {
             t.release();
             // The connection broke before any response byte: as safe to retry as a connect failure.
             if (mayRetry(true)) {
-                retry(t.endpoint);
+                retry(t.endpoint, RouteMeters.RetryReason.RESET);
             } else {
                 fail(502, "backend closed the connection\n");
             }
@@ -311,7 +328,7 @@ final class Exchange {
         HttpClientResponse response = ar.result();
         if (route.retryOn(response.statusCode()) && mayRetry(true)) {
             t.discard(response);
-            retry(t.endpoint);
+            retry(t.endpoint, RouteMeters.RetryReason.STATUS);
             return;
         }
         new ResponseRelay(this, t, response).start();
@@ -328,11 +345,13 @@ final class Exchange {
             new ResponseRelay(this, t, response).start(); // the backend refused the upgrade: pass its answer on
             return;
         }
+        upstreamNanos = System.nanoTime() - t.startNanos; // the handshake is the measured part
         WebSocketUpgrade.complete(this, t, response);
     }
 
     void tryTimedOut(UpstreamTry t) {
         if (!isCurrent(t) || responseStarted) return;
+        t.target.meters.timedOut(RouteMeters.Timeout.BACKEND_REQUEST);
         abortCurrentTry();
         fail(504, "backend timed out\n");
     }
@@ -346,6 +365,7 @@ final class Exchange {
     /** The relay is over (the body ended, or both streams were reset). */
     void relayed(UpstreamTry t) {
         t.release();
+        upstreamNanos = System.nanoTime() - t.startNanos;
         finish();
     }
 
@@ -362,8 +382,10 @@ final class Exchange {
         return isIdempotent(request.method());
     }
 
-    private void retry(Endpoint failed) {
+    private void retry(Endpoint failed, RouteMeters.RetryReason why) {
         retriesLeft--;
+        retried++;
+        target.meters.retried(why);
         // The failed try is over for the exchange (a draining response finishes on its own), so a
         // client leaving during the backoff must not reset its connection.
         current = null;
@@ -387,6 +409,7 @@ final class Exchange {
     private void requestTimedOut() {
         requestTimer = -1;
         if (finished) return;
+        (target != null ? target.meters : route.unserved).timedOut(RouteMeters.Timeout.REQUEST);
         abortCurrentTry();
         if (!responseStarted) {
             fail(504, "request timed out\n");
@@ -402,7 +425,10 @@ final class Exchange {
         // runs: not a client gone, and aborting the try there would close a reusable backend connection.
         if (finished || request.response().ended()) return;
         abortCurrentTry();
-        if (!responseStarted) status = CLIENT_CLOSED;
+        if (!responseStarted) {
+            int answered = Http1Guard.answeredStatus(request); // the edge's 408 or 400 to a stalled or broken body
+            status = answered != 0 ? answered : CLIENT_CLOSED;
+        }
         finish();
     }
 
@@ -436,10 +462,36 @@ final class Exchange {
     void finish() {
         if (finished) return;
         finished = true;
-        server.exchangeFinished();
         if (requestTimer >= 0) server.vertx().cancelTimer(requestTimer);
         if (backoffTimer >= 0) server.vertx().cancelTimer(backoffTimer);
-        server.recorder().ended(route, status, startNanos);
+        server.recorder().ended(this);
+    }
+
+    // ---- what the recorder reads once the exchange ended --------------------------------------
+
+    /** The Service the split or the resolver chose; null when none was. */
+    Target target() {
+        return target;
+    }
+
+    int status() {
+        return status;
+    }
+
+    int retries() {
+        return retried;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    Endpoint upstreamEndpoint() {
+        return upstreamEndpoint;
+    }
+
+    long upstreamNanos() {
+        return upstreamNanos;
     }
 
     static boolean isIdempotent(HttpMethod method) {

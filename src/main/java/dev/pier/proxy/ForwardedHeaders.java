@@ -1,21 +1,25 @@
 package dev.pier.proxy;
 
 import io.netty.util.NetUtil;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What Pier tells a backend about the client, and which client headers cross: end-to-end headers
  * are copied (hop-by-hop ones never). The peer is believed about the client only when it is a
  * trusted proxy ({@code --trusted-proxy}): then its {@code X-Forwarded-For} gets the peer
  * appended and its {@code X-Forwarded-Proto/-Host/-Port} pass; from anyone else they are replaced
- * ({@code X-Forwarded-For} is the peer alone). {@code X-Real-IP} is the client as Pier sees it: the
- * peer, or behind trusted proxies the nearest address in {@code X-Forwarded-For} that is not one of
- * them. With PROXY protocol on, the peer is the address the load balancer reports. One instance per
- * event loop.
+ * ({@code X-Forwarded-For} is the peer alone). {@code X-Real-IP} is the client as Pier sees it
+ * ({@link #clientAddress}, also what the access log and the span report): the peer, or behind
+ * trusted proxies the nearest address in {@code X-Forwarded-For} that is not one of them. With
+ * PROXY protocol on, the peer is the address the load balancer reports. An {@code X-Request-Id}
+ * is made up when the client sent none, and with tracing on the request's span goes along as
+ * {@code traceparent}. One instance per event loop.
  */
 final class ForwardedHeaders {
     /** Client headers Pier always sets itself (Host goes as the request's authority, Expect is answered here). */
@@ -29,9 +33,12 @@ final class ForwardedHeaders {
     private static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
     private static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
     private static final CharSequence X_FORWARDED_PORT = HttpHeaders.createOptimized("x-forwarded-port");
+    private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
     private static final CharSequence HTTP = HttpHeaders.createOptimized("http");
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final List<Cidr> trusted;
+    private final RequestTracing tracing;
     // Per event loop, so plain fields: one listener, so nearly always the cached port.
     private int cachedPort = -1;
     private String cachedPortText;
@@ -39,12 +46,18 @@ final class ForwardedHeaders {
     private String lastPeer;
     private boolean lastPeerTrusted;
 
-    ForwardedHeaders(List<Cidr> trusted) {
+    ForwardedHeaders(List<Cidr> trusted, RequestTracing tracing) {
         this.trusted = List.copyOf(trusted);
+        this.tracing = tracing;
     }
 
-    /** Fills {@code upstream} with the headers the backend gets for {@code request}. */
-    void apply(HttpServerRequest request, boolean websocket, MultiMap upstream) {
+    /**
+     * Fills {@code upstream} with the headers the backend gets for {@code request}.
+     *
+     * @param span the request's span (its context goes along), or null
+     * @return the request id the backend got: the client's {@code X-Request-Id}, else a new one
+     */
+    String apply(HttpServerRequest request, boolean websocket, MultiMap upstream, Span span) {
         MultiMap in = request.headers();
         SocketAddress remote = request.remoteAddress();
         String peer = remote == null ? null : remote.hostAddress();
@@ -74,6 +87,43 @@ final class ForwardedHeaders {
             upstream.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
             upstream.set(HttpHeaders.UPGRADE, in.get(HttpHeaders.UPGRADE));
         }
+        String requestId = in.get(X_REQUEST_ID); // copied above when the client sent one
+        if (requestId == null) {
+            requestId = newRequestId();
+            upstream.set(X_REQUEST_ID, requestId);
+        }
+        tracing.inject(span, upstream);
+        return requestId;
+    }
+
+    /** The request's id for a request that goes to no backend: the client's, else a new one. */
+    String requestId(HttpServerRequest request) {
+        String id = request.getHeader(X_REQUEST_ID);
+        return id != null ? id : newRequestId();
+    }
+
+    /**
+     * The client's address as Pier reports it (access log, span, {@code X-Real-IP}): the peer, or
+     * when the peer is a trusted proxy, the nearest untrusted address in its {@code X-Forwarded-For}.
+     */
+    String clientAddress(HttpServerRequest request) {
+        SocketAddress remote = request.remoteAddress();
+        String peer = remote == null ? null : remote.hostAddress();
+        if (peer == null || !isTrusted(peer)) return peer;
+        return clientBehind(joined(request.headers().getAll(X_FORWARDED_FOR)), peer);
+    }
+
+    /** 128 random bits as 32 hex digits; not a secret, so the event loop's fast generator will do. */
+    static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        char[] out = new char[32];
+        long a = random.nextLong();
+        long b = random.nextLong();
+        for (int i = 0; i < 16; i++) {
+            out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
+            out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
+        }
+        return new String(out);
     }
 
     private boolean isTrusted(String peer) {

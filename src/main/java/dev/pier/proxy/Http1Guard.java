@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.Http1ServerConfig;
@@ -46,6 +47,10 @@ final class Http1Guard extends ChannelDuplexHandler {
     private long websocketNanos;
     private final int maxHeaderCount;
     private final String serverHeader;
+    /** Where an answer given with no request in Vert.x's hands (a head timeout) is counted. */
+    private final ExchangeRecorder recorder;
+    /** The status the guard answered a request's body with (408, 400), for the exchange that then sees its client go. */
+    private static final AttributeKey<Integer> ANSWERED = AttributeKey.valueOf("pier-edge-answered");
 
     // Connection state, only touched on the connection's event loop.
     private ChannelHandlerContext ctx;
@@ -67,7 +72,8 @@ final class Http1Guard extends ChannelDuplexHandler {
     private long timerAt;
 
     /** @param headStart when the first head's clock started (the connection's accept) */
-    Http1Guard(EdgePolicy policy, String serverHeader, long headStart) {
+    Http1Guard(EdgePolicy policy, String serverHeader, long headStart, ExchangeRecorder recorder) {
+        this.recorder = recorder;
         this.headersNanos = policy.requestHeadersTimeout().toNanos();
         this.keepAliveNanos = policy.keepAliveTimeout().toNanos();
         this.bodyNanos = policy.clientBodyTimeout().toNanos();
@@ -85,16 +91,26 @@ final class Http1Guard extends ChannelDuplexHandler {
      * Puts the strict decoder in place of Vert.x's (before it parsed anything) and the guard
      * behind the codec; returns the guard.
      */
-    static Http1Guard install(ChannelPipeline pipeline, EdgePolicy policy, String serverHeader, long headStart) {
+    static Http1Guard install(ChannelPipeline pipeline, EdgePolicy policy, String serverHeader, long headStart,
+                              ExchangeRecorder recorder) {
         Http1ServerConfig config = new Http1ServerConfig()
                 .setMaxInitialLineLength(policy.maxRequestLineBytes())
                 .setMaxHeaderSize(policy.maxHeaderBytes())
                 .setMaxChunkSize(HttpServerOptions.DEFAULT_MAX_CHUNK_SIZE)
                 .setDecoderInitialBufferSize(HttpServerOptions.DEFAULT_DECODER_INITIAL_BUFFER_SIZE);
         pipeline.replace(DECODER, DECODER, new StrictRequestDecoder(config));
-        Http1Guard guard = new Http1Guard(policy, serverHeader, headStart);
+        Http1Guard guard = new Http1Guard(policy, serverHeader, headStart, recorder);
         pipeline.addAfter(ENCODER, NAME, guard);
         return guard;
+    }
+
+    /** The status the guard answered {@code request}'s body with before closing (408, 400), else 0. */
+    static int answeredStatus(io.vertx.core.http.HttpServerRequest request) {
+        if (request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c) {
+            Integer status = c.channel().attr(ANSWERED).get();
+            return status == null ? 0 : status;
+        }
+        return 0;
     }
 
     /** A route's own websocket idle bound for the tunnel this HTTP/1 request becomes. */
@@ -253,6 +269,9 @@ final class Http1Guard extends ChannelDuplexHandler {
             return;
         }
         responseStarted = true;
+        // Who counts it: the exchange reading this body, or (no request in flight) the no-route meter.
+        if (inFlight > 0) ctx.channel().attr(ANSWERED).set(status.code());
+        else if (recorder != null) recorder.refusedAtEdge(status.code());
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, ErrorAnswer.TEXT_PLAIN)

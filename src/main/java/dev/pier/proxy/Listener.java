@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.http1.Http1ServerConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The one place a client-facing listener gets its edge: server options from an {@link EdgePolicy}
@@ -56,15 +57,15 @@ public final class Listener {
      * reports them after the handshake, before any request byte). Call before {@code listen}; the
      * port's accept gate is registered with {@link EdgeTransport} by the caller once it is bound.
      */
-    public static void guard(HttpServer server, EdgePolicy policy, String serverHeader) {
+    static void guard(HttpServer server, EdgePolicy policy, String serverHeader, ObjIntConsumer<HttpServerRequest> refused) {
         ServerHeader header = new ServerHeader(serverHeader);
-        server.invalidRequestHandler(request -> refuse(request, header));
+        server.invalidRequestHandler(request -> refuse(request, header, refused));
         server.connectionHandler(connection -> {
             ChannelPipeline pipeline = ((ConnectionBase) connection).channel().pipeline();
             ConnectionStart start = (ConnectionStart) pipeline.get(ConnectionStart.NAME);
             if (connection instanceof Http1ServerConnection) {
                 if (pipeline.get(Http1Guard.NAME) == null && start != null) {
-                    start.guard(Http1Guard.install(pipeline, policy, serverHeader, start.acceptedNanos()));
+                    start.guard(Http1Guard.install(pipeline, policy, serverHeader, start.acceptedNanos(), start.recorder()));
                 }
             } else {
                 if (start != null) start.decided();
@@ -75,8 +76,11 @@ public final class Listener {
         });
     }
 
-    /** Pier's answer to a refused head: the status its reason carries, one line, and the connection closed. */
-    private static void refuse(HttpServerRequest request, ServerHeader header) {
+    /**
+     * Pier's answer to a refused head: the status its reason carries, one line, and the connection
+     * closed; {@code refused} is told (meters, access log).
+     */
+    private static void refuse(HttpServerRequest request, ServerHeader header, ObjIntConsumer<HttpServerRequest> refused) {
         Throwable cause = request.decoderResult().cause();
         int status;
         String body;
@@ -97,5 +101,6 @@ public final class Listener {
             body = "malformed request\n";
         }
         ErrorAnswer.refuse(request, status, body, header);
+        refused.accept(request, status);
     }
 }

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.opentelemetry.api.trace.Span;
 import java.util.function.Supplier;
 
 /**
@@ -47,8 +48,6 @@ final class ProxyServer extends VerticleBase {
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders;
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
-    /** Exchanges begun and not finished; written only on this event loop, read by the drain. */
-    private volatile int active;
     /** Set when draining: each connection closes after the request it carries, at the latest after this. */
     private volatile Duration closeAfterRequestsWithin;
     /** Tunnels the server shutdown left open; they get a close frame when the drain ends. Event loop only. */
@@ -60,6 +59,7 @@ final class ProxyServer extends VerticleBase {
     /** How long after the last tick the loop counts as behind; 0 when shedding is off. */
     private long overdueNanos;
     private long lagTimer = -1;
+    private final MatchInput.ServerRequest matchInput = new MatchInput.ServerRequest();
 
     /** @param https the HTTPS listener's TLS, null for none (then {@code httpsBindAddress} is unused) */
     ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, SocketAddress httpsBindAddress,
@@ -72,7 +72,7 @@ final class ProxyServer extends VerticleBase {
         this.httpsRedirect = new HttpsRedirect(options.httpsRedirectPort());
         this.recorder = recorder;
         this.serverHeader = new ServerHeader(options.serverHeader());
-        this.forwardedHeaders = new ForwardedHeaders(options.edge().trustedProxies());
+        this.forwardedHeaders = new ForwardedHeaders(options.edge().trustedProxies(), recorder.tracing);
     }
 
     @Override
@@ -89,13 +89,13 @@ final class ProxyServer extends VerticleBase {
         startLagTicks();
         HttpServerOptions listener = Listener.serverOptions(options.edge()); // HTTPS adds only TLS on top
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
-        Listener.guard(server, options.edge(), options.serverHeader());
+        Listener.guard(server, options.edge(), options.serverHeader(), this::refusedAtEdge);
         Future<HttpServer> plain = server.listen(bindAddress)
                 .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
         if (https == null) return plain;
         httpsOptions = https.apply(listener);
         httpsServer = vertx.createHttpServer(httpsOptions).requestHandler(request -> handle(request, true));
-        Listener.guard(httpsServer, options.edge(), options.serverHeader());
+        Listener.guard(httpsServer, options.edge(), options.serverHeader(), this::refusedAtEdge);
         return plain.compose(bound -> httpsServer.listen(httpsBindAddress)
                 .recover(e -> Future.failedFuture(new ListenFailure("--https-port", httpsBindAddress.port(), e))));
     }
@@ -160,46 +160,53 @@ final class ProxyServer extends VerticleBase {
 
     private void handle(HttpServerRequest request, boolean secure) {
         long start = System.nanoTime();
+        recorder.started();
+        Span span = recorder.tracing.on() ? recorder.tracing.start(request, forwardedHeaders.clientAddress(request)) : null;
         Duration draining = closeAfterRequestsWithin;
         if (draining != null) closeAfterThisRequest(request, draining);
         // Behind: the last tick ran late, or the next one is overdue (this request got in before it).
         if (shedding || (overdueNanos > 0 && start - lastTick > overdueNanos)) {
             ErrorAnswer.refuse(request, 503, "overloaded, retry later\n", serverHeader);
-            recorder.ended(null, 503, start);
+            recorder.answeredDirectly(this, request, null, 503, start, span);
             return;
         }
         String path;
         try {
             path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
         } catch (PathNormalizer.Rejected e) {
-            answerWithoutRoute(request, 400, e.getMessage(), start);
+            answerWithoutRoute(request, 400, e.getMessage(), start, span);
             return;
         }
         CompiledTable current = table.get(); // read once; this request keeps it to the end
-        CompiledRoute route = current.select(request, path);
+        CompiledRoute route = current.select(matchInput.of(request, path), null);
+        matchInput.clear();
         if ((route == null || !route.forwardRawPath) && PathNormalizer.hasEncodedSeparator(path)) {
-            answerWithoutRoute(request, 400, "the path holds an encoded / or \\ (%2F, %5C)\n", start);
+            answerWithoutRoute(request, 400, "the path holds an encoded / or \\ (%2F, %5C)\n", start, span);
             return;
         }
         if (route == null) {
-            answerWithoutRoute(request, 404, "no route\n", start);
+            answerWithoutRoute(request, 404, "no route\n", start, span);
             return;
         }
         // The raw path: a client's "/.well-known/acme-challenge/" is exempt as sent; the redirect keeps the path as sent too.
         if (!secure && route.httpsRedirect && !HttpsRedirect.exempt(path)) {
             boolean sent = httpsRedirect.send(request, serverHeader);
             if (!sent) ErrorAnswer.send(request, 400, "bad host\n", serverHeader, null);
-            recorder.ended(route, sent ? 308 : 400, start);
+            recorder.answeredDirectly(this, request, route, sent ? 308 : 400, start, span);
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
-        active++;
-        new Exchange(this, request, route, path, start).run();
+        new Exchange(this, request, route, path, start, span).run();
     }
 
-    private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
+    private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start, Span span) {
         ErrorAnswer.send(request, status, body, serverHeader, null); // a gRPC call gets a gRPC status
-        recorder.ended(null, status, start);
+        recorder.answeredDirectly(this, request, null, status, start, span);
+    }
+
+    /** A head the edge refused before routing (framing, limits), already answered: counted and logged under route none. */
+    private void refusedAtEdge(HttpServerRequest request, int status) {
+        recorder.refusedHead(this, request, status);
     }
 
     /**
@@ -217,15 +224,6 @@ final class ProxyServer extends VerticleBase {
             response.headersEndHandler(v -> response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
         }
         request.connection().shutdown(within);
-    }
-
-    void exchangeFinished() {
-        active--;
-    }
-
-    /** Exchanges in flight on this event loop (a websocket counts until its handshake is done). */
-    int activeExchanges() {
-        return active;
     }
 
     /** Drain, first part: from now on every connection closes after the request it carries. */

@@ -17,6 +17,8 @@ final class UpstreamTry {
     private final Exchange exchange;
     final Target target;
     final Endpoint endpoint;
+    /** When this try asked for a connection. */
+    final long startNanos = System.nanoTime();
     /** The request to the backend, once connected. */
     private HttpClientRequest request;
     private long timer = -1;

@@ -245,6 +245,37 @@ class ChartTemplateTest {
     }
 
     @Test
+    void accessLogAndTracingValuesBecomeTheFlagsEnvironmentOnlyWhenSet() throws Exception {
+        String serve = Files.readString(Path.of("src", "main", "java", "dev", "pier", "cli", "ServeCommand.java"));
+        for (String name : List.of("PIER_ACCESS_LOG", "PIER_ACCESS_LOG_FORMAT", "PIER_ACCESS_LOG_SAMPLE", "PIER_TRACING")) {
+            assertThat(serve).as("a flag reads " + name).containsPattern("\\$\\{env:" + name + "[:}]");
+        }
+        assertThat(env(ok())).noneMatch(e -> e.startsWith("PIER_ACCESS_LOG") || e.startsWith("PIER_TRACING"));
+        assertThat(env(ok("accessLog.mode=off", "accessLog.format=text", "accessLog.sample=0.25", "tracing.enabled=true",
+                "extraEnv=[{\"name\":\"OTEL_EXPORTER_OTLP_ENDPOINT\",\"value\":\"http://otel:4318\"}]")))
+                .contains("PIER_ACCESS_LOG=off", "PIER_ACCESS_LOG_FORMAT=text", "PIER_ACCESS_LOG_SAMPLE=0.25", "PIER_TRACING=true",
+                        "OTEL_EXPORTER_OTLP_ENDPOINT=http://otel:4318");
+        assertThat(env(ok("accessLog.mode=true"))).as("YAML's bare on").contains("PIER_ACCESS_LOG=on");
+        assertThat(template("pier", "pier-system", "accessLog.sample=2").output()).contains("/accessLog/sample");
+        assertThat(template("pier", "pier-system", "accessLog.mode=sometimes").output()).contains("/accessLog/mode");
+    }
+
+    @Test
+    void theDashboardConfigMapIsNamedPerReleaseAndLabelled() throws Exception {
+        assertThat(ok().output()).doesNotContain("kind: ConfigMap");
+        Rendered a = template("edge", "team-a", "grafanaDashboard.enabled=true", "grafanaDashboard.namespace=monitoring");
+        assertThat(a.exitCode()).as(a.output()).isZero();
+        var map = a.one(io.fabric8.kubernetes.api.model.ConfigMap.class);
+        assertThat(map.getMetadata().getName()).isEqualTo("edge-pier-dashboard");
+        assertThat(map.getMetadata().getNamespace()).isEqualTo("monitoring");
+        assertThat(map.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1")
+                .containsEntry("app.kubernetes.io/instance", "edge").containsEntry("app.kubernetes.io/name", "pier");
+        assertThat(map.getData()).containsKey("pier.json");
+        assertThat(template("pier", "pier-system", "grafanaDashboard.namespace=Not_A_Namespace").output())
+                .contains("/grafanaDashboard/namespace");
+    }
+
+    @Test
     void watchedNamespacesGetRolesAndTheClusterRoleShrinksToClusterScopedReads() throws Exception {
         Rendered r = ok("watchNamespaces=[\"shop\",\"blog\"]");
         ClusterRole clusterRole = r.one(ClusterRole.class);

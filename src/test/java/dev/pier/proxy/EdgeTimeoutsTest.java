@@ -184,6 +184,8 @@ class EdgeTimeoutsTest {
                     var timedOut = plain.get("x", "/silent");
                     assertThat(timedOut.status()).as(timedOut.body()).isEqualTo(504);
                     assertThat(timedOut.body()).isEqualTo("backend connect timed out\n");
+                    assertThat(plain.metrics.get(RouteMeters.TIMEOUTS).tag("timeout", "connect").tag("route", "silent")
+                            .counter().count()).isEqualTo(1.0);
                     var refused = plain.get("x", "/closed");
                     assertThat(refused.status()).isEqualTo(502);
                     assertThat(refused.body()).isEqualTo("backend connect failed\n");
