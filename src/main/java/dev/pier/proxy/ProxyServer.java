@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.SocketAddress;
 import dev.pier.model.Endpoint;
 import java.time.Duration;
@@ -77,7 +78,7 @@ final class ProxyServer extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        clients = new UpstreamClients(vertx, options);
+        clients = new UpstreamClients(vertx, ((ContextInternal) context).nettyEventLoop(), options);
         healthClient = vertx.httpClientBuilder().with(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setTcpNoDelay(true)
