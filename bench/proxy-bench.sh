@@ -28,6 +28,7 @@ H2LOAD=${H2LOAD:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 BACKEND_PORT=18081; NGINX_PORT=18082; HAPROXY_PORT=18083; PIER_PORT=18084; PIER_ADMIN=18085
 PIER_BASE_PORT=18087; PIER_BASE_ADMIN=18088
+PIER_HTTPS_PORT=18089; PIER_BASE_HTTPS_PORT=18090  # own HTTPS ports: two Piers (A/B) must not both take 8443
 
 . bench/lib.sh
 need nginx nginx-light; need haproxy haproxy; need wrk wrk
@@ -87,11 +88,11 @@ spec:
 CONF
 } > "$work/pier.yaml"
 taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m $PIER_JAVA_OPTS \
-  -jar "$PIER_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_PORT \
+  -jar "$PIER_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_PORT --https-port $PIER_HTTPS_PORT \
   --admin-port $PIER_ADMIN --event-loops 1 > "$work/pier.log" 2>&1 & pids+=($!); proxy_pid[pier]=$!
 if [ -n "$PIER_BASE_JAR" ]; then
   taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
-    -jar "$PIER_BASE_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_BASE_PORT \
+    -jar "$PIER_BASE_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_BASE_PORT --https-port $PIER_BASE_HTTPS_PORT \
     --admin-port $PIER_BASE_ADMIN --event-loops 1 > "$work/pier-base.log" 2>&1 & pids+=($!); proxy_pid[pier-base]=$!
 fi
 
