@@ -41,6 +41,8 @@ final class ProxyServer extends VerticleBase {
     private final ExchangeRecorder recorder;
     private final ServerHeader serverHeader;
     private UpstreamClients clients;
+    /** This instance's Netty event loop: every exchange of the instance runs on it. */
+    private io.netty.channel.EventLoop eventLoop;
     /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
     private HttpClientAgent healthClient;
     private HttpServer server;
@@ -78,7 +80,8 @@ final class ProxyServer extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        clients = new UpstreamClients(vertx, ((ContextInternal) context).nettyEventLoop(), options);
+        eventLoop = ((ContextInternal) context).nettyEventLoop();
+        clients = new UpstreamClients(vertx, eventLoop, options);
         healthClient = vertx.httpClientBuilder().with(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setTcpNoDelay(true)
@@ -258,6 +261,14 @@ final class ProxyServer extends VerticleBase {
 
     Vertx vertx() {
         return vertx;
+    }
+
+    /**
+     * The event loop itself, for per-try timers: scheduling on it directly costs a priority-queue
+     * insert, where Vert.x's {@code setTimer} adds two concurrent-map operations and a handler object.
+     */
+    io.netty.channel.EventLoop eventLoop() {
+        return eventLoop;
     }
 
     UpstreamClients clients() {

@@ -8,6 +8,8 @@ import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.net.HostAndPort;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One try against one endpoint: gets a connection (Pier's own pool for HTTP/1.1 to an address,
@@ -28,7 +30,8 @@ final class UpstreamTry implements BackendPool.Waiter, BackendStream.Listener {
     /** The wait for a pooled connection, while it lasts. */
     private BackendPool.Ask ask;
     private String fallbackHost;
-    private long timer = -1;
+    /** The bound on the wait for the response head, on the event loop (see {@link ProxyServer#eventLoop}). */
+    private ScheduledFuture<?> timer;
     private boolean released;
 
     UpstreamTry(Exchange exchange, Target target, Endpoint endpoint) {
@@ -130,11 +133,7 @@ final class UpstreamTry implements BackendPool.Waiter, BackendStream.Listener {
     private void startTimer() {
         long timeout = exchange.tryTimeoutMs();
         if (timeout > 0) {
-            timer = exchange.server.vertx().setTimer(timeout, id -> {
-                timer = -1;
-                if (exchange.isCurrent(this)) target.health.failed(endpoint);
-                exchange.tryTimedOut(this);
-            });
+            timer = exchange.server.eventLoop().schedule(this::timedOut, timeout, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -199,10 +198,16 @@ final class UpstreamTry implements BackendPool.Waiter, BackendStream.Listener {
         else if (upgrade != null) upgrade.reset();
     }
 
+    private void timedOut() {
+        timer = null;
+        if (exchange.isCurrent(this)) target.health.failed(endpoint);
+        exchange.tryTimedOut(this);
+    }
+
     private void stopTimer() {
-        if (timer >= 0) {
-            exchange.server.vertx().cancelTimer(timer);
-            timer = -1;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
         }
     }
 }
