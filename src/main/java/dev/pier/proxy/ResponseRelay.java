@@ -42,10 +42,12 @@ final class ResponseRelay implements BackendStream.Listener {
     private void copyHead() {
         int status = upstream.status();
         exchange.responseStarted(status);
-        response.setStatusCode(status);
+        // 200 is the response's default: no status lookup for the common case (a JFR hot spot).
+        if (status != 200) response.setStatusCode(status);
         String message = upstream.statusMessage();
         // The standard reason phrase is what the server writes anyway, from a cached status object.
-        if (message != null && !message.isEmpty() && !message.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+        if (message != null && !message.isEmpty()
+                && !message.equals(status == 200 ? "OK" : HttpResponseStatus.valueOf(status).reasonPhrase())) {
             response.setStatusMessage(message);
         }
         MultiMap headers = response.headers();
