@@ -2,6 +2,7 @@ package dev.pier.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -23,6 +24,21 @@ public class EventSink {
     @Min(1)
     @Max(65535)
     private Integer port;
+
+    @JsonPropertyDescription("The request path events are POSTed to, e.g. /default/default for a Knative broker's ingress."
+            + " Default: /.")
+    @Default("/")
+    @Size(min = 1, max = 1024)
+    @Pattern(SchemaPatterns.SINK_PATH)
+    private String path;
+
+    public String getPath() {
+        return path;
+    }
+
+    public void setPath(String path) {
+        this.path = path;
+    }
 
     public String getName() {
         return name;

@@ -16,6 +16,9 @@ public sealed interface ResolverHandler {
     ResolverHandler FORWARD = new Forward();
     ResolverHandler RPC = new Rpc();
 
+    /** A path Pier may send a request to: absolute, no query, fragment, spaces or control characters. */
+    Pattern SINK_PATH = Pattern.compile("/[^?#\\s\\x00-\\x1f\\x7f]*");
+
     /** Forward the request (websockets included) to the named Service: the resolver as it always was. */
     record Forward() implements ResolverHandler {}
 
@@ -26,14 +29,17 @@ public sealed interface ResolverHandler {
     record Rpc() implements ResolverHandler {}
 
     /**
-     * {@code POST /<topic>/<event>} becomes a CloudEvent (HTTP binary mode) delivered to {@code sink},
-     * spoken to as {@code sinkProtocol} says. {@code source} is the CloudEvents {@code source}
+     * {@code POST /<topic>/<event>} becomes a CloudEvent (HTTP binary mode) POSTed to {@code sinkPath} of
+     * {@code sink}, spoken to as {@code sinkProtocol} says. {@code source} is the CloudEvents {@code source}
      * attribute (the route); {@code extensions} are the request headers carried as extension attributes.
      */
-    record Event(ServiceKey sink, BackendProtocol sinkProtocol, String source, List<EventExtension> extensions)
-            implements ResolverHandler {
+    record Event(ServiceKey sink, String sinkPath, BackendProtocol sinkProtocol, String source,
+                 List<EventExtension> extensions) implements ResolverHandler {
         public Event {
             Objects.requireNonNull(sink, "sink");
+            Objects.requireNonNull(sinkPath, "sinkPath");
+            if (!SINK_PATH.matcher(sinkPath).matches())
+                throw new IllegalArgumentException("event sink path \"" + sinkPath + "\" is not an absolute path");
             Objects.requireNonNull(sinkProtocol, "sinkProtocol");
             Objects.requireNonNull(source, "source");
             if (source.isEmpty()) throw new IllegalArgumentException("event source is empty");

@@ -47,6 +47,8 @@ public final class DataPlane {
     private final AtomicLong lastSwapNanos = new AtomicLong();
     private final ExchangeRecorder recorder;
     private final BackendHealth health;
+    /** The rpc handler's descriptors per endpoint; entries of endpoints that leave their Service go. */
+    private final ReflectionCache reflection = new ReflectionCache();
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
@@ -126,7 +128,7 @@ public final class DataPlane {
                 : SocketAddress.inetSocketAddress(options.httpsPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, options, bind, httpsBind, https, recorder);
+            ProxyServer server = new ProxyServer(table::get, options, bind, httpsBind, https, recorder, reflection);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
@@ -205,6 +207,7 @@ public final class DataPlane {
         synchronized (writeLock) {
             Map<ServiceKey, List<Endpoint>> changed = endpoints.replaceAll(all);
             health.endpointsChanged(changed);
+            reflection.endpointsChanged(changed);
             table.get().endpointsChanged(changed);
         }
     }
@@ -214,6 +217,7 @@ public final class DataPlane {
         synchronized (writeLock) {
             Map<ServiceKey, List<Endpoint>> applied = endpoints.update(changed);
             health.endpointsChanged(applied);
+            reflection.endpointsChanged(applied);
             table.get().endpointsChanged(applied);
         }
     }
@@ -233,6 +237,11 @@ public final class DataPlane {
     /** Every endpoint's health (outlier state, active checks) of the Services the live table uses, for {@code /routes}. */
     public List<EndpointHealthView> health() {
         return health.view();
+    }
+
+    /** The rpc handler's descriptor cache (for tests). */
+    ReflectionCache reflection() {
+        return reflection;
     }
 
     /** Requests in flight over all event loops. */

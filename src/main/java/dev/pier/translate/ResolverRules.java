@@ -149,6 +149,10 @@ final class ResolverRules {
         if (sinkName == null || sinkName.isEmpty()) problems.invalid(f + ".sink.name", "missing");
         if (sinkPort == null || sinkPort < 1 || sinkPort > 65535)
             problems.invalid(f + ".sink.port", sinkPort == null ? "missing" : sinkPort + " is not a port (1-65535)");
+        String sinkPath = written.getSink().getPath() == null ? "/" : written.getSink().getPath();
+        if (!ResolverHandler.SINK_PATH.matcher(sinkPath).matches())
+            problems.invalid(f + ".sink.path", "\"" + sinkPath + "\" is not an absolute path without query, fragment, spaces"
+                    + " or control characters");
         List<ResolverHandler.EventExtension> extensions = new ArrayList<>();
         List<EventExtension> writtenExtensions = written.getExtensions() == null ? List.of() : written.getExtensions();
         Set<String> names = new HashSet<>();
@@ -189,7 +193,8 @@ final class ResolverRules {
                 .orElse(BackendProtocol.HTTP1); // no endpoints either way: 503
         String source = "/apis/" + GatewayRoute.API_VERSION + "/namespaces/"
                 + gr.getMetadata().getNamespace() + "/gatewayroutes/" + gr.getMetadata().getName();
-        return Optional.of(new ResolverHandler.Event(new ServiceKey(namespace, sinkName, sinkPort), protocol, source, extensions));
+        return Optional.of(new ResolverHandler.Event(new ServiceKey(namespace, sinkName, sinkPort), sinkPath, protocol, source,
+                extensions));
     }
 
     /** Fields that name Services, which the event handler does not: written with it, they change nothing. */
