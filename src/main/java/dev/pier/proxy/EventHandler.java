@@ -127,7 +127,8 @@ final class EventHandler implements LocalHandler {
         }
 
         void start() {
-            exchange.handledLocally(this::abort, (status, message) -> error(message));
+            exchange.handledLocally(this::abort, (status, message) -> error(id != null && status == 504
+                    ? message + "; the event (" + id + ") may or may not have been accepted" : message));
             if (exchange.request.method() != HttpMethod.POST) {
                 exchange.failWith(405, error("the event handler takes POST, not " + exchange.request.method()),
                         MultiMap.caseInsensitiveMultiMap().set(HttpHeaders.ALLOW, "POST"));
