@@ -69,9 +69,9 @@ public final class GrpcGreeter implements AutoCloseable {
         return t;
     });
 
-    private GrpcGreeter(String name, String host, Reflection reflection) throws IOException {
+    private GrpcGreeter(String name, String host, int port, Reflection reflection) throws IOException {
         this.name = name;
-        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, 0));
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
         for (Descriptors.ServiceDescriptor s : FILE.getServices()) b.addService(recorded(definition(s)));
         for (Descriptors.ServiceDescriptor s : OTHER.getServices()) b.addService(recorded(definition(s)));
         if (reflection == Reflection.V1) b.addService(ProtoReflectionServiceV1.newInstance());
@@ -80,8 +80,13 @@ public final class GrpcGreeter implements AutoCloseable {
     }
 
     public static GrpcGreeter start(String name, String host, Reflection reflection) {
+        return start(name, host, reflection, 0);
+    }
+
+    /** As {@link #start(String, String, Reflection)}, on {@code port} (0: any free one). */
+    public static GrpcGreeter start(String name, String host, Reflection reflection, int port) {
         try {
-            return new GrpcGreeter(name, host, reflection);
+            return new GrpcGreeter(name, host, port, reflection);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
