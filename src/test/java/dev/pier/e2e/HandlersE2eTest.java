@@ -6,7 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pier.e2e.E2e.Backend;
 import dev.pier.e2e.E2e.Reply;
 import dev.pier.testing.GrpcGreeter;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +24,14 @@ import org.junit.jupiter.api.Test;
  * The resolver's handlers in file mode, from the files users read: the examples
  * {@code gatewayroute-handler-rpc.yaml}, {@code -event.yaml} and {@code -web.yaml} as they are,
  * only their endpoints moved to the test's servers (a grpc-java server with reflection, HTTP
- * backends), plus a rule whose sink is missing.
+ * backends), plus a web handler to a websocket server and a rule whose sink is missing.
  */
 class HandlersE2eTest {
     static E2e e2e;
     static GrpcGreeter greeter;
     static Backend broker, dashboard;
+    static Vertx vertx;
+    static HttpServer chat;
 
     @BeforeAll
     static void start() throws Exception {
@@ -32,12 +40,30 @@ class HandlersE2eTest {
         var b = e2e.backends("broker", "dashboard");
         broker = b.get(0);
         dashboard = b.get(1);
+        vertx = Vertx.vertx();
+        chat = E2e.await(vertx.createHttpServer().webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("chat:" + m)))
+                .requestHandler(r -> r.response().end("chat")).listen(0, "127.0.0.1"));
         e2e.apply(example("gatewayroute-handler-rpc.yaml", "ports: [{name: grpc, port: 50051}]",
                         "ports: [{name: grpc, port: " + greeter.port() + "}]")
                 + example("gatewayroute-handler-event.yaml", "ports: [{name: http, port: 8081}]",
                         "ports: [{name: http, port: " + broker.port() + "}]")
                 + example("gatewayroute-handler-web.yaml", "ports: [{name: http, port: 8082}]",
                         "ports: [{name: http, port: " + dashboard.port() + "}]")
+                + E2e.service("chat")
+                + """
+                        ---
+                        apiVersion: discovery.k8s.io/v1
+                        kind: EndpointSlice
+                        metadata: {name: chat-1, namespace: e2e, labels: {kubernetes.io/service-name: chat}}
+                        addressType: IPv4
+                        ports: [{name: http, port: %d}]
+                        endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+                        """.formatted(chat.actualPort())
+                + E2e.route("web", """
+                        hostnames: [web.e2e.test]
+                        rules:
+                        - resolver: {handler: web, selector: {}}
+                        """)
                 + E2e.route("lost", """
                         hostnames: [lost.e2e.test]
                         rules:
@@ -56,6 +82,7 @@ class HandlersE2eTest {
     static void stop() throws Exception {
         e2e.close();
         greeter.close();
+        vertx.close().await(10, TimeUnit.SECONDS);
     }
 
     private static Reply post(String host, String uri, String body, String... moreHeaders) {
@@ -111,5 +138,17 @@ class HandlersE2eTest {
         assertThat(page.backend()).isEqualTo("dashboard");
         assertThat(page.json().getString("path")).isEqualTo("/dashboard/index.html");
         assertThat(e2e.get("web.local", "/nothing/here").status()).isEqualTo(404);
+    }
+
+    @Test
+    void theWebHandlerTunnelsWebsocketsToTheNamedService() {
+        var client = vertx.createWebSocketClient();
+        Promise<String> echo = Promise.promise();
+        WebSocket ws = E2e.await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(e2e.httpPort())
+                .setURI("/chat/live").addHeader("Host", "web.e2e.test")).onSuccess(socket -> socket.textMessageHandler(echo::tryComplete)));
+        ws.writeTextMessage("hello");
+        assertThat(E2e.await(echo.future())).isEqualTo("chat:hello");
+        E2e.await(ws.close());
+        E2e.await(client.close());
     }
 }

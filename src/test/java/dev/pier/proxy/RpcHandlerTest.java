@@ -21,7 +21,12 @@ import dev.pier.model.Timeouts;
 import dev.pier.testing.GrpcGreeter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -304,6 +309,32 @@ class RpcHandlerTest {
         // Without rpcEndpoint, /rpc is forwarded like any path (Service "rpc" does not exist here: 404).
         assertThat(post("forward.test", "/rpc", "{}").status()).isEqualTo(404);
         assertThat(post("forward.test", "/rpc", "{}").body()).doesNotContain("\"code\"");
+    }
+
+    @Test
+    void http2ClientsAreServedAndAnOversizedBodyCostsOnlyItsStream() {
+        HttpClient h2 = f.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(f.port),
+                new PoolOptions().setHttp2MaxSize(1)); // one connection for every request below
+        try {
+            assertThat(h2post(h2, "{\"name\": \"h2\"}").status()).isEqualTo(200);
+            Fixture.Reply big = h2post(h2, "{\"name\": \"" + "x".repeat(RpcHandler.MAX_REQUEST_BYTES + 10) + "\"}");
+            assertThat(big.status()).isEqualTo(413);
+            assertThat(big.json().getString("message")).contains("exceeds");
+            Fixture.Reply after = h2post(h2, "{\"name\": \"again\"}");
+            assertThat(after.status()).isEqualTo(200);
+            assertThat(after.json().getString("message")).isEqualTo("SayHello again");
+        } finally {
+            Fixture.await(h2.close());
+        }
+    }
+
+    private static Fixture.Reply h2post(HttpClient h2, String body) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI("/greeter/say-hello")
+                .putHeader("content-type", "application/json");
+        return Fixture.await(f.onLoop(() -> h2.request(options)
+                .compose(req -> req.authority(io.vertx.core.net.HostAndPort.create("rpc.test", -1)).send(body))
+                .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString())))));
     }
 
     @Test
