@@ -140,6 +140,7 @@ final class EventHandler implements LocalHandler {
                         + " path segment of letters, digits, '-', '.', '_' or '~'");
                 return;
             }
+            exchange.handlerTarget(sink);
             exchange.readBody(MAX_EVENT_BYTES).onComplete(this::bodyRead);
         }
 
@@ -197,6 +198,7 @@ final class EventHandler implements LocalHandler {
                 fail(504, "the sink Service " + sink.service + " did not answer within " + timeoutMs + " ms; the event ("
                         + id + ") may or may not have been accepted");
             });
+            exchange.handlerCalling(endpoint);
             client.request(options).onComplete(req -> {
                 if (done) {
                     if (req.succeeded()) req.result().reset();
@@ -217,6 +219,7 @@ final class EventHandler implements LocalHandler {
 
         private void answered(AsyncResult<HttpClientResponse> ar) {
             if (done) return;
+            exchange.handlerCallEnded();
             if (ar.failed()) {
                 sink.health.failed(endpoint);
                 end();

@@ -18,10 +18,12 @@ import java.time.Duration;
  * @param httpsRedirectPort          the port plain-HTTP redirects send clients to (443: none written in the URL);
  *                                   the port clients reach, which behind a Service is not {@code httpsPort}
  * @param tlsEngine                  which TLS implementation terminates HTTPS
+ * @param edge                       what clients are allowed on both listeners: timeouts, limits, trusted proxies
+ *                                   (docs/security.md)
  */
 public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
                            Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
-                           int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
+                           int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine, EdgePolicy edge) {
     /** The {@code Server} header Pier sends by default. */
     public static final String DEFAULT_SERVER_HEADER = "pier";
 
@@ -42,6 +44,7 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
         if (serverHeader == null) serverHeader = "";
         String problem = serverHeaderProblem(serverHeader);
         if (problem != null) throw new IllegalArgumentException("ProxyOptions.serverHeader " + problem);
+        if (edge == null) throw new IllegalArgumentException("ProxyOptions.edge is null");
     }
 
     /**
@@ -58,11 +61,26 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
         return null;
     }
 
-    /** Without HTTPS. */
+    /** Without HTTPS, with the default edge policy. */
     public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
                         Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader) {
         this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
-                -1, DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO);
+                EdgePolicy.defaults());
+    }
+
+    /** Without HTTPS. */
+    public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader, EdgePolicy edge) {
+        this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
+                -1, DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO, edge);
+    }
+
+    /** With the default edge policy. */
+    public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
+                        int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
+        this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
+                httpsPort, httpsRedirectPort, tlsEngine, EdgePolicy.defaults());
     }
 
     /** The HTTPS port a plain-HTTP redirect sends clients to by default. */
@@ -70,13 +88,18 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
 
     public ProxyOptions withServerHeader(String value) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, value, httpsPort, httpsRedirectPort, tlsEngine);
+                eventLoops, value, httpsPort, httpsRedirectPort, tlsEngine, edge);
+    }
+
+    public ProxyOptions withEdge(EdgePolicy value) {
+        return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
+                eventLoops, serverHeader, httpsPort, httpsRedirectPort, tlsEngine, value);
     }
 
     /** With HTTPS on {@code port} (0: any free port), redirects to {@code redirectPort}, terminated by {@code engine}. */
     public ProxyOptions withHttps(int port, int redirectPort, TlsEngine engine) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, serverHeader, port, redirectPort, engine);
+                eventLoops, serverHeader, port, redirectPort, engine, edge);
     }
 
     public boolean httpsEnabled() {

@@ -144,6 +144,7 @@ final class RpcCall {
             fail(404, GrpcStatus.NOT_FOUND, "no Service \"" + serviceName + "\" is exposed by this route");
             return false;
         }
+        exchange.handlerTarget(target);
         if (!(target.protocol instanceof BackendProtocol.H2c)) {
             fail(501, Grpc.UNIMPLEMENTED, "Service " + target.service + " is not spoken to as gRPC: its port needs appProtocol"
                     + " kubernetes.io/h2c (HTTP/2 in cleartext) for the rpc handler");
@@ -227,6 +228,7 @@ final class RpcCall {
             return;
         }
         String grpcPath = "/" + m.getService().getFullName() + "/" + m.getName();
+        exchange.handlerCalling(endpoint);
         call = GrpcClientCall.start(exchange.server, exchange.server.clients().h2c(), endpoint, grpcPath, metadata(),
                 GrpcFrames.frame(message.toByteArray()), exchange.handlerCallTimeoutMs(), RpcHandler.MAX_RESPONSE_BYTES,
                 reply -> replied(m, reply));
@@ -234,6 +236,7 @@ final class RpcCall {
 
     private void replied(MethodDescriptor m, GrpcClientCall.Reply reply) {
         call = null;
+        exchange.handlerCallEnded();
         if (reply.reachedEndpoint()) target.health.succeeded(endpoint);
         else target.health.failed(endpoint);
         release();

@@ -48,12 +48,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class RpcHandlerTest {
     static Fixture f;
+    static final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     static final Map<String, GrpcGreeter> servers = new HashMap<>();
     static int closedPort;
 
     @BeforeAll
     static void start() throws IOException {
-        f = new Fixture(new SimpleMeterRegistry(), Fixture.options(Duration.ofSeconds(5)));
+        f = new Fixture(meters, Fixture.options(Duration.ofSeconds(5)));
         for (String name : List.of("greeter", "foo", "foo-bar", "v1-foo", "app-greeter")) {
             servers.put(name, GrpcGreeter.start(name, "127.0.0.1", GrpcGreeter.Reflection.V1));
         }
@@ -134,6 +135,32 @@ class RpcHandlerTest {
         assertThat(json.getString("server")).isEqualTo(server);
         assertThat(json.getString("message")).isEqualTo(method + " ada");
         assertThat(json.getString("count")).isEqualTo("3"); // int64 is a string in proto3 JSON
+    }
+
+    @Test
+    void callsAreCountedForTheServiceTheyCalledAndUnknownServicesForNone() {
+        double called = requests("versioned", "v1-foo:", "200");
+        double unserved = requests("versioned", RouteMeters.NO_SERVICE, "404");
+        double upstreamTimes = upstreamTimes("versioned", "v1-foo:");
+        assertThat(post("versioned.test", "/v1/foo/bar", "{}").status()).isEqualTo(200);
+        assertThat(post("versioned.test", "/v9/nothing/here", "{}").status()).isEqualTo(404);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (requests("versioned", "v1-foo:", "200") < called + 1 || requests("versioned", RouteMeters.NO_SERVICE, "404") < unserved + 1) {
+            assertThat(System.nanoTime()).as("the exchanges are counted when they end").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        assertThat(upstreamTimes("versioned", "v1-foo:")).as("the gRPC call's time is the upstream's").isGreaterThan(upstreamTimes);
+    }
+
+    /** pier_requests_total of a route by status code, over the Services whose label starts with {@code service}. */
+    private static double requests(String route, String service, String code) {
+        return meters.find(RouteMeters.REQUESTS).tag("route", route).tag("code", code).counters().stream()
+                .filter(c -> c.getId().getTag("service").startsWith(service)).mapToDouble(c -> c.count()).sum();
+    }
+
+    private static double upstreamTimes(String route, String service) {
+        return meters.find(RouteMeters.UPSTREAM_DURATION).tag("route", route).timers().stream()
+                .filter(t -> t.getId().getTag("service").startsWith(service)).mapToDouble(t -> t.count()).sum();
     }
 
     @Test
@@ -345,6 +372,7 @@ class RpcHandlerTest {
         f.endpoints("foo", f.backend("elsewhere")); // the endpoint left; another is there
         assertThat(f.plane.reflection().services()).doesNotContain(svc("foo"));
         f.endpoints("foo", Endpoint.of("127.0.0.1", foo.port()));
-        assertThat(post("rpc.test", "/foo/bar", "{}").status()).isEqualTo(200);
+        Fixture.Reply again = post("rpc.test", "/foo/bar", "{}");
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
     }
 }
