@@ -505,11 +505,13 @@ final class Exchange {
 
     /**
      * The whole request body, for a handler that reads it before answering; fails with
-     * {@link BodyTooLarge} when it is longer than {@code limit} (a Content-Length saying so fails at
-     * once, and nothing more is read).
+     * {@link BodyTooLarge} when it is longer than {@code handlerLimit} or the route's
+     * {@code maxRequestBodySize}, whichever is smaller (a Content-Length saying so fails at once,
+     * and nothing more is read).
      */
-    Future<Buffer> readBody(int limit) {
+    Future<Buffer> readBody(int handlerLimit) {
         if (bodyRead) return Future.succeededFuture(Buffer.buffer()); // the head said no body
+        int limit = maxBody > 0 ? (int) Math.min(handlerLimit, maxBody) : handlerLimit;
         bodyRead = true;
         bodyStarted = true;
         Buffer collected = Buffer.buffer();

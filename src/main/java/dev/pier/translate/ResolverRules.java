@@ -96,7 +96,7 @@ final class ResolverRules {
             return Optional.of(new Route(id, ref, RouteMatch.path(path),
                     new RouteAction.Resolve(namespace, path.value(), servicePrefix, versioned, Map.of(), balancer, healthCheck,
                             Map.of(), event.get(), false),
-                    filters, timeouts, retry, forwardRawPath));
+                    filters, timeouts, retry, forwardRawPath, maxBody));
         }
         if (problems.leftOut() > before || selector.isEmpty()) return Optional.empty();
         PathMatch path = PathMatch.prefix(mount);

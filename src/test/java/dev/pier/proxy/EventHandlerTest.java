@@ -17,6 +17,9 @@ import dev.pier.model.RouteMatch;
 import dev.pier.model.Timeouts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -68,7 +71,10 @@ class EventHandlerTest {
                         new Timeouts(Duration.ofMillis(600), null))),
                 host("h2.test", route("h2", "/", "broker-h2", "/", BackendProtocol.H2C, List.of(), Timeouts.NONE)),
                 host("down.test", route("down", "/", "down", "/", BackendProtocol.HTTP1, List.of(), Timeouts.NONE)),
-                host("empty.test", route("empty", "/", "nobody", "/", BackendProtocol.HTTP1, List.of(), Timeouts.NONE))));
+                host("empty.test", route("empty", "/", "nobody", "/", BackendProtocol.HTTP1, List.of(), Timeouts.NONE)),
+                host("small.test", new Route("small", Fixture.SOURCE, RouteMatch.path(PathMatch.prefix("/")),
+                        route("small", "/", "broker", "/", BackendProtocol.HTTP1, List.of(), Timeouts.NONE).action(),
+                        List.of(), Timeouts.NONE, RetryPolicy.NONE, false, 16L))));
     }
 
     static Route route(String id, String mount, String sink, String sinkPath, BackendProtocol protocol,
@@ -190,6 +196,23 @@ class EventHandlerTest {
         assertThat(publish("events.test", "/events/orders/created", MultiMap.caseInsensitiveMultiMap(),
                 "x".repeat(EventHandler.MAX_EVENT_BYTES + 1)).status()).isEqualTo(413);
         assertThat(received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void theRoutesBodyLimitBoundsAChunkedEventToo() throws InterruptedException {
+        // No Content-Length, so nothing is refused from the head: the limit (16 bytes) holds while reading.
+        Fixture.Reply reply = Fixture.await(f.onLoop(() -> f.client.request(new RequestOptions().setMethod(HttpMethod.POST)
+                        .setURI("/orders/created")).compose(req -> {
+                    req.authority(HostAndPort.create("small.test", -1));
+                    req.setChunked(true);
+                    req.write("0123456789");
+                    return req.send(Buffer.buffer("0123456789"));
+                }).compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString())))));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(413);
+        assertThat(reply.json().getString("message")).contains("16 bytes");
+        assertThat(received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(publish("small.test", "/orders/created", MultiMap.caseInsensitiveMultiMap(), "0123456789").status())
+                .isEqualTo(202);
     }
 
     @Test
