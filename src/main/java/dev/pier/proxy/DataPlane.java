@@ -55,6 +55,8 @@ public final class DataPlane {
     private final EdgeTransport edge;
     private final List<Integer> guardedPorts = new CopyOnWriteArrayList<>();
     private final BackendHealth health;
+    /** The rpc handler's descriptors per endpoint; entries of endpoints that leave their Service go. */
+    private final ReflectionCache reflection = new ReflectionCache();
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
@@ -149,7 +151,7 @@ public final class DataPlane {
         if (options.httpPort() != 0) guardPort(options.httpPort(), true);
         if (options.httpsPort() > 0) guardPort(options.httpsPort(), false);
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, options, bind, httpsBind, https, recorder);
+            ProxyServer server = new ProxyServer(table::get, options, bind, httpsBind, https, recorder, reflection);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
@@ -272,6 +274,7 @@ public final class DataPlane {
         synchronized (writeLock) {
             Map<ServiceKey, List<Endpoint>> changed = endpoints.replaceAll(all);
             health.endpointsChanged(changed);
+            reflection.endpointsChanged(changed);
             table.get().endpointsChanged(changed);
         }
     }
@@ -281,6 +284,7 @@ public final class DataPlane {
         synchronized (writeLock) {
             Map<ServiceKey, List<Endpoint>> applied = endpoints.update(changed);
             health.endpointsChanged(applied);
+            reflection.endpointsChanged(applied);
             table.get().endpointsChanged(applied);
         }
     }
@@ -300,6 +304,11 @@ public final class DataPlane {
     /** Every endpoint's health (outlier state, active checks) of the Services the live table uses, for {@code /routes}. */
     public List<EndpointHealthView> health() {
         return health.view();
+    }
+
+    /** The rpc handler's descriptor cache (for tests). */
+    ReflectionCache reflection() {
+        return reflection;
     }
 
     /** Requests in flight over all event loops (what {@code pier_active_requests} shows). */

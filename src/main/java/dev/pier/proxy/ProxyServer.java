@@ -39,6 +39,8 @@ final class ProxyServer extends VerticleBase {
     private static final int MAX_CACHED_ADDRESSES = 4096;
 
     private final ExchangeRecorder recorder;
+    /** The rpc handler's descriptors per endpoint, shared by every instance. */
+    private final ReflectionCache reflection;
     private final ServerHeader serverHeader;
     private UpstreamClients clients;
     /** This instance's Netty event loop: every exchange of the instance runs on it. */
@@ -66,7 +68,7 @@ final class ProxyServer extends VerticleBase {
 
     /** @param https the HTTPS listener's TLS, null for none (then {@code httpsBindAddress} is unused) */
     ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, SocketAddress httpsBindAddress,
-                HttpsSetup https, ExchangeRecorder recorder) {
+                HttpsSetup https, ExchangeRecorder recorder, ReflectionCache reflection) {
         this.table = table;
         this.options = options;
         this.bindAddress = bindAddress;
@@ -74,6 +76,7 @@ final class ProxyServer extends VerticleBase {
         this.https = https;
         this.httpsRedirect = new HttpsRedirect(options.httpsRedirectPort());
         this.recorder = recorder;
+        this.reflection = reflection;
         this.serverHeader = new ServerHeader(options.serverHeader());
         this.forwardedHeaders = new ForwardedHeaders(options.edge().trustedProxies(), recorder.tracing);
     }
@@ -310,6 +313,10 @@ final class ProxyServer extends VerticleBase {
 
     ExchangeRecorder recorder() {
         return recorder;
+    }
+
+    ReflectionCache reflection() {
+        return reflection;
     }
 
     /** One SocketAddress per endpoint, reused across requests; bounded so endpoint churn cannot grow it forever. */

@@ -24,6 +24,7 @@ import dev.pier.model.PathMatch;
 import dev.pier.model.Problem;
 import dev.pier.model.RetryPolicy;
 import dev.pier.model.Route;
+import dev.pier.model.ResolverHandler;
 import dev.pier.model.RouteAction;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.StringMatch;
@@ -65,6 +66,9 @@ public final class TranslationYaml {
             .addMixIn(RouteAction.class, TypeDiscriminator.class)
             .addMixIn(Filter.class, TypeDiscriminator.class)
             .addMixIn(BackendProtocol.class, TypeDiscriminator.class)
+            .addMixIn(ResolverHandler.class, TypeDiscriminator.class)
+            .addMixIn(RouteAction.Resolve.class, ResolveDefaultsHidden.class)
+            .addMixIn(ResolverHandler.Event.class, SinkProtocolDefaultHidden.class)
             .addMixIn(WeightedBackend.class, ProtocolDefaultHidden.class)
             .addMixIn(BackendTls.class, CaSummary.class)
             .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
@@ -126,6 +130,11 @@ public final class TranslationYaml {
         abstract BackendProtocol protocol();
     }
 
+    private abstract static class SinkProtocolDefaultHidden {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsHttp1.class)
+        abstract BackendProtocol sinkProtocol();
+    }
+
     private static final class IsHttp1 {
         @Override
         public boolean equals(Object other) {
@@ -161,6 +170,27 @@ public final class TranslationYaml {
     /** A problem is printed under its object's status, which names the object. */
     @JsonIgnoreProperties("object")
     private interface ObjectHidden {
+    }
+
+    /** Most resolvers forward and serve no {@code /rpc}: print the handler and the endpoint only when they do more. */
+    private abstract static class ResolveDefaultsHidden {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsForward.class)
+        abstract ResolverHandler handler();
+
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        abstract boolean rpcEndpoint();
+    }
+
+    private static final class IsForward {
+        @Override
+        public boolean equals(Object other) {
+            return other == null || other instanceof ResolverHandler.Forward;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 
     /** Most routes have no timeouts or retries; print them only when set. */

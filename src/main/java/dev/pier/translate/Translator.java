@@ -55,7 +55,7 @@ public final class Translator {
         IngressTls ingressTls = new IngressTls(certificateRefs);
         GatewayRouteTls gatewayRouteTls = new GatewayRouteTls(certificateRefs);
         GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs, protocols,
-                new ResolverRules(snapshot.services(), protocols, options));
+                new ResolverRules(snapshot.services(), backendRefs, protocols, options));
         Set<String> terminating = terminatingNamespaces(snapshot.namespaces());
 
         Map<ObjectRef, ObjectProblems> problems = new LinkedHashMap<>();

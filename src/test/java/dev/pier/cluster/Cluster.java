@@ -230,6 +230,14 @@ public final class Cluster implements AutoCloseable {
                 .await(15, TimeUnit.SECONDS);
     }
 
+    /** A POST of {@code body} with {@code contentType} to {@code host}{@code path} through Pier. */
+    public Reply post(PierServer pier, String host, String path, String contentType, String body) throws Exception {
+        return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(pier.httpPort())
+                        .setURI(path).putHeader("host", host).putHeader("content-type", contentType))
+                .compose(req -> req.send(body).compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString()))))
+                .await(15, TimeUnit.SECONDS);
+    }
+
     public Reply admin(PierServer pier, String path) throws Exception {
         return get(pier.adminPort(), "localhost", path);
     }
