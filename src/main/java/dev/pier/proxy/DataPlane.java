@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import dev.pier.tls.GeneratedCertificate;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
 import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -40,6 +41,8 @@ public final class DataPlane {
     private final ProxyOptions options;
     private final MeterRegistry metrics;
     private final AtomicReference<CompiledTable> table = new AtomicReference<>(CompiledTable.empty());
+    /** HTTP-01 answers, published with the table they came in. */
+    private final AtomicReference<AcmeAnswers> acmeAnswers = new AtomicReference<>(AcmeAnswers.NONE);
     private final EndpointIndex endpoints = new EndpointIndex();
     private final List<ProxyServer> servers = new CopyOnWriteArrayList<>();
     private final Counter swaps;
@@ -54,6 +57,8 @@ public final class DataPlane {
     /** The certificates handshakes choose from; the one they replaced, for a handshake that chose just before a swap. */
     private final AtomicReference<CertificateMap> certificates = new AtomicReference<>();
     private volatile CertificateMap replacedCertificates;
+    /** The expiry of each certificate of the live table, by Secret; null when HTTPS is off. */
+    private MultiGauge certificateExpiry;
     /** Served when the table names no default certificate; made at start, never written anywhere. */
     private CertificateMap.Entry generatedDefault;
     private volatile int httpsPort = -1;
@@ -73,11 +78,14 @@ public final class DataPlane {
         this.health = new BackendHealth(outlier, metrics, this::healthChanged);
         if (options.httpsEnabled()) {
             TlsEngine engine = options.tlsEngine().resolve(); // OPENSSL where it cannot load: refused here, naming why
-            this.https = new HttpsSetup(engine, new SniKeyManager(certificates::get, () -> replacedCertificates));
+            this.https = new HttpsSetup(engine, new SniKeyManager(certificates::get, () -> replacedCertificates), options.acmeTlsAlpn());
             this.generatedDefault = CertificateMap.entry(generateDefault(), "generated at start");
             this.certificates.set(CertificateMap.onlyDefault(generatedDefault));
             Gauge.builder("pier.tls.certificates", certificates, c -> c.get().size())
                     .description("Certificates HTTPS serves, the default included").register(metrics);
+            this.certificateExpiry = MultiGauge.builder("pier.tls.certificate.expiry.timestamp")
+                    .description("When each certificate of the table expires (Unix time): ACME ones and those from Secrets")
+                    .baseUnit("seconds").register(metrics);
         } else {
             this.https = null;
         }
@@ -123,7 +131,7 @@ public final class DataPlane {
                 : SocketAddress.inetSocketAddress(options.httpsPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, options, bind, httpsBind, https, recorder);
+            ProxyServer server = new ProxyServer(table::get, acmeAnswers::get, options, bind, httpsBind, https, recorder);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
@@ -146,6 +154,7 @@ public final class DataPlane {
             CompiledTable previous = table.get();
             CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints, health);
             boolean newCertificates = publishCertificates(routingTable);
+            acmeAnswers.set(AcmeAnswers.of(routingTable));
             table.set(next);
             previous.retireMetersLeftOutOf(next);
             health.retain(next.healthInUse());
@@ -163,6 +172,12 @@ public final class DataPlane {
         if (next.sameAs(current)) return false;
         replacedCertificates = current;
         certificates.set(next);
+        List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        for (dev.pier.model.TlsCertificate c : routingTable.certificates()) {
+            rows.add(MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of("secret", c.secret().namespace() + "/" + c.secret().name()),
+                    c.notAfter().getEpochSecond()));
+        }
+        certificateExpiry.register(rows, true);
         return true;
     }
 

@@ -18,10 +18,11 @@ import java.time.Duration;
  * @param httpsRedirectPort          the port plain-HTTP redirects send clients to (443: none written in the URL);
  *                                   the port clients reach, which behind a Service is not {@code httpsPort}
  * @param tlsEngine                  which TLS implementation terminates HTTPS
+ * @param acmeTlsAlpn                answer ACME TLS-ALPN-01 validations on the HTTPS port (with ACME on)
  */
 public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
                            Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
-                           int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
+                           int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine, boolean acmeTlsAlpn) {
     /** The {@code Server} header Pier sends by default. */
     public static final String DEFAULT_SERVER_HEADER = "pier";
 
@@ -58,6 +59,14 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
         return null;
     }
 
+    /** Without the ACME TLS-ALPN-01 responder. */
+    public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
+                        int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
+        this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
+                httpsPort, httpsRedirectPort, tlsEngine, false);
+    }
+
     /** Without HTTPS. */
     public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
                         Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader) {
@@ -70,13 +79,19 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
 
     public ProxyOptions withServerHeader(String value) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, value, httpsPort, httpsRedirectPort, tlsEngine);
+                eventLoops, value, httpsPort, httpsRedirectPort, tlsEngine, acmeTlsAlpn);
     }
 
     /** With HTTPS on {@code port} (0: any free port), redirects to {@code redirectPort}, terminated by {@code engine}. */
     public ProxyOptions withHttps(int port, int redirectPort, TlsEngine engine) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, serverHeader, port, redirectPort, engine);
+                eventLoops, serverHeader, port, redirectPort, engine, acmeTlsAlpn);
+    }
+
+    /** With or without the ACME TLS-ALPN-01 responder on the HTTPS port. */
+    public ProxyOptions withAcmeTlsAlpn(boolean on) {
+        return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
+                eventLoops, serverHeader, httpsPort, httpsRedirectPort, tlsEngine, on);
     }
 
     public boolean httpsEnabled() {
