@@ -7,7 +7,9 @@
 # - kube-apiserver, etcd and kubectl, built from the Go module proxy into ~/.cache/pier (once);
 # - helm, likewise (the chart test installs charts/pier into the test API server);
 # - h2spec, likewise (the HTTP/2 conformance suite, run over TLS by H2specTlsTest);
-# - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server tests run or fail, never skip
+# - pebble and pebble-challtestsrv, likewise (the ACME test CA the ACME tests order from);
+# - then `mvn -B verify` with PIER_REQUIRE_KUBE=true and PIER_REQUIRE_PEBBLE=true, so the API-server
+#   and ACME tests run or fail, never skip
 #   (the fuzz tests replay their seeds there);
 # - then scripts/fuzz.sh: each fuzz target fuzzed for a bounded time (about 2 minutes in all).
 set -euo pipefail
@@ -25,7 +27,9 @@ bin_dir="$(scripts/kube-test-tools.sh)"
 export KUBEBUILDER_ASSETS="$bin_dir"
 export PIER_HELM_BIN="$(scripts/helm-tool.sh)"
 export PIER_H2SPEC_BIN="$(scripts/h2spec-tool.sh)"
+export PIER_PEBBLE_BIN="$(scripts/pebble-tool.sh)"
 export PIER_REQUIRE_KUBE=true
+export PIER_REQUIRE_PEBBLE=true
 echo "test.sh: Kubernetes test binaries in $bin_dir, helm in $PIER_HELM_BIN"
 
 mvn -B verify "$@"

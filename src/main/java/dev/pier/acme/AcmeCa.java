@@ -8,7 +8,18 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import java.security.KeyStore;
+import java.security.spec.ECGenParameterSpec;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
@@ -22,7 +33,6 @@ import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.connector.Resource;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
-import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
  * The CA as acme4j reaches it: a session on {@code --acme-directory} (trusting only the
@@ -68,33 +78,88 @@ final class AcmeCa {
         return session.resourceUrlOptional(Resource.RENEWAL_INFO).isPresent();
     }
 
-    /** A new key of the configured type for a certificate. */
+    /**
+     * A new key of the configured type for a certificate, from the JDK's providers (acme4j's own key
+     * helper needs the Bouncy Castle provider registered, which would change every key Pier parses).
+     */
     KeyPair newCertificateKey() {
         return switch (options.keyType()) {
-            case EC_P256 -> KeyPairUtils.createECKeyPair("secp256r1");
-            case EC_P384 -> KeyPairUtils.createECKeyPair("secp384r1");
-            case RSA_2048 -> KeyPairUtils.createKeyPair(2048);
-            case RSA_4096 -> KeyPairUtils.createKeyPair(4096);
+            case EC_P256 -> ecKey("secp256r1");
+            case EC_P384 -> ecKey("secp384r1");
+            case RSA_2048 -> rsaKey(2048);
+            case RSA_4096 -> rsaKey(4096);
         };
     }
 
     /** The account key: EC P-256 whatever the certificates use. */
     static KeyPair newAccountKey() {
-        return KeyPairUtils.createECKeyPair("secp256r1");
+        return ecKey("secp256r1");
     }
 
-    static String pem(KeyPair keys) {
-        StringWriter out = new StringWriter();
+    private static KeyPair ecKey(String curve) {
         try {
-            KeyPairUtils.writeKeyPair(keys, out);
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec(curve));
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK makes no " + curve + " keys", e);
+        }
+    }
+
+    private static KeyPair rsaKey(int bits) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(bits);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK makes no RSA keys", e);
+        }
+    }
+
+    /**
+     * PEM of the private key alone (PKCS#8 {@code PRIVATE KEY}), as a TLS Secret's {@code tls.key}
+     * holds it.
+     */
+    static String privatePem(KeyPair keys) {
+        try {
+            return write(new JcaPKCS8Generator(keys.getPrivate(), null).generate());
+        } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+            throw new IllegalStateException("writing a key to a string", e);
+        }
+    }
+
+    /**
+     * PEM of a key pair kept for later (the account key, an order's key): the private key (PKCS#8)
+     * then the public key, since the JDK cannot derive an EC public key from the private one.
+     */
+    static String pem(KeyPair keys) {
+        return privatePem(keys) + write(keys.getPublic());
+    }
+
+    private static String write(Object value) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(value);
         } catch (IOException e) {
             throw new IllegalStateException("writing a key to a string", e);
         }
         return out.toString();
     }
 
+    /** Reads what {@link #pem} wrote. */
     static KeyPair keyPair(String pem) throws IOException {
-        return KeyPairUtils.readKeyPair(new StringReader(pem));
+        PrivateKey privateKey = null;
+        PublicKey publicKey = null;
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+                if (o instanceof PrivateKeyInfo info) privateKey = converter.getPrivateKey(info);
+                else if (o instanceof SubjectPublicKeyInfo info) publicKey = converter.getPublicKey(info);
+                else if (o instanceof PEMKeyPair pair) return converter.getKeyPair(pair);
+            }
+        }
+        if (privateKey == null || publicKey == null) throw new IOException("not a PEM key pair (a private and a public key)");
+        return new KeyPair(publicKey, privateKey);
     }
 
     /** A configuration the CA will not take (terms not agreed, no external account binding). */

@@ -388,13 +388,13 @@ public final class AcmeManager implements AutoCloseable {
             step = "downloading the certificate";
             StringWriter chain = new StringWriter();
             order.getCertificate().writeCertificate(chain);
-            CertificateKeyPair issuedPair = CertificateKeyPair.parse(chain.toString(), AcmeCa.pem(key));
+            CertificateKeyPair issuedPair = CertificateKeyPair.parse(chain.toString(), AcmeCa.privatePem(key));
             KeyPair servedKey = key;
             Stored fresh = new Stored(issuedPair, want.hostnames(), options.directory().toString(), null, null, null, 0, null);
             renewAt = renewAt(fresh);
             write(s -> {
                 put(s, "tls.crt", chain.toString());
-                put(s, "tls.key", AcmeCa.pem(servedKey));
+                put(s, "tls.key", AcmeCa.privatePem(servedKey));
                 s.getData().remove(AcmeSecrets.ORDER_KEY);
                 dropChallenges(s);
                 Map<String, String> a = annotations(s);
