@@ -35,14 +35,29 @@ class ManifestsTest {
         List<PolicyRule> chart = new ObjectMapper(new YAMLFactory()).readValue(
                 Path.of("charts", "pier", "files", "clusterrole-rules.yaml").toFile(), new TypeReference<List<PolicyRule>>() { });
         assertThat(role.getRules()).isEqualTo(chart);
-        assertThat(role.getRules()).as("no wildcard and no write access beyond status and events")
+        assertThat(role.getRules()).as("no wildcard, no delete, and no write access beyond status, events and (ACME) Secrets")
                 .allSatisfy(rule -> {
-                    assertThat(rule.getVerbs()).doesNotContain("*");
+                    assertThat(rule.getVerbs()).doesNotContain("*", "delete", "deletecollection");
                     assertThat(rule.getResources()).doesNotContain("*");
-                    if (rule.getVerbs().stream().anyMatch(v -> List.of("create", "update", "patch", "delete").contains(v))) {
-                        assertThat(rule.getResources()).allMatch(r -> r.endsWith("/status") || r.equals("events"));
+                    if (rule.getVerbs().stream().anyMatch(v -> List.of("create", "update", "patch").contains(v))) {
+                        assertThat(rule.getResources()).allMatch(r -> r.endsWith("/status") || r.equals("events") || r.equals("secrets"));
                     }
                 });
+    }
+
+    /** RBAC cannot limit Secret writes by label: the admission policy that does is shipped beside it, bound. */
+    @Test
+    void secretWritesComeWithTheAdmissionPolicyThatLimitsThemToPiersOwn() throws Exception {
+        List<HasMetadata> policy = load(Path.of("deploy", "15-secret-policy.yaml"));
+        assertThat(policy).extracting(HasMetadata::getKind)
+                .containsExactly("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+        String text = Files.readString(Path.of("deploy", "15-secret-policy.yaml"));
+        assertThat(text).contains("system:serviceaccount:pier-system:pier", "app.kubernetes.io/managed-by", "validationActions: [Deny]");
+        String chart = Files.readString(Path.of("charts", "pier", "templates", "secret-policy.yaml"));
+        assertThat(chart).contains("system:serviceaccount:{{ .Release.Namespace }}:{{ .Release.Name }}", "validationActions: [Deny]");
+        // The same checks in both, whatever the names.
+        java.util.function.Function<String, String> validations = t -> t.substring(t.indexOf("validations:"), t.indexOf("---"));
+        assertThat(validations.apply(chart)).isEqualTo(validations.apply(text));
     }
 
     @Test
