@@ -71,6 +71,8 @@ public final class AcmeManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AcmeManager.class);
     /** How long an order's CA-side steps (validation, issuance) may take before the try counts as failed. */
     private static final Duration CA_TIMEOUT = Duration.ofMinutes(2);
+    /** How often the status of a challenge or order is asked while the CA gives no Retry-After. */
+    private static final Duration POLL = Duration.ofMillis(500);
     /** How long the leader waits for its own data plane to serve a challenge answer it wrote. */
     private static final Duration SERVE_TIMEOUT = Duration.ofSeconds(60);
     /** How often the CA's renewal information is asked again for a certificate. */
@@ -381,7 +383,7 @@ public final class AcmeManager implements AutoCloseable {
             step = "finalizing the order";
             order.fetch();
             if (order.getStatus() == Status.READY) order.execute(key);
-            Status status = order.waitForCompletion(CA_TIMEOUT);
+            Status status = awaitStatus(order, Set.of(Status.VALID, Status.INVALID));
             if (status != Status.VALID) {
                 throw new OrderProblem("the order ended " + status + order.getError().map(p -> ": " + p).orElse(""), true);
             }
@@ -469,11 +471,32 @@ public final class AcmeManager implements AutoCloseable {
                 if (c.getStatus() == Status.PENDING) c.trigger();
             }
             for (Map.Entry<String, Challenge> e : pending.entrySet()) {
-                Status status = e.getValue().waitForCompletion(CA_TIMEOUT);
+                Status status = awaitStatus(e.getValue(), Set.of(Status.VALID, Status.INVALID));
                 if (status != Status.VALID) {
                     throw new OrderProblem("the CA could not validate " + e.getKey() + " over " + options.challenge().wireName()
                             + e.getValue().getError().map(p -> ": " + p).orElse(""), true);
                 }
+            }
+        }
+
+        /**
+         * Polls until the resource reaches one of {@code done}: at the CA's Retry-After when it gives one,
+         * else every {@link #POLL} (acme4j's own wait polls every 3 s, which is most of an issuance against
+         * a fast CA); fails after {@link #CA_TIMEOUT}.
+         */
+        private Status awaitStatus(org.shredzone.acme4j.PollableResource resource, Set<Status> done)
+                throws AcmeException, InterruptedException, OrderProblem {
+            long deadline = System.nanoTime() + CA_TIMEOUT.toNanos();
+            while (true) {
+                Instant retryAfter = resource.fetch().orElse(null);
+                Status status = resource.getStatus();
+                if (done.contains(status)) return status;
+                long wait = retryAfter == null ? POLL.toMillis()
+                        : Math.max(POLL.toMillis() / 4, Duration.between(clock.instant(), retryAfter).toMillis());
+                if (System.nanoTime() + wait * 1_000_000 > deadline) {
+                    throw new OrderProblem("the CA left it " + status + " for more than " + CA_TIMEOUT.toMinutes() + " minutes", false);
+                }
+                Thread.sleep(wait);
             }
         }
 
