@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes binaries the tests run a real API server with: kube-apiserver, kubectl
-# and etcd, from Go modules (the only way to get them here: no download sites, only registries).
+# Builds the Kubernetes binaries the tests run: kube-apiserver, kubectl and etcd (the API-server
+# tests), and kubelet, kube-controller-manager, kube-scheduler and kube-proxy (the single-node
+# cluster of the end-to-end test), from Go modules (the only way to get them here: no download
+# sites, only registries). All come from one throw-away wrapper module, so they share one
+# dependency graph and one build.
 #
-#   scripts/kube-test-tools.sh        builds if needed, then prints the bin dir on stdout
+#   scripts/kube-test-tools.sh        builds what is missing, then prints the bin dir on stdout
 #
-# Reuse order: $KUBEBUILDER_ASSETS (if it holds kube-apiserver and etcd), then the cache
-# ~/.cache/pier/kube/<version>/bin (override the root with PIER_KUBE_CACHE). A build takes about
-# 4-5 minutes on 2 cores and ~3 GB of module cache. Progress goes to stderr.
+# Reuse order: $KUBEBUILDER_ASSETS (if it holds all seven), then the cache
+# ~/.cache/pier/kube/<version>/bin (override the root with PIER_KUBE_CACHE), keyed by version so a
+# rerun is instant. Only missing binaries are built. The first build of all seven takes about
+# 10 minutes on 2 cores and ~4 GB of Go module and build cache. Progress goes to stderr.
 set -euo pipefail
 
 KUBE_VERSION="${PIER_KUBE_VERSION:-v1.36.3}"
@@ -16,13 +20,19 @@ BIN_DIR="$CACHE_ROOT/$KUBE_VERSION/bin"
 
 log() { echo "kube-test-tools: $*" >&2; }
 
-if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/kube-apiserver" && -x "$KUBEBUILDER_ASSETS/etcd" ]]; then
+# The command packages of k8s.io/kubernetes built here; etcd is built from this module's main.go.
+KUBE_COMMANDS=(kube-apiserver kubectl kubelet kube-controller-manager kube-scheduler kube-proxy)
+ALL=("${KUBE_COMMANDS[@]}" etcd)
+
+missing_in() { local b; for b in "${ALL[@]}"; do [[ -x "$1/$b" ]] || echo "$b"; done; }
+
+if [[ -n "${KUBEBUILDER_ASSETS:-}" && -z "$(missing_in "$KUBEBUILDER_ASSETS")" ]]; then
   log "using KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
   echo "$KUBEBUILDER_ASSETS"
   exit 0
 fi
 
-have_all() { [[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/kubectl" && -x "$BIN_DIR/etcd" ]]; }
+have_all() { [[ -z "$(missing_in "$BIN_DIR")" ]]; }
 
 if have_all; then
   echo "$BIN_DIR"
@@ -40,6 +50,8 @@ if have_all; then
   exit 0
 fi
 
+mapfile -t MISSING < <(missing_in "$BIN_DIR")
+log "building ${MISSING[*]}"
 start=$(date +%s)
 WORK="$(mktemp -d "$CACHE_ROOT/$KUBE_VERSION/build.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -75,7 +87,11 @@ package main
 
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
 )
 EOF
 cat > main.go <<'EOF'
@@ -97,13 +113,22 @@ go mod tidy >&2
 minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
 LDFLAGS="-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
 mkdir -p out
-log "building kube-apiserver, kubectl"
-CGO_ENABLED=0 go build -trimpath -ldflags "$LDFLAGS" -o out/ k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl >&2
-log "building etcd $ETCD_VERSION"
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o out/etcd . >&2
+packages=()
+for b in "${MISSING[@]}"; do
+  [[ "$b" == etcd ]] || packages+=("k8s.io/kubernetes/cmd/$b")
+done
+if (( ${#packages[@]} > 0 )); then
+  log "go build ${packages[*]}"
+  # Static like the release binaries (the kubelet needs no cgo either).
+  CGO_ENABLED=0 go build -trimpath -ldflags "$LDFLAGS" -o out/ "${packages[@]}" >&2
+fi
+if [[ " ${MISSING[*]} " == *" etcd "* ]]; then
+  log "building etcd $ETCD_VERSION"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o out/etcd . >&2
+fi
 
 mkdir -p "$BIN_DIR"
-for b in kube-apiserver kubectl etcd; do
+for b in "${MISSING[@]}"; do
   mv -f "out/$b" "$BIN_DIR/$b"
 done
 log "built in $(( $(date +%s) - start ))s into $BIN_DIR"

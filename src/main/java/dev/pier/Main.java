@@ -9,11 +9,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new PierCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        if (code != 0 || !isServe(args)) System.exit(code);
-    }
-
-    private static boolean isServe(String[] args) {
-        return args.length > 0 && args[0].equals("serve");
+        // serve returns after its drain, so every command ends here with its own exit code.
+        System.exit(new CommandLine(new PierCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 }

@@ -18,8 +18,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -112,7 +114,11 @@ public final class PierServer implements AutoCloseable {
     private PierServer(Config config) {
         this.config = config;
         int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+        // Pier serves no files: without file caching and class-path resolving Vert.x writes nothing
+        // (no vertx-cache directory), so Pier starts on a read-only root filesystem.
+        FileSystemOptions noFiles = new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false);
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true)
+                .setFileSystemOptions(noFiles));
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.state = new LiveState();
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
@@ -233,6 +239,25 @@ public final class PierServer implements AutoCloseable {
     public int adminPort() { return adminPort; }
     public LiveState state() { return state; }
     public Pipeline pipeline() { return pipeline; }
+
+    /**
+     * A graceful stop's first part (call {@link #close()} after it): {@code /readyz} answers 503
+     * at once and connections close after the request they carry; traffic is still served for
+     * {@code delay} (load balancers and EndpointSlices catch up); then Pier stops accepting and
+     * lets requests in flight finish for up to {@code timeout}; websockets get a close frame at the end.
+     */
+    public void drain(Duration delay, Duration timeout) throws InterruptedException {
+        admin.draining();
+        dataPlane.startDraining(delay.plus(timeout));
+        log.info("draining: /readyz answers 503; serving for {} ms more, then up to {} ms for requests in flight",
+                delay.toMillis(), timeout.toMillis());
+        Thread.sleep(delay.toMillis());
+        int active = dataPlane.activeRequests();
+        long start = System.nanoTime();
+        dataPlane.finishDraining(timeout);
+        log.info("drained: stopped accepting with {} requests in flight; all connections closed after {} ms ({} left)",
+                active, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), dataPlane.activeRequests());
+    }
 
     @Override
     public void close() {

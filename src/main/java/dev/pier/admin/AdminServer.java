@@ -14,7 +14,8 @@ import java.util.function.Function;
 
 /**
  * The admin port: {@code /healthz} (the process answers), {@code /readyz} (200 once a table is
- * live, and it stays 200 when a source is lost: the last table keeps serving), {@code /routes}
+ * live, and it stays 200 when a source is lost: the last table keeps serving; 503 again from the
+ * start of a drain, so the pod leaves its Service's endpoints), {@code /routes}
  * (the live table, statuses and source errors as JSON) and {@code /metrics} (Prometheus).
  * Read-only by construction: nothing here changes routing. It has no authentication, so it listens
  * on loopback unless told otherwise ({@link #listenAddresses}).
@@ -30,6 +31,7 @@ public final class AdminServer {
     private final PrometheusMeterRegistry metrics;
     private final Function<LiveState.View, String> routesJson;
     private final List<HttpServer> servers = new ArrayList<>();
+    private volatile boolean draining;
 
     /** @param hosts addresses to listen on, all on the same port (see {@link #listenAddresses}) */
     public AdminServer(Vertx vertx, List<String> hosts, int port, LiveState state, PrometheusMeterRegistry metrics,
@@ -94,7 +96,8 @@ public final class AdminServer {
         switch (path) {
             case "/healthz" -> text(request, 200, "ok\n");
             case "/readyz" -> {
-                if (state.view().ready()) text(request, 200, "ready\n");
+                if (draining) text(request, 503, "draining: shutting down\n");
+                else if (state.view().ready()) text(request, 200, "ready\n");
                 else text(request, 503, "no routing table is live yet\n");
             }
             case "/routes" -> vertx.<String>executeBlocking(() -> routesJson.apply(state.view()), false)
@@ -106,6 +109,11 @@ public final class AdminServer {
                     .onFailure(e -> text(request, 500, "cannot render metrics\n"));
             default -> text(request, 404, "not found; try /healthz /readyz /routes /metrics\n");
         }
+    }
+
+    /** From now on {@code /readyz} answers 503: the process is shutting down. */
+    public void draining() {
+        draining = true;
     }
 
     private static void text(HttpServerRequest request, int status, String body) {

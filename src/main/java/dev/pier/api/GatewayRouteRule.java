@@ -39,6 +39,11 @@ public class GatewayRouteRule {
     @JsonPropertyDescription("Retries of failed tries at a backend. Default: no retries.")
     private HTTPRouteRetry retry;
 
+    @JsonPropertyDescription("How the rule's backends that speak TLS (Service port appProtocol https or kubernetes.io/wss)"
+            + " are checked: against a CA bundle, or not at all when insecureSkipVerify says so. Required when such a"
+            + " backend is used; without it that backend's requests get 503.")
+    private BackendTLS backendTLS;
+
     @JsonPropertyDescription("Makes this rule a namespace resolver: the path names the Service. A resolver rule takes no"
             + " matches or backendRefs; its loadBalancer, filters, timeouts and retry apply to every"
             + " resolved Service.")
@@ -102,6 +107,14 @@ public class GatewayRouteRule {
 
     public void setRetry(HTTPRouteRetry retry) {
         this.retry = retry;
+    }
+
+    public BackendTLS getBackendTLS() {
+        return backendTLS;
+    }
+
+    public void setBackendTLS(BackendTLS backendTLS) {
+        this.backendTLS = backendTLS;
     }
 
     public NamespaceResolver getResolver() {

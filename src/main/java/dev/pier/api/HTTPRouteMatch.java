@@ -3,6 +3,7 @@ package dev.pier.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /**
@@ -10,10 +11,16 @@ import java.util.List;
  * is selected when any of its matches holds.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!(has(self.path) && has(self.grpc))", message = "a match takes path or grpc, not both")
 public class HTTPRouteMatch {
 
     @JsonPropertyDescription("Matches the request path. Default: every path (PathPrefix /).")
     private HTTPPathMatch path;
+
+    @JsonPropertyDescription("Matches a gRPC call by service and method, which gRPC puts in the path: a shorthand for the"
+            + " path match they make (service and method: Exact /service/method; service: PathPrefix /service;"
+            + " method: every service's method). Not together with path.")
+    private GRPCMethodMatch grpc;
 
     @JsonPropertyDescription("Matches the request method. Default: every method.")
     private HTTPMethod method;
@@ -32,6 +39,14 @@ public class HTTPRouteMatch {
 
     public void setPath(HTTPPathMatch path) {
         this.path = path;
+    }
+
+    public GRPCMethodMatch getGrpc() {
+        return grpc;
+    }
+
+    public void setGrpc(GRPCMethodMatch grpc) {
+        this.grpc = grpc;
     }
 
     public HTTPMethod getMethod() {

@@ -26,6 +26,11 @@ final class SchemaPatterns {
     /** A path a resolver is mounted at: absolute, without query or fragment. */
     static final String MOUNT_PATH = "^/[^?#]*$";
 
+    /** A gRPC service name: dot-separated identifiers, package first ({@code helloworld.Greeter}). */
+    static final String GRPC_SERVICE = "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$";
+
+    /** A gRPC method name: one identifier. */
+    static final String GRPC_METHOD = "^[A-Za-z_][A-Za-z0-9_]*$";
     /** A health-check request target: an absolute path, optionally a query; no fragment, no spaces or controls. */
     static final String HEALTH_CHECK_PATH = "^/[^#\\s\\x00-\\x1f\\x7f]*$";
 

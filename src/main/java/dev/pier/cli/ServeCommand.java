@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -193,6 +194,18 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Namespace of the leader-election Lease. Default: the pod's namespace (POD_NAMESPACE), else default.")
     String leaseNamespace;
 
+    @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "${env:PIER_DRAIN_DELAY:-5s}",
+            converter = DurationConverter.class,
+            description = "On SIGTERM, keep serving this long (with /readyz 503) before no longer accepting connections,"
+                    + " so load balancers and EndpointSlices stop sending first. Env: PIER_DRAIN_DELAY. Default: ${DEFAULT-VALUE}.")
+    Duration drainDelay;
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "${env:PIER_DRAIN_TIMEOUT:-30s}",
+            converter = DurationConverter.class,
+            description = "After the drain delay, how long requests in flight may take to finish before Pier exits."
+                    + " Env: PIER_DRAIN_TIMEOUT. Default: ${DEFAULT-VALUE}.")
+    Duration drainTimeout;
+
     @Option(names = "--leader-election-id", defaultValue = "pier-leader",
             description = "Name of the leader-election Lease. Default: ${DEFAULT-VALUE}.")
     String leaseName;
@@ -285,13 +298,28 @@ public final class ServeCommand implements Callable<Integer> {
         log.info("pier {} started: proxy on {}:{} (HTTPS port {}), admin on {} port {} (try curl localhost:{}/routes)",
                 VersionCommand.version(), address, server.httpPort(), server.httpsPort(),
                 AdminServer.listenAddresses(config.adminAddresses()), server.adminPort(), server.adminPort());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping");
-            server.close();
-            stopped.countDown();
-        }, "pier-shutdown"));
-        stopped.await();
+        // The JVM's own SIGTERM handling would exit with 143 while requests are in flight; Pier
+        // drains instead and exits 0. A second signal cuts the drain short.
+        CountDownLatch signalled = new CountDownLatch(1);
+        Thread mainThread = Thread.currentThread();
+        for (String name : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                if (signalled.getCount() == 0) {
+                    log.warn("SIG{} again: stopping without waiting for the drain", signal.getName());
+                    mainThread.interrupt();
+                }
+                signalled.countDown();
+            });
+        }
+        signalled.await();
+        try {
+            server.drain(drainDelay, drainTimeout);
+        } catch (InterruptedException cutShort) {
+            Thread.interrupted(); // close() below waits on its own
+            log.warn("drain cut short");
+        }
+        log.info("stopping");
+        server.close();
         return 0;
     }
 
@@ -339,6 +367,14 @@ public final class ServeCommand implements Callable<Integer> {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    /** Durations as GatewayRoute fields write them: {@code 500ms}, {@code 5s}, {@code 1m30s}. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Durations.parse(value);
+        }
     }
 
     /** @return null when the flags are wrong (already said on stderr) */

@@ -33,7 +33,7 @@ public record Problem(ObjectRef object, String field, String conditionType, Stri
     public static final String PORT_NOT_FOUND = "PortNotFound";
     /** An ExternalName Service while they are not allowed. */
     public static final String UNSUPPORTED_BACKEND = "UnsupportedBackend";
-    /** A Service port that is not TCP (UDP, SCTP). */
+    /** A Service port that is not TCP (UDP, SCTP), or whose appProtocol Pier does not speak. */
     public static final String UNSUPPORTED_PROTOCOL = "UnsupportedProtocol";
     /** A TLS Secret that is missing, or holds no usable certificate and key (unparseable, mismatched, expired). */
     public static final String INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
@@ -53,6 +53,10 @@ public record Problem(ObjectRef object, String field, String conditionType, Stri
     public static final String ORDER_FAILED = "OrderFailed";
     /** ACME, a warning: renewing failed, the current certificate is still served; the message says when the next try is. */
     public static final String RENEWAL_FAILING = "RenewalFailing";
+    /** A backend that speaks TLS without a usable way to check it: no backendTLS, or a CA bundle that is missing or unreadable. */
+    public static final String INVALID_BACKEND_TLS = "InvalidBackendTLS";
+    /** A field that has no effect where it is written. */
+    public static final String IGNORED_FIELD = "IgnoredField";
     /** An annotation of another ingress controller: it has no effect in Pier. */
     public static final String IGNORED_ANNOTATION = "IgnoredAnnotation";
 

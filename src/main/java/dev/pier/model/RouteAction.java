@@ -19,10 +19,13 @@ public sealed interface RouteAction {
      * looked up in {@code services}, keyed by full Service name ({@code servicePrefix} + the name
      * the path yields) and prepared at translation with only the Services the resolver may reach.
      * A name missing from the map is a 404. {@code mount} is a normalised prefix
-     * ({@link PathMatch#prefix(String)}). {@code healthCheck} (null: none) applies to every resolved Service.
+     * ({@link PathMatch#prefix(String)}). {@code healthCheck} (null: none) applies to every resolved
+     * Service. {@code protocols} holds, by the same full name, the Services not spoken to in
+     * HTTP/1.1 (their port's {@code appProtocol}).
      */
     record Resolve(String namespace, String mount, String servicePrefix, boolean versioned,
-                   Map<String, ServiceKey> services, BalancerPolicy balancer, HealthCheck healthCheck) implements RouteAction {
+                   Map<String, ServiceKey> services, BalancerPolicy balancer, HealthCheck healthCheck,
+                   Map<String, BackendProtocol> protocols) implements RouteAction {
         public Resolve {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(servicePrefix, "servicePrefix");
@@ -30,12 +33,36 @@ public sealed interface RouteAction {
             if (!PathMatch.prefix(mount).value().equals(mount))
                 throw new IllegalArgumentException("resolver mount \"" + mount + "\" is not a normalised prefix");
             services = Map.copyOf(services);
+            protocols = Map.copyOf(protocols);
+            for (var e : protocols.entrySet()) {
+                if (!services.containsKey(e.getKey()))
+                    throw new IllegalArgumentException("resolver protocol for \"" + e.getKey() + "\", which it does not resolve");
+                if (e.getValue() instanceof BackendProtocol.Http1)
+                    throw new IllegalArgumentException("resolver protocol for \"" + e.getKey() + "\" is HTTP/1.1, the default");
+            }
+        }
+
+        /** Without active health checks, every resolved Service spoken to in HTTP/1.1. */
+        public Resolve(String namespace, String mount, String servicePrefix, boolean versioned,
+                       Map<String, ServiceKey> services, BalancerPolicy balancer) {
+            this(namespace, mount, servicePrefix, versioned, services, balancer, null, Map.of());
+        }
+
+        /** Every resolved Service spoken to in HTTP/1.1. */
+        public Resolve(String namespace, String mount, String servicePrefix, boolean versioned,
+                       Map<String, ServiceKey> services, BalancerPolicy balancer, HealthCheck healthCheck) {
+            this(namespace, mount, servicePrefix, versioned, services, balancer, healthCheck, Map.of());
         }
 
         /** Without active health checks. */
         public Resolve(String namespace, String mount, String servicePrefix, boolean versioned,
-                       Map<String, ServiceKey> services, BalancerPolicy balancer) {
-            this(namespace, mount, servicePrefix, versioned, services, balancer, null);
+                       Map<String, ServiceKey> services, BalancerPolicy balancer, Map<String, BackendProtocol> protocols) {
+            this(namespace, mount, servicePrefix, versioned, services, balancer, null, protocols);
+        }
+
+        /** How Pier speaks to the Service of this full name. */
+        public BackendProtocol protocol(String serviceName) {
+            return protocols.getOrDefault(serviceName, BackendProtocol.HTTP1);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.pier.proxy;
 import dev.pier.balance.Balancer;
 import dev.pier.balance.BalancerFactory;
 import dev.pier.balance.WeightedSplit;
+import dev.pier.model.BackendProtocol;
+import dev.pier.model.BackendTls;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Endpoint;
 import dev.pier.model.Filter;
@@ -45,6 +47,8 @@ final class CompiledTable {
     private final Map<ServiceKey, List<BalancerKey>> balancersByService = new HashMap<>();
     /** Null only for the empty table, which has no balancers. */
     private final BackendHealth health;
+    /** Every TLS setting a backend of this table uses: each event loop keeps a client for each, and drops the others. */
+    private final Set<BackendTls> tlsSettings;
 
     /** A balancer per Service port, policy and active health check (null: none): each sees its own healthy endpoints. */
     record BalancerKey(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {}
@@ -53,7 +57,8 @@ final class CompiledTable {
 
     private CompiledTable(Map<String, CompiledHost> exactHosts, Map<String, CompiledHost> wildcardParents, CompiledHost anyHost,
                           CompiledRoute defaultRoute, Map<BalancerKey, Balancer> balancers,
-                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics, BackendHealth health) {
+                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics, BackendHealth health,
+                          Set<BackendTls> tlsSettings) {
         this.exactHosts = exactHosts;
         this.wildcardParents = wildcardParents;
         this.anyHost = anyHost;
@@ -62,12 +67,13 @@ final class CompiledTable {
         this.splits = splits;
         this.metrics = metrics;
         this.health = health;
+        this.tlsSettings = Set.copyOf(tlsSettings);
         balancers.keySet().forEach(key ->
                 balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(key));
     }
 
     static CompiledTable empty() {
-        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), null);
+        return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), null, Set.of());
     }
 
     /** The Services this table uses, each with the active checks its routes ask for. */
@@ -85,6 +91,10 @@ final class CompiledTable {
         metrics.forEach((id, m) -> {
             if (next.metrics.get(id) != m) m.retire();
         });
+    }
+
+    Set<BackendTls> tlsSettings() {
+        return tlsSettings;
     }
 
     /** The balancer this table uses for {@code service} under {@code policy} without active checks, or null. */
@@ -166,7 +176,7 @@ final class CompiledTable {
                 balancer.setEndpoints(health.available(key.service(), key.healthCheck(), endpoints.get(key.service())));
             }
         });
-        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics, health);
+        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics, health, b.tlsSettings);
     }
 
     private static final class Builder {
@@ -177,6 +187,7 @@ final class CompiledTable {
         final Map<BalancerKey, Balancer> balancers = new HashMap<>();
         final Map<SplitKey, WeightedSplit> splits = new HashMap<>();
         final Map<String, RouteMetrics> metrics = new HashMap<>();
+        final Set<BackendTls> tlsSettings = new HashSet<>();
 
         Builder(CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints, BackendHealth health) {
             this.previous = previous == null ? empty() : previous;
@@ -202,7 +213,7 @@ final class CompiledTable {
                 Target[] targets = new Target[backends.size()];
                 for (int i = 0; i < targets.length; i++) {
                     WeightedBackend wb = backends.get(i);
-                    targets[i] = target(wb.service(), wb.balancer(), wb.healthCheck());
+                    targets[i] = target(wb.service(), wb.balancer(), wb.healthCheck(), wb.protocol());
                 }
                 WeightedSplit split = null;
                 if (targets.length > 1 || (targets.length == 1 && backends.get(0).weight() == 0)) {
@@ -216,7 +227,7 @@ final class CompiledTable {
             }
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
-                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer(), r.healthCheck())));
+                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer(), r.healthCheck(), r.protocol(name))));
                 return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
@@ -225,7 +236,8 @@ final class CompiledTable {
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
         }
 
-        private Target target(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck) {
+        private Target target(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck, BackendProtocol protocol) {
+            if (protocol instanceof BackendProtocol.Https https) tlsSettings.add(https.tls());
             BalancerPolicy p = policy == null ? BalancerPolicy.ROUND_ROBIN : policy;
             BalancerKey key = new BalancerKey(service, p, healthCheck);
             Balancer balancer = balancers.computeIfAbsent(key, k -> {
@@ -234,7 +246,7 @@ final class CompiledTable {
             });
             ServiceHealth serviceHealth = health.service(service, endpoints.get(service));
             if (healthCheck != null) health.check(serviceHealth, healthCheck);
-            return new Target(service, balancer, p, serviceHealth);
+            return new Target(service, balancer, p, serviceHealth, protocol);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.pier.model.Endpoint;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.vertx.core.DeploymentOptions;
@@ -89,6 +90,8 @@ public final class DataPlane {
         } else {
             this.https = null;
         }
+        Gauge.builder("pier.requests.active", this, DataPlane::activeRequests)
+                .description("Requests in flight (a websocket until its handshake is done)").register(metrics);
     }
 
     /** A self-signed certificate (EC P-256, a year) for clients whose server name has no certificate. */
@@ -158,6 +161,7 @@ public final class DataPlane {
             table.set(next);
             previous.retireMetersLeftOutOf(next);
             health.retain(next.healthInUse());
+            for (ProxyServer server : servers) server.tableChanged(next);
             lastSwapNanos.set(System.nanoTime() - start);
             swaps.increment();
             if (newCertificates) refreshTls();
@@ -194,6 +198,13 @@ public final class DataPlane {
             log.warn("could not refresh the TLS context after a certificate change; new handshakes still get the new"
                     + " certificates: {}", e.toString());
         }
+    }
+
+    /** TLS clients the event loops hold, over all loops; read from another thread, so for tests only. */
+    int tlsClients() {
+        int n = 0;
+        for (ProxyServer s : servers) n += s.clients().tlsClients();
+        return n;
     }
 
     /** The table requests are served from now. */
@@ -237,6 +248,44 @@ public final class DataPlane {
     /** Every endpoint's health (outlier state, active checks) of the Services the live table uses, for {@code /routes}. */
     public List<EndpointHealthView> health() {
         return health.view();
+    }
+
+    /** Requests in flight over all event loops. */
+    public int activeRequests() {
+        int sum = 0;
+        for (ProxyServer server : servers) sum += server.activeExchanges();
+        return sum;
+    }
+
+    /**
+     * Drain, first part (at SIGTERM): still accepting, but from now on each connection closes
+     * after the request it carries (HTTP/1 {@code Connection: close}, HTTP/2 GOAWAY), so
+     * keep-alive clients reconnect, through load balancers that are dropping this replica.
+     * {@code within} bounds how long such a connection may stay open.
+     */
+    public void startDraining(Duration within) {
+        for (ProxyServer server : servers) server.startDraining(within);
+    }
+
+    /**
+     * Drain, second part (after the drain delay): stops accepting, closes idle connections, lets
+     * requests in flight finish for up to {@code timeout}, then gives each websocket a close
+     * frame, and returns once every connection is closed (Vert.x closes what is left at the
+     * timeout). Blocks: call it off the event loops.
+     */
+    public void finishDraining(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Future<Void>> closed = servers.stream().map(server -> server.shutdown(timeout)).toList();
+        // Websockets last as long as the requests in flight, and close a moment before the timeout.
+        long tunnelsBy = deadline - Math.min(TimeUnit.MILLISECONDS.toNanos(250), timeout.toNanos() / 2);
+        while (activeRequests() > 0 && System.nanoTime() < tunnelsBy) Thread.sleep(20);
+        for (ProxyServer server : servers) server.closeTunnels();
+        long left = Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1);
+        try {
+            Future.join(closed).await(left, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // Vert.x closes every connection at the timeout; a late close is not worth waiting for.
+        }
     }
 
     public Future<Void> close() {

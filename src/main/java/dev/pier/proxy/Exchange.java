@@ -1,5 +1,6 @@
 package dev.pier.proxy;
 
+import dev.pier.model.BackendProtocol;
 import dev.pier.model.Endpoint;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
@@ -32,6 +33,8 @@ final class Exchange {
     final HttpServerRequest request;
     final CompiledRoute route;
     final boolean websocket;
+    /** A gRPC call: its deadline is its {@code grpc-timeout}, and Pier's own answers to it are gRPC statuses. */
+    final boolean grpc;
     /** The normalised request path, as matched. */
     final String path;
     private final long startNanos;
@@ -51,6 +54,8 @@ final class Exchange {
     private int retriesLeft;
     private UpstreamTry current;
     private long requestTimer = -1;
+    /** When the whole exchange must be over ({@link System#nanoTime}), for a gRPC call's {@code grpc-timeout}; 0 for none. */
+    private long grpcDeadlineNanos;
     private long backoffTimer = -1;
     private boolean responseStarted;
     private boolean finished;
@@ -68,6 +73,7 @@ final class Exchange {
         this.path = path;
         this.startNanos = startNanos;
         this.websocket = request.canUpgradeToWebSocket();
+        this.grpc = !websocket && Grpc.isCall(request);
         Boolean declared = websocket ? Boolean.FALSE : RequestBody.declared(request);
         this.bodyKnown = declared != null;
         this.hasBody = declared == null || declared;
@@ -113,8 +119,9 @@ final class Exchange {
                 return;
             }
         }
-        if (route.requestTimeoutMs > 0) {
-            requestTimer = server.vertx().setTimer(route.requestTimeoutMs, id -> requestTimedOut());
+        long timeoutMs = requestTimeoutMs();
+        if (timeoutMs > 0) {
+            requestTimer = server.vertx().setTimer(timeoutMs, id -> requestTimedOut());
         }
         CompiledAction action = route.action;
         if (action instanceof CompiledAction.Resolve r) {
@@ -131,6 +138,30 @@ final class Exchange {
             return;
         }
         attempt(null);
+    }
+
+    /**
+     * The whole exchange's bound: the route's request timeout, or a gRPC call's {@code grpc-timeout}
+     * when that is sooner (the route's own timeout always bounds it); 0 for none.
+     */
+    private long requestTimeoutMs() {
+        long routeMs = route.requestTimeoutMs;
+        if (!grpc) return routeMs;
+        long grpcMs = Grpc.timeoutMs(request.getHeader(Grpc.GRPC_TIMEOUT));
+        long ms = grpcMs < 0 ? routeMs : routeMs > 0 ? Math.min(routeMs, Math.max(1, grpcMs)) : Math.max(1, grpcMs);
+        if (ms > 0) grpcDeadlineNanos = startNanos + ms * 1_000_000L;
+        return ms;
+    }
+
+    /**
+     * A try's bound until its response head: the route's, else for a gRPC call with a deadline
+     * none of its own (the deadline bounds it: a long call the client allows is not cut at the
+     * data plane's default), else the data plane's default. 0 for none.
+     */
+    long tryTimeoutMs() {
+        if (route.backendTimeoutMs > 0) return route.backendTimeoutMs;
+        if (grpcDeadlineNanos != 0) return 0;
+        return server.backendTimeoutMs();
     }
 
     private void sendLocalAnswer(int answeredBy) {
@@ -151,10 +182,23 @@ final class Exchange {
             return;
         }
         target = chosen;
+        if (chosen.protocol instanceof BackendProtocol.Unavailable) {
+            fail(503, "backend protocol not usable\n"); // the route's status says why
+            return;
+        }
+        if (websocket && chosen.protocol instanceof BackendProtocol.H2c) {
+            fail(502, "websocket upgrade to an HTTP/2 backend\n"); // an upgrade is HTTP/1.1; kubernetes.io/ws says so
+            return;
+        }
         Endpoint endpoint = chosen.balancer.pick(chosen.hashKey(request), avoid);
         if (endpoint == null) {
             fail(503, "no endpoint available\n");
             return;
+        }
+        if (grpcDeadlineNanos != 0) {
+            // The backend gets what is left of the deadline, which the route's timeout may have shortened.
+            long leftMs = Math.max(1, (grpcDeadlineNanos - System.nanoTime()) / 1_000_000L);
+            upstream.headers().set(Grpc.GRPC_TIMEOUT, Grpc.timeoutValue(leftMs));
         }
         UpstreamTry t = new UpstreamTry(this, chosen, endpoint);
         current = t;
@@ -213,6 +257,8 @@ final class Exchange {
         bodyStarted = true;
         Buffer first = firstChunk;
         firstChunk = null;
+        // A gRPC stream may wait for the server before it sends a message: its head goes now.
+        if (first == null && grpc) t.request().setChunked(true).sendHead();
         RequestBody.send(request, first, t.request());
     }
 
@@ -356,6 +402,7 @@ final class Exchange {
     void finish() {
         if (finished) return;
         finished = true;
+        server.exchangeFinished();
         if (requestTimer >= 0) server.vertx().cancelTimer(requestTimer);
         if (backoffTimer >= 0) server.vertx().cancelTimer(backoffTimer);
         server.recorder().ended(route, status, startNanos);

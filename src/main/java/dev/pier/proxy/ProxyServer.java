@@ -5,21 +5,26 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import dev.pier.model.Endpoint;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * One server instance on one event loop, with its own upstream client so that a request, its
+ * One server instance on one event loop, with its own upstream clients so that a request, its
  * backend connection and its callbacks stay on one thread. Instances share the listening port.
  */
 final class ProxyServer extends VerticleBase {
@@ -35,7 +40,7 @@ final class ProxyServer extends VerticleBase {
 
     private final ExchangeRecorder recorder;
     private final ServerHeader serverHeader;
-    private HttpClientAgent client;
+    private UpstreamClients clients;
     /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
     private HttpClientAgent healthClient;
     private HttpServer server;
@@ -44,6 +49,13 @@ final class ProxyServer extends VerticleBase {
     // Per event loop, so plain fields and maps: no locking on the request path.
     private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
+    /** Exchanges begun and not finished; written only on this event loop, read by the drain. */
+    private volatile int active;
+    /** Set when draining: each connection closes after the request it carries, at the latest after this. */
+    private volatile Duration closeAfterRequestsWithin;
+    /** Tunnels the server shutdown left open; they get a close frame when the drain ends. Event loop only. */
+    private final List<WebSocketTunnel> drainingTunnels = new ArrayList<>();
+    private boolean tunnelsClosing;
 
     /** @param https the HTTPS listener's TLS, null for none (then {@code httpsBindAddress} is unused) */
     ProxyServer(Supplier<CompiledTable> table, Supplier<AcmeAnswers> acmeAnswers, ProxyOptions options, SocketAddress bindAddress,
@@ -61,20 +73,14 @@ final class ProxyServer extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        int loops = options.eventLoops();
-        // ProxyOptions counts connections per endpoint over the whole process; each loop has its own pool.
-        PoolOptions pool = new PoolOptions()
-                .setHttp1MaxSize(Math.max(1, ceilDiv(options.maxConnectionsPerEndpoint(), loops)))
-                .setMaxWaitQueueSize(Math.max(0, ceilDiv(options.maxWaitQueue(), loops)));
-        HttpClientOptions clientOptions = new HttpClientOptions()
-                .setKeepAlive(true)
-                .setTcpNoDelay(true)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
-                .setDecompressionSupported(false)
-                .setMaxHeaderSize(32 * 1024)
-                .setName("pier-upstream");
-        client = vertx.httpClientBuilder().with(clientOptions).with(pool).build();
-        healthClient = vertx.httpClientBuilder().with(new HttpClientOptions(clientOptions).setName("pier-health-check"))
+        clients = new UpstreamClients(vertx, options);
+        healthClient = vertx.httpClientBuilder().with(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true)
+                        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+                        .setDecompressionSupported(false)
+                        .setMaxHeaderSize(32 * 1024)
+                        .setName("pier-health-check"))
                 .with(new PoolOptions().setHttp1MaxSize(2)).build();
         HttpServerOptions listener = listenerOptions();
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
@@ -113,6 +119,18 @@ final class ProxyServer extends VerticleBase {
                 .setStrictThreadMode(true);
     }
 
+    @Override
+    public Future<?> stop() {
+        return clients == null ? Future.succeededFuture() : clients.close();
+    }
+
+    /** A new table is live: on this loop, TLS clients it no longer uses are shut down (gracefully). */
+    void tableChanged(CompiledTable next) {
+        context.runOnContext(v -> {
+            if (clients != null) clients.retainTls(next.tlsSettings());
+        });
+    }
+
     int actualPort() {
         return server.actualPort();
     }
@@ -134,6 +152,8 @@ final class ProxyServer extends VerticleBase {
 
     private void handle(HttpServerRequest request, boolean secure) {
         long start = System.nanoTime();
+        Duration draining = closeAfterRequestsWithin;
+        if (draining != null) closeAfterThisRequest(request, draining);
         if (!secure && answerAcmeChallenge(request, start)) return;
         String path;
         try {
@@ -160,6 +180,7 @@ final class ProxyServer extends VerticleBase {
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
+        active++;
         new Exchange(this, request, route, path, start).run();
     }
 
@@ -177,16 +198,71 @@ final class ProxyServer extends VerticleBase {
     }
 
     private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
-        ErrorAnswer.send(request, status, body, serverHeader, null);
+        ErrorAnswer.send(request, status, body, serverHeader, null); // a gRPC call gets a gRPC status
         recorder.ended(null, status, start);
+    }
+
+    /**
+     * While draining, a keep-alive client is told to come back on a new connection (which the
+     * load balancer, once it has caught up, sends to another replica): HTTP/1 gets
+     * {@code Connection: close} and the connection closes after this response; HTTP/2 gets a
+     * GOAWAY now and the connection closes once its open streams are done. Websocket handshakes
+     * are left alone: the tunnel gets a close frame at the end of the drain.
+     */
+    private static void closeAfterThisRequest(HttpServerRequest request, Duration within) {
+        if (request.canUpgradeToWebSocket()) return;
+        if (request.version() != HttpVersion.HTTP_2) {
+            HttpServerResponse response = request.response();
+            // Set just before the head is written: error answers clear the headers they were given.
+            response.headersEndHandler(v -> response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
+        }
+        request.connection().shutdown(within);
+    }
+
+    void exchangeFinished() {
+        active--;
+    }
+
+    /** Exchanges in flight on this event loop (a websocket counts until its handshake is done). */
+    int activeExchanges() {
+        return active;
+    }
+
+    /** Drain, first part: from now on every connection closes after the request it carries. */
+    void startDraining(Duration within) {
+        closeAfterRequestsWithin = within;
+    }
+
+    /**
+     * Drain, second part: stops accepting, closes idle connections, lets requests in flight
+     * finish; after {@code timeout} Vert.x closes whatever is left. Completes when all are closed.
+     */
+    Future<Void> shutdown(Duration timeout) {
+        Future<Void> plain = server.shutdown(timeout);
+        return httpsServer == null ? plain : Future.all(plain, httpsServer.shutdown(timeout)).mapEmpty();
+    }
+
+    /** The drain's end for websockets: each tunnel still open gets a close frame. */
+    void closeTunnels() {
+        context.runOnContext(v -> {
+            tunnelsClosing = true;
+            for (WebSocketTunnel tunnel : drainingTunnels) tunnel.goAway();
+            drainingTunnels.clear();
+        });
+    }
+
+    /** Called on this event loop when the server shutdown reaches a tunnel. */
+    void tunnelDraining(WebSocketTunnel tunnel) {
+        if (tunnelsClosing) tunnel.goAway();
+        else drainingTunnels.add(tunnel);
     }
 
     Vertx vertx() {
         return vertx;
     }
 
-    HttpClientAgent client() {
-        return client;
+    UpstreamClients clients() {
+        return clients;
     }
 
     HttpClientAgent healthClient() {
@@ -227,9 +303,5 @@ final class ProxyServer extends VerticleBase {
             addresses.put(endpoint, address);
         }
         return address;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

@@ -45,7 +45,7 @@ final class RequestBody {
 
     /** Streams the body to the backend: {@code first} (a chunk read by {@link #watch}, or null), then the rest. */
     static void send(HttpServerRequest request, Buffer first, HttpClientRequest upstream) {
-        if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) upstream.setChunked(true);
+        if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null && !upstream.isChunked()) upstream.setChunked(true);
         if (first != null) upstream.write(first);
         request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
     }

@@ -15,7 +15,7 @@ import io.vertx.core.http.HttpVersion;
 /**
  * The backend's response on its way to the client: the head copied (status, reason phrase,
  * end-to-end headers, {@code Server} when the backend sent none), the filters' response sides in
- * reverse, then the body streamed with backpressure. A failed write or an error on either side
+ * reverse, then the body streamed with backpressure, then the trailers. A failed write or an error on either side
  * fails it: both streams are reset, the downstream is never ended cleanly on a truncated body.
  * One object per response instead of a pipe, its promises and a lambda per chunk.
  */
@@ -45,6 +45,7 @@ final class ResponseRelay implements Handler<Buffer> {
         response.exceptionHandler(err -> done(false));
         upstream.endHandler(v -> {
             upstreamEnded = true;
+            copyTrailers();
             response.end().onComplete(ar -> done(ar.succeeded()));
         });
         upstream.handler(this);
@@ -69,6 +70,15 @@ final class ResponseRelay implements Handler<Buffer> {
                 && request.method() != HttpMethod.HEAD && status != 204 && status != 304) {
             response.setChunked(true);
         }
+    }
+
+    /**
+     * The backend's trailers (gRPC's {@code grpc-status} and {@code grpc-message}) go on, hop-by-hop
+     * ones left out. HTTP/2 always carries them; HTTP/1.1 only in a chunked body, else Vert.x drops them.
+     */
+    private void copyTrailers() {
+        MultiMap trailers = upstream.trailers();
+        if (trailers != null && !trailers.isEmpty()) HopByHop.copy(trailers, response.trailers(), NONE);
     }
 
     @Override

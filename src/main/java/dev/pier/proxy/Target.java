@@ -1,22 +1,28 @@
 package dev.pier.proxy;
 
 import dev.pier.balance.Balancer;
+import dev.pier.model.BackendProtocol;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.ServiceKey;
 import io.vertx.core.http.HttpServerRequest;
 
-/** One Service port a request can go to, with its balancer, its health and how to read the request's hash key. */
+/**
+ * One Service port a request can go to, with its balancer, its health, how Pier speaks to it and
+ * how to read the request's hash key.
+ */
 final class Target {
     final ServiceKey service;
     final Balancer balancer;
     /** Where each try's outcome goes (passive outlier detection). */
     final ServiceHealth health;
+    final BackendProtocol protocol;
     private final BalancerPolicy.HashOn hashOn;
 
-    Target(ServiceKey service, Balancer balancer, BalancerPolicy policy, ServiceHealth health) {
+    Target(ServiceKey service, Balancer balancer, BalancerPolicy policy, ServiceHealth health, BackendProtocol protocol) {
         this.service = service;
         this.balancer = balancer;
         this.health = health;
+        this.protocol = protocol;
         this.hashOn = policy != null && policy.type() == BalancerPolicy.Type.CONSISTENT_HASH ? policy.hashOn() : null;
     }
 

@@ -1,7 +1,9 @@
 package dev.pier.proxy;
 
+import dev.pier.model.BackendProtocol;
 import dev.pier.model.Endpoint;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
@@ -13,8 +15,13 @@ import io.vertx.core.net.SocketAddress;
  * authority). Built once per exchange; each try opens with it.
  */
 final class UpstreamRequest {
+    private static final CharSequence TE = HttpHeaders.createOptimized("te");
+    private static final CharSequence TRAILERS = HttpHeaders.createOptimized("trailers");
+
     private final HttpServerRequest downstream;
     private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    /** The client said it reads trailers ({@code TE: trailers}); HTTP/2 backends are told so (gRPC needs it). */
+    private final boolean trailersAccepted;
     private final boolean forwardRawPath;
     private String path;
     private HostAndPort authority;
@@ -29,6 +36,8 @@ final class UpstreamRequest {
         this.path = path;
         this.forwardRawPath = forwardRawPath;
         this.authority = downstream.authority();
+        String te = downstream.getHeader(TE);
+        this.trailersAccepted = te != null && te.toLowerCase(java.util.Locale.ROOT).contains("trailers");
     }
 
     MultiMap headers() {
@@ -52,13 +61,21 @@ final class UpstreamRequest {
         this.authority = authority;
     }
 
-    /** The head of one try to {@code endpoint}: method and query as the client sent them. */
-    RequestOptions options(Endpoint endpoint, SocketAddress address, long connectTimeoutMs) {
+    /**
+     * The head of one try to {@code endpoint}: method and query as the client sent them. Over TLS the
+     * host is the name the backend's certificate is checked against (and sent as SNI); the
+     * connection still goes to the endpoint's address.
+     */
+    RequestOptions options(Endpoint endpoint, SocketAddress address, long connectTimeoutMs, BackendProtocol protocol) {
         String query = downstream.query();
+        // TE is hop-by-hop; on HTTP/2 only "trailers" may cross, and an HTTP/1.1 hop would have to name it in Connection.
+        if (trailersAccepted && protocol instanceof BackendProtocol.H2c) headers.set(TE, TRAILERS);
+        else headers.remove(TE);
+        String host = protocol instanceof BackendProtocol.Https https ? https.tls().serverName() : endpoint.host();
         String path = forwardRawPath && !downstream.path().isEmpty() ? downstream.path() : this.path;
         return new RequestOptions()
                 .setServer(address)
-                .setHost(endpoint.host())
+                .setHost(host)
                 .setPort(endpoint.port())
                 .setMethod(downstream.method())
                 .setURI(query == null ? path : path + '?' + query)

@@ -30,7 +30,10 @@ final class UpstreamTry {
 
     void open() {
         ProxyServer server = exchange.server;
-        server.client().request(exchange.upstream().options(endpoint, server.socketAddress(endpoint), server.connectTimeoutMs()))
+        // The target's protocol picks the client (HTTP/1.1, h2c, TLS); each pools per endpoint.
+        server.clients().of(target.protocol)
+                .request(exchange.upstream().options(endpoint, server.socketAddress(endpoint), server.connectTimeoutMs(),
+                        target.protocol))
                 .onComplete(this::connected);
     }
 
@@ -50,13 +53,14 @@ final class UpstreamTry {
         request = ar.result();
         HostAndPort authority = exchange.upstream().authority();
         if (authority != null) request.authority(authority);
-        CompiledRoute route = exchange.route;
-        long timeout = route.backendTimeoutMs > 0 ? route.backendTimeoutMs : exchange.server.backendTimeoutMs();
-        timer = exchange.server.vertx().setTimer(timeout, id -> {
-            timer = -1;
-            if (exchange.isCurrent(this)) target.health.failed(endpoint);
-            exchange.tryTimedOut(this);
-        });
+        long timeout = exchange.tryTimeoutMs();
+        if (timeout > 0) {
+            timer = exchange.server.vertx().setTimer(timeout, id -> {
+                timer = -1;
+                if (exchange.isCurrent(this)) target.health.failed(endpoint);
+                exchange.tryTimedOut(this);
+            });
+        }
         if (exchange.websocket) {
             request.connect().onComplete(res -> answered(res, true));
             request.end();

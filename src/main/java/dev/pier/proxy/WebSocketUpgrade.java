@@ -6,8 +6,8 @@ import io.vertx.core.net.NetSocket;
 
 /**
  * A backend's {@code 101} to a websocket upgrade: the 101 goes to the client, then the two
- * connections become one tunnel, piped both ways with backpressure and closed together. The
- * handshake is the measured exchange; the tunnel lives on after it.
+ * connections become one {@link WebSocketTunnel}. The handshake is the measured exchange; the
+ * tunnel lives on after it.
  */
 final class WebSocketUpgrade {
     private WebSocketUpgrade() {
@@ -27,14 +27,7 @@ final class WebSocketUpgrade {
                 exchange.finish();
                 return;
             }
-            NetSocket client = down.result();
-            up.pipeTo(client);
-            client.pipeTo(up);
-            up.closeHandler(v -> {
-                client.close();
-                t.release();
-            });
-            client.closeHandler(v -> up.close());
+            WebSocketTunnel.start(exchange.server, down.result(), up, t::release);
             exchange.finish();
         });
     }

@@ -1,5 +1,6 @@
 package dev.pier.translate;
 
+import dev.pier.api.GRPCMethodMatch;
 import dev.pier.api.HTTPPathMatch;
 import dev.pier.api.HTTPRouteMatch;
 import dev.pier.api.PathMatchType;
@@ -17,11 +18,15 @@ import java.util.Set;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * The matches of a GatewayRoute rule: path (Exact, PathPrefix, RegularExpression), method,
- * headers and query parameters. Regular expressions are compiled here, once, and the compiled
- * form goes into the table.
+ * The matches of a GatewayRoute rule: path (Exact, PathPrefix, RegularExpression) or the gRPC
+ * service and method it stands for, method, headers and query parameters. Regular expressions are
+ * compiled here, once, and the compiled form goes into the table.
  */
 final class GatewayRouteMatches {
+    private static final java.util.regex.Pattern GRPC_SERVICE = java.util.regex.Pattern.compile(
+            "[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+    private static final java.util.regex.Pattern GRPC_METHOD = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
     private GatewayRouteMatches() {
     }
 
@@ -29,6 +34,7 @@ final class GatewayRouteMatches {
     static boolean allPathPrefix(List<HTTPRouteMatch> matches) {
         if (matches == null) return true;
         for (HTTPRouteMatch m : matches) {
+            if (m != null && m.getGrpc() != null && (m.getGrpc().getMethod() != null || m.getGrpc().getService() == null)) return false;
             PathMatchType type = m == null || m.getPath() == null ? null : m.getPath().getType();
             if (type != null && type != PathMatchType.PATH_PREFIX) return false;
         }
@@ -42,7 +48,13 @@ final class GatewayRouteMatches {
         for (int j = 0; j < written.size(); j++) {
             HTTPRouteMatch m = written.get(j) == null ? new HTTPRouteMatch() : written.get(j);
             String mf = f + "[" + j + "]";
-            Optional<PathMatch> path = path(m.getPath(), mf + ".path", problems);
+            Optional<PathMatch> path;
+            if (m.getGrpc() != null) {
+                if (m.getPath() != null) problems.invalid(mf + ".grpc", "a match takes path or grpc, not both");
+                path = grpc(m.getGrpc(), mf + ".grpc", problems);
+            } else {
+                path = path(m.getPath(), mf + ".path", problems);
+            }
             String method = m.getMethod() == null ? null : m.getMethod().wireName();
             List<StringMatch> headers = stringMatches(m.getHeaders() == null ? List.of() : m.getHeaders().stream()
                             .map(h -> h == null ? null : new Written(h.getName(), h.getType(), h.getValue())).toList(),
@@ -66,6 +78,30 @@ final class GatewayRouteMatches {
             return Optional.empty();
         }
         return Optional.of(type == PathMatchType.EXACT ? PathMatch.exact(value) : PathMatch.prefix(value));
+    }
+
+    /**
+     * The path a gRPC call of {@code service}/{@code method} has: both give Exact
+     * {@code /service/method}, a service alone PathPrefix {@code /service}, a method alone the
+     * method of any service (a regular expression).
+     */
+    private static Optional<PathMatch> grpc(GRPCMethodMatch g, String f, ObjectProblems problems) {
+        String service = g.getService();
+        String method = g.getMethod();
+        if (service == null && method == null) {
+            problems.invalid(f, "names neither service nor method");
+            return Optional.empty();
+        }
+        if (service != null && !GRPC_SERVICE.matcher(service).matches()) {
+            problems.invalid(f + ".service", "\"" + service + "\" is not a gRPC service name (package.Service: letters, digits, _ and dots)");
+            return Optional.empty();
+        }
+        if (method != null && !GRPC_METHOD.matcher(method).matches()) {
+            problems.invalid(f + ".method", "\"" + method + "\" is not a gRPC method name (letters, digits and _)");
+            return Optional.empty();
+        }
+        if (service == null) return Optional.of(PathMatch.regex(Regex.of("/[^/]+/" + method)));
+        return Optional.of(method == null ? PathMatch.prefix("/" + service) : PathMatch.exact("/" + service + "/" + method));
     }
 
     /** A header or query match as written; both API classes have the same three fields. */

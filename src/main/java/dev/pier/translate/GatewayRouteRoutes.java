@@ -3,6 +3,7 @@ package dev.pier.translate;
 import dev.pier.api.GatewayRoute;
 import dev.pier.api.GatewayRouteRule;
 import dev.pier.api.HTTPBackendRef;
+import dev.pier.model.BackendProtocol;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Filter;
 import dev.pier.model.HealthCheck;
@@ -14,6 +15,7 @@ import dev.pier.model.RouteMatch;
 import dev.pier.model.ServiceKey;
 import dev.pier.model.Timeouts;
 import dev.pier.model.WeightedBackend;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,8 +24,8 @@ import java.util.Optional;
 /**
  * The route claims of one GatewayRoute: its hostnames, and per rule the routes its matches (or its
  * resolver) give, built from the rule's {@linkplain GatewayRouteMatches matches},
- * {@linkplain GatewayRouteFilters filters}, {@linkplain RoutePolicies policies} and
- * {@linkplain BackendRefs backend references}. Each rule is checked on its own: a rule with an
+ * {@linkplain GatewayRouteFilters filters}, {@linkplain RoutePolicies policies},
+ * {@linkplain BackendRefs backend references} and their {@linkplain BackendProtocols protocols}. Each rule is checked on its own: a rule with an
  * Accepted problem is left out, the other rules keep serving. A backendRef to a missing Service or
  * port keeps its rule and its share of the split, which the data plane answers 503 (no endpoint)
  * until the Service appears; that is a ResolvedRefs problem.
@@ -32,10 +34,12 @@ final class GatewayRouteRoutes {
     static final String KIND = GatewayRoute.KIND;
 
     private final BackendRefs backendRefs;
+    private final BackendProtocols protocols;
     private final ResolverRules resolverRules;
 
-    GatewayRouteRoutes(BackendRefs backendRefs, ResolverRules resolverRules) {
+    GatewayRouteRoutes(BackendRefs backendRefs, BackendProtocols protocols, ResolverRules resolverRules) {
         this.backendRefs = backendRefs;
+        this.protocols = protocols;
         this.resolverRules = resolverRules;
     }
 
@@ -115,6 +119,8 @@ final class GatewayRouteRoutes {
             problems.invalid(f + ".pathPolicy", "ForwardRaw is not allowed with a URLRewrite path: the rewrite works on the"
                     + " normalised path, so the raw one cannot be forwarded");
         }
+        String tlsField = f + ".backendTLS";
+        BackendProtocols.RuleTls tls = protocols.rule(gr.getMetadata().getNamespace(), rule.getBackendTLS(), tlsField, problems);
         boolean answers = filters.stream().anyMatch(Filter::answers);
         String idPrefix = "gatewayroute/" + ref.namespace() + "/" + ref.name() + "/rule/" + i + "/";
 
@@ -125,8 +131,10 @@ final class GatewayRouteRoutes {
                 problems.invalid(f + ".backendRefs", "a resolver rule takes no backendRefs");
             if (answers)
                 problems.invalid(f + ".filters", "a resolver rule takes no RequestRedirect or DirectResponse filter");
-            return resolverRules.route(gr, ref, rule.getResolver(), f + ".resolver", idPrefix + "resolver",
-                    filters, timeouts, retry, balancer, healthCheck, forwardRawPath, problems).map(List::of).orElse(List.of());
+            Optional<Route> route = resolverRules.route(gr, ref, rule.getResolver(), f + ".resolver", idPrefix + "resolver",
+                    filters, timeouts, retry, balancer, healthCheck, forwardRawPath, tls, tlsField, problems);
+            if (route.isPresent()) BackendProtocols.warnUnused(tls, problems);
+            return route.map(List::of).orElse(List.of());
         }
 
         List<RouteMatch> matches = GatewayRouteMatches.matches(rule.getMatches(), f + ".matches", problems);
@@ -137,7 +145,8 @@ final class GatewayRouteRoutes {
                 problems.invalid(f + ".backendRefs", "not allowed beside a RequestRedirect or DirectResponse filter, which answers every request");
             action = new RouteAction.NoBackend();
         } else {
-            action = new RouteAction.Forward(backends(gr, backendRefsWritten, f + ".backendRefs", balancer, healthCheck, problems));
+            action = new RouteAction.Forward(backends(gr, backendRefsWritten, f + ".backendRefs", balancer, healthCheck, tls,
+                    tlsField, problems));
         }
         if (problems.leftOut() > before) return List.of(); // e.g. ForwardRaw beside a path rewrite: the model refuses it
         List<Route> routes = new ArrayList<>();
@@ -147,10 +156,12 @@ final class GatewayRouteRoutes {
         return routes;
     }
 
-    private List<WeightedBackend> backends(GatewayRoute gr, List<HTTPBackendRef> written, String f,
-                                           BalancerPolicy balancer, HealthCheck healthCheck, ObjectProblems problems) {
+    private List<WeightedBackend> backends(GatewayRoute gr, List<HTTPBackendRef> written, String f, BalancerPolicy balancer,
+                                           HealthCheck healthCheck, BackendProtocols.RuleTls tls, String tlsField,
+                                           ObjectProblems problems) {
         String namespace = gr.getMetadata().getNamespace();
         List<WeightedBackend> out = new ArrayList<>();
+        boolean allResolved = true;
         for (int j = 0; j < written.size(); j++) {
             HTTPBackendRef b = written.get(j);
             String bf = f + "[" + j + "]";
@@ -174,10 +185,15 @@ final class GatewayRouteRoutes {
             }
             // The backend keeps its share even when it cannot be reached: moving its traffic to the
             // others would overload them silently; the data plane answers its share 503 instead.
-            backendRefs.resolve(namespace, b.getName(), b.getPort(), null,
-                    new BackendRefs.Written(bf + ".name", bf + ".port", "its share of requests gets 503"), problems);
-            out.add(new WeightedBackend(new ServiceKey(namespace, b.getName(), b.getPort()), weight, balancer, healthCheck));
+            BackendRefs.Written at = new BackendRefs.Written(bf + ".name", bf + ".port", "its share of requests gets 503");
+            Optional<ServicePort> port = backendRefs.resolve(namespace, b.getName(), b.getPort(), null, at, problems);
+            allResolved &= port.isPresent();
+            BackendProtocol protocol = port.map(p -> protocols.of(namespace, b.getName(), p, tls, tlsField, at, problems))
+                    .orElse(BackendProtocol.HTTP1); // no endpoints either way: 503
+            out.add(new WeightedBackend(new ServiceKey(namespace, b.getName(), b.getPort()), weight, balancer, healthCheck,
+                    protocol));
         }
+        if (allResolved) BackendProtocols.warnUnused(tls, problems);
         return out;
     }
 }

@@ -28,9 +28,11 @@ final class IngressRoutes {
             "(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     private final BackendRefs backendRefs;
+    private final BackendProtocols protocols;
 
-    IngressRoutes(BackendRefs backendRefs) {
+    IngressRoutes(BackendRefs backendRefs, BackendProtocols protocols) {
         this.backendRefs = backendRefs;
+        this.protocols = protocols;
     }
 
     static ObjectRef ref(Ingress ingress) {
@@ -133,10 +135,11 @@ final class IngressRoutes {
             return Optional.of(List.of());
         }
         String portField = field + ".service.port." + (number != null ? "number" : "name");
-        return Optional.of(backendRefs.resolve(namespace, ref.getName(), number, portName,
-                        new BackendRefs.Written(field + ".service.name", portField, "requests get 503"), problems)
+        BackendRefs.Written at = new BackendRefs.Written(field + ".service.name", portField, "requests get 503");
+        // An Ingress has no field to name a CA bundle: a TLS backend gets a problem and 503.
+        return Optional.of(backendRefs.resolve(namespace, ref.getName(), number, portName, at, problems)
                 .map(p -> List.of(new WeightedBackend(new ServiceKey(namespace, ref.getName(), p.getPort()), 1,
-                        BalancerPolicy.ROUND_ROBIN)))
+                        BalancerPolicy.ROUND_ROBIN, protocols.of(namespace, ref.getName(), p, null, null, at, problems))))
                 .orElse(List.of()));
     }
 }

@@ -2,6 +2,7 @@ package dev.pier.translate;
 
 import dev.pier.api.GatewayRoute;
 import dev.pier.api.NamespaceResolver;
+import dev.pier.model.BackendProtocol;
 import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Filter;
 import dev.pier.model.HealthCheck;
@@ -27,10 +28,12 @@ import java.util.TreeMap;
  */
 final class ResolverRules {
     private final List<Service> services;
+    private final BackendProtocols protocols;
     private final TranslateOptions options;
 
-    ResolverRules(List<Service> services, TranslateOptions options) {
+    ResolverRules(List<Service> services, BackendProtocols protocols, TranslateOptions options) {
         this.services = services;
+        this.protocols = protocols;
         this.options = options;
     }
 
@@ -41,11 +44,12 @@ final class ResolverRules {
      * segment after the mount with dots turned to dashes, or, when versioned and that segment is a
      * version ({@code v} and digits), {@code vN-<next segment>}. Values are the Service port chosen
      * by {@code resolver.port}. Only Services a path can name are put in: selected by the selector,
-     * starting with servicePrefix with a non-empty rest, with a TCP port.
+     * starting with servicePrefix with a non-empty rest, with a TCP port. Each is spoken to as its
+     * port's appProtocol says ({@link BackendProtocols}), TLS ones checked as the rule's backendTLS says.
      */
     Optional<Route> route(GatewayRoute gr, ObjectRef ref, NamespaceResolver r, String f, String id, List<Filter> filters,
                           Timeouts timeouts, RetryPolicy retry, BalancerPolicy balancer, HealthCheck healthCheck,
-                          boolean forwardRawPath, ObjectProblems problems) {
+                          boolean forwardRawPath, BackendProtocols.RuleTls tls, String tlsField, ObjectProblems problems) {
         String own = gr.getMetadata().getNamespace();
         String namespace = r.getNamespace() == null || r.getNamespace().isEmpty() ? own : r.getNamespace();
         int before = problems.leftOut();
@@ -68,16 +72,23 @@ final class ResolverRules {
         PathMatch path = PathMatch.prefix(mount);
 
         Map<String, ServiceKey> resolved = new TreeMap<>();
+        Map<String, BackendProtocol> protocolsByName = new TreeMap<>();
         for (Service s : services) {
             String name = s.getMetadata().getName();
             if (!namespace.equals(s.getMetadata().getNamespace()) || !name.startsWith(servicePrefix)) continue;
             if (name.length() == servicePrefix.length()) continue;
             if (!selector.get().matches(s.getMetadata().getLabels())) continue;
             if (BackendRefs.isExternalName(s) && !options.allowExternalName()) continue;
-            port(s, r.getPort()).ifPresent(p -> resolved.put(name, new ServiceKey(namespace, name, p.getPort())));
+            Optional<ServicePort> port = port(s, r.getPort());
+            if (port.isEmpty()) continue;
+            resolved.put(name, new ServiceKey(namespace, name, port.get().getPort()));
+            BackendProtocol protocol = protocols.of(namespace, name, port.get(), tls, tlsField,
+                    new BackendRefs.Written(f, f + ".port", "requests resolved to Service " + name + " get 503"), problems);
+            if (!(protocol instanceof BackendProtocol.Http1)) protocolsByName.put(name, protocol);
         }
         return Optional.of(new Route(id, ref, RouteMatch.path(path),
-                new RouteAction.Resolve(namespace, path.value(), servicePrefix, versioned, resolved, balancer, healthCheck),
+                new RouteAction.Resolve(namespace, path.value(), servicePrefix, versioned, resolved, balancer, healthCheck,
+                        protocolsByName),
                 filters, timeouts, retry, forwardRawPath));
     }
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
@@ -16,6 +17,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.pier.model.AcmeCertificate;
 import dev.pier.model.AcmeChallenge;
+import dev.pier.model.BackendProtocol;
+import dev.pier.model.BackendTls;
 import dev.pier.model.Filter;
 import dev.pier.model.HttpsPolicy;
 import dev.pier.model.ObjectStatus;
@@ -63,6 +66,9 @@ public final class TranslationYaml {
                     .build())
             .addMixIn(RouteAction.class, TypeDiscriminator.class)
             .addMixIn(Filter.class, TypeDiscriminator.class)
+            .addMixIn(BackendProtocol.class, TypeDiscriminator.class)
+            .addMixIn(WeightedBackend.class, ProtocolDefaultHidden.class)
+            .addMixIn(BackendTls.class, CaSummary.class)
             .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
             .addMixIn(Route.class, RouteDefaultsHidden.class)
             .addMixIn(PathMatch.class, CompiledRegexHidden.class)
@@ -122,6 +128,39 @@ public final class TranslationYaml {
     private abstract static class BackendsAlways {
         @JsonInclude(JsonInclude.Include.ALWAYS)
         abstract List<WeightedBackend> backends();
+    }
+
+    /** Most backends speak HTTP/1.1: print the protocol only when it is another. */
+    private abstract static class ProtocolDefaultHidden {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsHttp1.class)
+        abstract BackendProtocol protocol();
+    }
+
+    private static final class IsHttp1 {
+        @Override
+        public boolean equals(Object other) {
+            return other == null || other instanceof BackendProtocol.Http1;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    /** A CA bundle is public but long: each of its certificates by fingerprint, subject and expiry, as for a TLS Secret. */
+    private abstract static class CaSummary {
+        @JsonSerialize(using = CaCertificates.class)
+        abstract String caCertificates();
+    }
+
+    private static final class CaCertificates extends JsonSerializer<String> {
+        @Override
+        public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeStartObject();
+            writeChain(value, "ca.crt", gen);
+            gen.writeEndObject();
+        }
     }
 
     /** The compiled expression is the {@code value} already printed. */
@@ -198,34 +237,39 @@ public final class TranslationYaml {
             gen.writeStartObject();
             provider.defaultSerializeField("secret", value.secret(), gen);
             provider.defaultSerializeField("hostnames", value.hostnames(), gen);
-            List<? extends Certificate> chain;
-            try {
-                chain = new ArrayList<>(CertificateFactory.getInstance("X.509")
-                        .generateCertificates(new ByteArrayInputStream(value.certificatePem().getBytes(StandardCharsets.US_ASCII))));
-            } catch (CertificateException | RuntimeException e) {
-                chain = null;
-            }
-            if (chain == null || chain.isEmpty()) {
-                gen.writeStringField("error", "tls.crt does not parse as X.509 certificates");
-            } else {
-                gen.writeArrayFieldStart("chain");
-                for (Certificate c : chain) {
-                    gen.writeStartObject();
-                    gen.writeStringField("sha256", fingerprint(c));
-                    if (c instanceof X509Certificate x) {
-                        gen.writeStringField("subject", x.getSubjectX500Principal().getName());
-                        gen.writeStringField("notAfter", x.getNotAfter().toInstant().toString());
-                    }
-                    gen.writeEndObject();
-                }
-                gen.writeEndArray();
+            writeChain(value.certificatePem(), "tls.crt", gen);
+            gen.writeEndObject();
+        }
+    }
+
+    /** The certificates of {@code pem} as field {@code chain} (fingerprint, subject, expiry), or an {@code error} field. */
+    private static void writeChain(String pem, String what, JsonGenerator gen) throws IOException {
+        List<? extends Certificate> chain;
+        try {
+            chain = new ArrayList<>(CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+        } catch (CertificateException | RuntimeException e) {
+            chain = null;
+        }
+        if (chain == null || chain.isEmpty()) {
+            gen.writeStringField("error", what + " does not parse as X.509 certificates");
+            return;
+        }
+        gen.writeArrayFieldStart("chain");
+        for (Certificate c : chain) {
+            gen.writeStartObject();
+            gen.writeStringField("sha256", fingerprint(c));
+            if (c instanceof X509Certificate x) {
+                gen.writeStringField("subject", x.getSubjectX500Principal().getName());
+                gen.writeStringField("notAfter", x.getNotAfter().toInstant().toString());
             }
             gen.writeEndObject();
         }
+        gen.writeEndArray();
+    }
 
-        private static String fingerprint(Certificate c) {
-            return CertificateKeyPair.fingerprint((X509Certificate) c);
-        }
+    private static String fingerprint(Certificate c) {
+        return CertificateKeyPair.fingerprint((X509Certificate) c);
     }
 
     /** {@code Set.copyOf} iterates in no fixed order; print sets sorted. */

@@ -49,13 +49,14 @@ public final class Translator {
     public static TranslationResult translate(ResourceSnapshot snapshot, TranslateOptions options, Instant now) {
         IngressClassSelector classes = new IngressClassSelector(snapshot.ingressClasses(), options);
         BackendRefs backendRefs = new BackendRefs(byKey(snapshot.services()), options);
-        IngressRoutes ingressRoutes = new IngressRoutes(backendRefs);
+        BackendProtocols protocols = new BackendProtocols(byKey(snapshot.configMaps()));
+        IngressRoutes ingressRoutes = new IngressRoutes(backendRefs, protocols);
         CertificateRefs certificateRefs = new CertificateRefs(byKey(snapshot.secrets()), now);
         AcmeClaims acmeClaims = new AcmeClaims(options.acme(), certificateRefs);
         IngressTls ingressTls = new IngressTls(certificateRefs, acmeClaims);
         GatewayRouteTls gatewayRouteTls = new GatewayRouteTls(certificateRefs, acmeClaims);
-        GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs,
-                new ResolverRules(snapshot.services(), options));
+        GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs, protocols,
+                new ResolverRules(snapshot.services(), protocols, options));
         Set<String> terminating = terminatingNamespaces(snapshot.namespaces());
 
         Map<ObjectRef, ObjectProblems> problems = new LinkedHashMap<>();

@@ -81,7 +81,7 @@ public final class TableSwapBench {
                     .withNewSpec().withIngressClassName("pier").addNewRule().withHost("host-" + (i % Math.max(1, paths / 100)) + ".bench.local")
                     .withNewHttp().withPaths(list).endHttp().endRule().endSpec().build());
         }
-        return new ResourceSnapshot(List.of(), ingresses, services, List.of(), List.of(), List.of(), List.of());
+        return new ResourceSnapshot(List.of(), ingresses, services, List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
 }

@@ -69,13 +69,29 @@ class HelmChartTest {
     }
 
     @Test
-    void helmInstallGivesPierEverythingItNeedsAndNoMore(KubeApiServer kube) throws Exception {
+    void theNotesWarnWhenTheGracePeriodCannotCoverTheDrain(KubeApiServer kube) throws Exception {
+        Path helm = requireHelm();
+        String out = run(List.of(helm.toString(), "install", "pier-notes", "charts/pier", "--dry-run", "--namespace", "pier-notes",
+                "--kubeconfig", kube.kubeconfig().toString(), "--set", "terminationGracePeriodSeconds=10"));
+        assertThat(out).contains("NOTES:").contains("kubectl -n pier-notes rollout status deployment/pier-notes")
+                .contains("WARNING: terminationGracePeriodSeconds (10) is shorter than drain.delaySeconds + drain.timeoutSeconds");
+        assertThat(run(List.of(helm.toString(), "install", "pier-notes", "charts/pier", "--dry-run", "--namespace", "pier-notes",
+                "--kubeconfig", kube.kubeconfig().toString()))).doesNotContain("WARNING");
+    }
+
+    private static Path requireHelm() {
         Optional<Path> helm = helm();
         if (helm.isEmpty()) {
             String reason = "helm not found (PIER_HELM_BIN or ~/.cache/pier/helm/v3.22.0/bin); run scripts/helm-tool.sh";
             if ("true".equals(System.getenv("PIER_REQUIRE_KUBE"))) Assertions.fail(reason);
             Assumptions.abort(reason);
         }
+        return helm.get();
+    }
+
+    @Test
+    void helmInstallGivesPierEverythingItNeedsAndNoMore(KubeApiServer kube) throws Exception {
+        Optional<Path> helm = Optional.of(requireHelm());
         String id = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
         String release = "pier-chart-" + id;
         String system = "pier-system-" + id;
@@ -116,7 +132,7 @@ class HelmChartTest {
                         .withNewPort().withName("http").endPort().endService().endBackend().endPath().endHttp().endRule().endSpec().build()).create();
 
                 KubeSourceOptions options = KubeSourceOptions.defaults(system, "chart-test")
-                        .withLease("pier-leader", Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(500))
+                        .withLease(release + "-leader", Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(500))
                         .withPublishAddress("203.0.113.10");
                 PierServer.Config config = new PierServer.Config(List.of(), "127.0.0.1", 0, 0,
                         new TranslateOptions(release, TranslateOptions.CONTROLLER_NAME, false), 1, 100);
@@ -141,7 +157,11 @@ class HelmChartTest {
                         return lb != null && lb.getIngress() != null && !lb.getIngress().isEmpty()
                                 && "203.0.113.10".equals(lb.getIngress().get(0).getIp());
                     }, "Ingress status written with the chart's RBAC");
+                    assertThat(admin.leases().inNamespace(system).withName(release + "-leader").get()).isNotNull();
                 }
+                // The leader stopped: it released its Lease and, nobody else taking it, deleted it.
+                await(() -> admin.leases().inNamespace(system).withName(release + "-leader").get() == null,
+                        "the released Lease deleted with the chart's RBAC");
             } finally {
                 vertx.close().await(5, TimeUnit.SECONDS);
             }

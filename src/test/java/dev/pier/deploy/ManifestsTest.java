@@ -11,13 +11,20 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The plain manifests in deploy/ and the Helm chart say the same about privileges. */
+/** deploy/ is the chart rendered, and what it grants and runs is least privilege. */
 class ManifestsTest {
 
     @SuppressWarnings("unchecked")
@@ -28,12 +35,44 @@ class ManifestsTest {
         }
     }
 
+    private static List<PolicyRule> rules(String file) throws Exception {
+        return new ObjectMapper(new YAMLFactory()).readValue(Path.of("charts", "pier", "files", file).toFile(),
+                new TypeReference<List<PolicyRule>>() { });
+    }
+
     @Test
-    void theChartGrantsExactlyTheRulesDeployGrants() throws Exception {
+    void deployIsTheChartRendered(@TempDir Path out) throws Exception {
+        Optional<Path> helm = HelmChartTest.helm();
+        if (helm.isEmpty()) {
+            String reason = "helm not found (PIER_HELM_BIN or ~/.cache/pier/helm); run scripts/helm-tool.sh";
+            if ("true".equals(System.getenv("PIER_REQUIRE_KUBE"))) Assertions.fail(reason);
+            Assumptions.abort(reason);
+        }
+        ProcessBuilder pb = new ProcessBuilder("scripts/render-deploy.sh", out.toString()).redirectErrorStream(true);
+        pb.environment().put("PIER_HELM_BIN", helm.get().getParent().toString());
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+        try (Stream<Path> rendered = Files.list(out); Stream<Path> committed = Files.list(Path.of("deploy"))) {
+            assertThat(committed.map(f -> f.getFileName().toString()).sorted().toList())
+                    .isEqualTo(rendered.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        try (Stream<Path> rendered = Files.list(out)) {
+            for (Path file : rendered.toList()) {
+                assertThat(Files.readString(Path.of("deploy").resolve(file.getFileName())))
+                        .as("deploy/%s is stale: run scripts/render-deploy.sh and commit", file.getFileName())
+                        .isEqualTo(Files.readString(file));
+            }
+        }
+    }
+
+    @Test
+    void theClusterRoleGrantsTheChartsRulesAndNothingBeyondStatusAndEvents() throws Exception {
         ClusterRole role = (ClusterRole) load(Path.of("deploy", "10-rbac.yaml")).stream()
                 .filter(o -> o instanceof ClusterRole).findFirst().orElseThrow();
-        List<PolicyRule> chart = new ObjectMapper(new YAMLFactory()).readValue(
-                Path.of("charts", "pier", "files", "clusterrole-rules.yaml").toFile(), new TypeReference<List<PolicyRule>>() { });
+        List<PolicyRule> chart = new ArrayList<>(rules("rbac-cluster-rules.yaml"));
+        chart.addAll(rules("rbac-namespaced-rules.yaml"));
         assertThat(role.getRules()).isEqualTo(chart);
         assertThat(role.getRules()).as("no wildcard, no delete, and no write access beyond status, events and (ACME) Secrets")
                 .allSatisfy(rule -> {
@@ -45,23 +84,29 @@ class ManifestsTest {
                 });
     }
 
-    /** RBAC cannot limit Secret writes by label: the admission policy that does is shipped beside it, bound. */
+    /** RBAC cannot limit Secret writes by label: the admission policy that does is shipped beside it, for Pier's ServiceAccount. */
     @Test
     void secretWritesComeWithTheAdmissionPolicyThatLimitsThemToPiersOwn() throws Exception {
         List<HasMetadata> policy = load(Path.of("deploy", "15-secret-policy.yaml"));
         assertThat(policy).extracting(HasMetadata::getKind)
                 .containsExactly("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
-        String text = Files.readString(Path.of("deploy", "15-secret-policy.yaml"));
-        assertThat(text).contains("system:serviceaccount:pier-system:pier", "app.kubernetes.io/managed-by", "validationActions: [Deny]");
-        String chart = Files.readString(Path.of("charts", "pier", "templates", "secret-policy.yaml"));
-        assertThat(chart).contains("system:serviceaccount:{{ .Release.Namespace }}:{{ .Release.Name }}", "validationActions: [Deny]");
-        // The same checks in both, whatever the names.
-        java.util.function.Function<String, String> validations = t -> t.substring(t.indexOf("validations:"), t.indexOf("---"));
-        assertThat(validations.apply(chart)).isEqualTo(validations.apply(text));
+        var vap = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy) policy.get(0);
+        var binding = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding) policy.get(1);
+        assertThat(binding.getSpec().getPolicyName()).isEqualTo(vap.getMetadata().getName());
+        assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+        assertThat(vap.getSpec().getFailurePolicy()).isEqualTo("Fail");
+        Deployment deployment = (Deployment) load(Path.of("deploy", "30-deployment.yaml")).stream()
+                .filter(o -> o instanceof Deployment).findFirst().orElseThrow();
+        String account = "system:serviceaccount:" + deployment.getMetadata().getNamespace() + ":"
+                + deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
+        assertThat(vap.getSpec().getMatchConditions()).singleElement()
+                .satisfies(c -> assertThat(c.getExpression()).contains("'" + account + "'"));
+        assertThat(vap.getSpec().getValidations()).extracting(v -> v.getExpression())
+                .allSatisfy(e -> assertThat(e).contains("app.kubernetes.io/managed-by"));
     }
 
     @Test
-    void theDeploymentRunsAsNonRootWithoutPrivileges() throws Exception {
+    void theDeploymentRunsAsNonRootWithoutPrivilegesAndDrains() throws Exception {
         List<HasMetadata> all = new ArrayList<>();
         try (var files = Files.list(Path.of("deploy"))) {
             for (Path f : files.sorted().toList()) all.addAll(load(f));
@@ -73,7 +118,11 @@ class ManifestsTest {
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-        assertThat(container.getArgs()).contains("serve", "--kubernetes");
+        assertThat(container.getArgs()).contains("serve", "--kubernetes", "--drain-delay=5s", "--drain-timeout=30s");
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("covers drain delay + timeout").isGreaterThan(35L);
+        assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+        assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     }
 
     @Test

@@ -317,6 +317,11 @@ final class E2e implements AutoCloseable {
         return sendAsync(pier.httpPort(), method, host, uri, headers, body);
     }
 
+    /** The port Pier serves traffic on, for clients of other kinds (gRPC). */
+    int httpPort() {
+        return pier.httpPort();
+    }
+
     Reply admin(String uri) {
         return await(sendAsync(pier.adminPort(), HttpMethod.GET, "127.0.0.1", uri, headers(), null));
     }

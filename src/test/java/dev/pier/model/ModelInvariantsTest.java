@@ -38,6 +38,31 @@ class ModelInvariantsTest {
     }
 
     @Test
+    void tlsToABackendIsVerifiedWithACaBundleOrUnverifiedWithout() {
+        ObjectRef ca = new ObjectRef("ConfigMap", "web", "ca");
+        assertThat(BackendTls.verified("api.web.svc", ca, "-----BEGIN CERTIFICATE-----").verify()).isTrue();
+        assertThat(BackendTls.unverified("api.web.svc").caCertificates()).isNull();
+        assertThatThrownBy(() -> new BackendTls("api.web.svc", null, null, true)).hasMessageContaining("needs a CA bundle");
+        assertThatThrownBy(() -> new BackendTls("api.web.svc", ca, "pem", false)).hasMessageContaining("holds no CA bundle");
+        assertThatThrownBy(() -> BackendTls.unverified("")).hasMessageContaining("serverName");
+        assertThat(BackendTls.verified("api.web.svc", ca, "pem").toString()).doesNotContain("pem");
+    }
+
+    @Test
+    void aResolversProtocolsNameServicesItResolvesAndNeverTheDefault() {
+        Map<String, ServiceKey> services = Map.of("grpc", new ServiceKey("web", "grpc", 50051));
+        var resolve = new RouteAction.Resolve("web", "/", "", false, services, BalancerPolicy.ROUND_ROBIN,
+                Map.of("grpc", BackendProtocol.H2C));
+        assertThat(resolve.protocol("grpc")).isEqualTo(BackendProtocol.H2C);
+        assertThat(new RouteAction.Resolve("web", "/", "", false, services, BalancerPolicy.ROUND_ROBIN).protocol("grpc"))
+                .isEqualTo(BackendProtocol.HTTP1);
+        assertThatThrownBy(() -> new RouteAction.Resolve("web", "/", "", false, services, BalancerPolicy.ROUND_ROBIN,
+                Map.of("other", BackendProtocol.H2C))).hasMessageContaining("does not resolve");
+        assertThatThrownBy(() -> new RouteAction.Resolve("web", "/", "", false, services, BalancerPolicy.ROUND_ROBIN,
+                Map.of("grpc", BackendProtocol.HTTP1))).hasMessageContaining("the default");
+    }
+
+    @Test
     void aRouteWithoutABackendNeedsAFilterThatAnswers() {
         RouteMatch match = RouteMatch.path(PathMatch.prefix("/"));
         assertThatThrownBy(() -> new Route("r", SRC, match, new RouteAction.NoBackend(), List.of(), Timeouts.NONE, RetryPolicy.NONE))

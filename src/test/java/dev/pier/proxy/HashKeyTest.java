@@ -50,7 +50,8 @@ class HashKeyTest {
             f.endpoints("svc", f.backend("a"));
             RecordingBalancer recorder = new RecordingBalancer();
             // Serve through a server whose only job is to hand each real request to Target.hashKey.
-            Target target = new Target(Fixture.svc("svc"), recorder, new BalancerPolicy(BalancerPolicy.Type.CONSISTENT_HASH, hashOn), null);
+            Target target = new Target(Fixture.svc("svc"), recorder, new BalancerPolicy(BalancerPolicy.Type.CONSISTENT_HASH, hashOn),
+                    null, dev.pier.model.BackendProtocol.HTTP1);
             Endpoint probe = f.backend("probe", req -> {
                 target.balancer.pick(target.hashKey(req), null);
                 req.response().end();
@@ -88,7 +89,8 @@ class HashKeyTest {
 
     @Test
     void roundRobinPolicyReadsNoKey() {
-        Target target = new Target(Fixture.svc("svc"), new RecordingBalancer(), BalancerPolicy.ROUND_ROBIN, null);
+        Target target = new Target(Fixture.svc("svc"), new RecordingBalancer(), BalancerPolicy.ROUND_ROBIN, null,
+                dev.pier.model.BackendProtocol.HTTP1);
         assertThat(target.hashKey(null)).isNull();
     }
 }

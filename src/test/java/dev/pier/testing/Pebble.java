@@ -153,7 +153,7 @@ public final class Pebble implements AutoCloseable {
             }
             int port = listenPort != 0 ? listenPort : KubeApiServer.freePort();
             int management = KubeApiServer.freePort();
-            int dnsPort = freeUdpPort();
+            int dnsPort = freeTcpAndUdpPort();
             StringBuilder profileJson = new StringBuilder();
             profiles.forEach((p, seconds) -> profileJson.append(profileJson.isEmpty() ? "" : ",")
                     .append("\"").append(p).append("\":{\"description\":\"").append(p).append("\",\"validityPeriod\":").append(seconds).append("}"));
@@ -179,6 +179,7 @@ public final class Pebble implements AutoCloseable {
                     "-management", "127.0.0.1:" + KubeApiServer.freePort())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + "-dns.log").toFile()))
                     .start();
+            awaitDns(dns, dnsPort, logDir.resolve(name + "-dns.log"));
             ProcessBuilder pb = new ProcessBuilder(bin.resolve("pebble").toString(), "-config", config.toString(),
                     "-dnsserver", "127.0.0.1:" + dnsPort)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -285,9 +286,30 @@ public final class Pebble implements AutoCloseable {
         }
     }
 
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** A loopback port free for both TCP and UDP: the DNS server listens on both, and pebble asks over TCP. */
+    private static int freeTcpAndUdpPort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = KubeApiServer.freePort();
+            try (DatagramSocket s = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (java.net.SocketException taken) {
+                // the UDP side is in use: another
+            }
         }
+        throw new IOException("no loopback port free for both TCP and UDP");
+    }
+
+    /** Waits until the DNS server accepts TCP connections, so pebble's first lookup finds it. */
+    private static void awaitDns(Process dns, int port, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!dns.isAlive()) throw new IllegalStateException("pebble-challtestsrv exited:\n" + Files.readString(log));
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("pebble-challtestsrv does not listen on " + port + ":\n" + Files.readString(log));
     }
 }

@@ -32,8 +32,9 @@ public final class TestNetns implements AutoCloseable {
 
     /** Creates the namespace, or aborts the calling test (skipped, with the reason) when that is not possible. */
     public static TestNetns create() {
-        // A random /30 keeps parallel test JVMs (and left-overs of a killed run) apart.
-        int block = RANDOM.nextInt(1 << 14);
+        // A random /30 keeps parallel test JVMs (and left-overs of a killed run) apart; below
+        // 198.19.254.0/24, the single-node cluster's bridge (scripts/cluster/node.sh).
+        int block = RANDOM.nextInt(254 << 6);
         String id = Integer.toHexString(block) + Integer.toHexString(RANDOM.nextInt(1 << 12));
         String name = "pier-" + id;
         String hostIf = "pvh" + id;

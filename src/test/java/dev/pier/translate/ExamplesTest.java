@@ -38,7 +38,7 @@ class ExamplesTest {
         assertThat(examples().toList()).contains("gatewayroute-paths.yaml", "gatewayroute-matches.yaml",
                 "gatewayroute-canary.yaml", "gatewayroute-balancing.yaml", "gatewayroute-headers.yaml",
                 "gatewayroute-rewrite.yaml", "gatewayroute-redirect.yaml", "gatewayroute-direct-response.yaml",
-                "gatewayroute-timeouts.yaml", "gatewayroute-resolver.yaml");
+                "gatewayroute-timeouts.yaml", "gatewayroute-resolver.yaml", "gatewayroute-grpc.yaml");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -50,6 +51,7 @@ public final class ManifestParser {
         KINDS.put("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class);
         KINDS.put("v1/Secret", Secret.class);
         KINDS.put("v1/Namespace", Namespace.class);
+        KINDS.put("v1/ConfigMap", ConfigMap.class);
         KINDS.put(GatewayRoute.API_VERSION + "/" + GatewayRoute.KIND, GatewayRoute.class);
     }
 
@@ -273,6 +275,7 @@ public final class ManifestParser {
         List<Secret> secrets = new ArrayList<>();
         List<GatewayRoute> routes = new ArrayList<>();
         List<Namespace> namespaces = new ArrayList<>();
+        List<ConfigMap> configMaps = new ArrayList<>();
         for (HasMetadata o : objects) {
             if (o instanceof IngressClass c) classes.add(c);
             else if (o instanceof Ingress i) ingresses.add(i);
@@ -281,7 +284,8 @@ public final class ManifestParser {
             else if (o instanceof Secret s) secrets.add(s);
             else if (o instanceof GatewayRoute r) routes.add(r);
             else if (o instanceof Namespace n) namespaces.add(n);
+            else if (o instanceof ConfigMap c) configMaps.add(c);
         }
-        return new ResourceSnapshot(classes, ingresses, services, slices, secrets, routes, namespaces);
+        return new ResourceSnapshot(classes, ingresses, services, slices, secrets, routes, namespaces, configMaps);
     }
 }

@@ -3,6 +3,7 @@ package dev.pier.source.kube;
 import dev.pier.model.ObjectRef;
 import dev.pier.translate.CertificateRefs;
 import dev.pier.translate.ServiceEndpoints;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -26,14 +27,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The informers of the cluster source and reads of their caches: IngressClasses, Ingresses,
  * Services, EndpointSlices (core/v1 Endpoints where the cluster serves no discovery.k8s.io/v1),
- * TLS Secrets, GatewayRoutes (when the CRD is installed) and Namespaces (for their phase). Events
+ * TLS Secrets, ConfigMaps (for the CA bundles routes name), GatewayRoutes (when the CRD is installed)
+ * and Namespaces (for their phase). Events
  * only tell the {@link Listener} what changed; nothing else happens on the informers' threads.
  */
 final class Informers {
     private static final Logger LOG = LoggerFactory.getLogger(Informers.class);
     private static final String BY_SERVICE = "by-service";
 
-    enum Kind { INGRESS_CLASS, INGRESS, SERVICE, ENDPOINTS, SECRET, GATEWAY_ROUTE, NAMESPACE }
+    enum Kind { INGRESS_CLASS, INGRESS, SERVICE, ENDPOINTS, SECRET, CONFIG_MAP, GATEWAY_ROUTE, NAMESPACE }
 
     /** Told of every change; called on informer threads, so it must only take note. */
     interface Listener {
@@ -72,6 +74,8 @@ final class Informers {
             // Only TLS Secrets: Pier needs no others, and reading every Secret is both costly and more access than needed.
             add(Kind.SECRET, (ns == null ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(ns))
                     .withField("type", CertificateRefs.TLS_SECRET_TYPE), listener);
+            // ConfigMaps hold the CA bundles (ca.crt) of backendTLS; the store keeps only that key.
+            add(Kind.CONFIG_MAP, ns == null ? client.configMaps().inAnyNamespace() : client.configMaps().inNamespace(ns), listener);
             if (endpointSlices) {
                 add(Kind.ENDPOINTS, ns == null ? client.discovery().v1().endpointSlices().inAnyNamespace()
                         : client.discovery().v1().endpointSlices().inNamespace(ns), listener)

@@ -1,6 +1,8 @@
 package dev.pier.source.kube;
 
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
@@ -44,15 +46,24 @@ final class Leadership implements AutoCloseable {
     private CompletableFuture<?> term;
     private int failures; // guarded by this: failed starts or terms in a row, for the backoff
 
+    /** Runs after a leader stopped and released the Lease (deleting it unless another replica took it). */
+    private final Runnable releasedLeaseCleanup;
+
     Leadership(KubernetesClient client, KubeSourceOptions options, Runnable onStart, Runnable onStop) {
-        this(options, onStart, onStop, config -> client.leaderElector().withConfig(config).build().start());
+        this(options, onStart, onStop, config -> client.leaderElector().withConfig(config).build().start(),
+                () -> deleteReleasedLease(client, options));
     }
 
     Leadership(KubeSourceOptions options, Runnable onStart, Runnable onStop, Elector elector) {
+        this(options, onStart, onStop, elector, () -> { });
+    }
+
+    private Leadership(KubeSourceOptions options, Runnable onStart, Runnable onStop, Elector elector, Runnable releasedLeaseCleanup) {
         this.options = options;
         this.onStart = onStart;
         this.onStop = onStop;
         this.elector = elector;
+        this.releasedLeaseCleanup = releasedLeaseCleanup;
     }
 
     /** Starts the first term; never throws for an election that cannot start (it is retried). */
@@ -125,10 +136,14 @@ final class Leadership implements AutoCloseable {
         return leader && !closed;
     }
 
-    /** Stops taking part; a leader releases the Lease so another replica takes over at once. */
+    /**
+     * Stops taking part; a leader releases the Lease so another replica takes over at once, and
+     * deletes it if no other replica has taken it yet, so an uninstalled Pier leaves no Lease behind.
+     */
     @Override
     public void close() {
         CompletableFuture<?> current;
+        boolean wasLeader = leader;
         synchronized (this) {
             closed = true;
             current = term;
@@ -144,5 +159,21 @@ final class Leadership implements AutoCloseable {
             }
         }
         leader = false;
+        if (wasLeader) releasedLeaseCleanup.run();
+    }
+
+    /** Deletes the Lease while nobody holds it; the resourceVersion precondition spares one another replica just took. */
+    private static void deleteReleasedLease(KubernetesClient client, KubeSourceOptions options) {
+        try {
+            Lease lease = client.leases().inNamespace(options.leaseNamespace()).withName(options.leaseName()).get();
+            if (lease == null) return;
+            // fabric8's release may leave this replica's name as holder; anyone else's means a new leader.
+            String holder = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+            if (holder != null && !holder.isEmpty() && !holder.equals(options.identity())) return;
+            client.leases().inNamespace(options.leaseNamespace()).resource(lease)
+                    .lockResourceVersion(lease.getMetadata().getResourceVersion()).delete();
+        } catch (KubernetesClientException e) {
+            LOG.debug("released Lease {}/{} not deleted: {}", options.leaseNamespace(), options.leaseName(), e.getMessage());
+        }
     }
 }

@@ -7,6 +7,8 @@ import dev.pier.source.kube.Informers.Kind;
 import dev.pier.translate.ResourceSnapshot;
 import dev.pier.translate.ServiceEndpoints;
 import dev.pier.translate.TranslationResult;
+import dev.pier.api.BackendTLS;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -52,7 +54,7 @@ final class SnapshotAssembly {
         return new Candidate(new ResourceSnapshot(informers.list(Kind.INGRESS_CLASS, IngressClass.class),
                 informers.list(Kind.INGRESS, Ingress.class), informers.list(Kind.SERVICE, Service.class),
                 informers.allSlices(), informers.list(Kind.SECRET, Secret.class), gatewayRoutes(),
-                informers.list(Kind.NAMESPACE, Namespace.class)), fingerprint);
+                informers.list(Kind.NAMESPACE, Namespace.class), informers.list(Kind.CONFIG_MAP, ConfigMap.class)), fingerprint);
     }
 
     /** A snapshot and what identifies it. */
@@ -104,15 +106,31 @@ final class SnapshotAssembly {
     /**
      * What identifies an object's content for translation. For kinds whose status Pier itself
      * writes, the spec generation plus labels, annotations and deletion: otherwise every status
-     * write would come back as a change and cause one more full rebuild.
+     * write would come back as a change and cause one more full rebuild. For a ConfigMap, only its
+     * CA bundle: ConfigMaps change often for reasons of their own (some applications' leader
+     * election writes one every few seconds) and must not rebuild the table each time.
      */
     private static String version(Kind kind, HasMetadata o) {
         var m = o.getMetadata();
+        if (kind == Kind.CONFIG_MAP) {
+            var data = ((ConfigMap) o).getData();
+            String ca = data == null ? null : data.get(BackendTLS.CA_KEY);
+            return ca == null ? "-" : sha256(ca);
+        }
         if ((kind == Kind.INGRESS || kind == Kind.GATEWAY_ROUTE) && m.getGeneration() != null) {
             return "g" + m.getGeneration() + "/" + sortedText(m.getLabels()) + "/" + sortedText(m.getAnnotations())
                     + "/" + m.getDeletionTimestamp();
         }
         return String.valueOf(m.getResourceVersion());
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static String sortedText(Map<String, String> map) {

@@ -75,7 +75,10 @@ class KubeSourceRbacTest {
             return out;
         };
         try (KubernetesClient pier = kube.newClient(kube.pierToken());
+             // The Lease name deploy/ grants (the chart's Role names its one Lease).
              KubeSource source = new KubeSource(pier, KubeSourceTest.options(ns).withWatchNamespaces(Set.of(ns))
+                     .withLease("pier-leader", java.time.Duration.ofSeconds(6), java.time.Duration.ofSeconds(4),
+                             java.time.Duration.ofMillis(500))
                      .withPublishService(ns + "/pier"), sink)) {
             source.start();
             sink.awaitSnapshot(s -> names(s.ingresses()).contains("shop") && names(s.services()).contains("web"));
