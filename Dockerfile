@@ -16,9 +16,12 @@ COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY src/main src/main
 RUN mvn -B -q package -Dmaven.test.skip=true
-# jdeps lists the modules the jar needs; jdk.crypto.ec adds the elliptic curves TLS to the API server uses.
+# jdeps lists the modules the jar names; added by hand are those reached only at run time:
+# jdk.crypto.ec (the elliptic curves TLS to the API server uses), jdk.management (Micrometer's
+# process, CPU and GC meters look its MXBeans up reflectively) and java.net.http (the OTLP trace
+# exporter's sender, found through ServiceLoader).
 RUN jdeps --ignore-missing-deps -q --multi-release 17 --print-module-deps target/pier.jar > modules.txt \
- && jlink --add-modules "$(cat modules.txt),jdk.crypto.ec" --strip-debug --no-man-pages --no-header-files \
+ && jlink --add-modules "$(cat modules.txt),jdk.crypto.ec,jdk.management,java.net.http" --strip-debug --no-man-pages --no-header-files \
       --compress=2 --generate-cds-archive --output /opt/java
 
 FROM ${RUN_IMAGE}

@@ -5,6 +5,8 @@ import dev.pier.acme.AcmeOptions;
 import dev.pier.admin.AdminServer;
 import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
+import dev.pier.proxy.EdgePolicy;
+import dev.pier.proxy.EdgeTransport;
 import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.proxy.TlsEngine;
@@ -13,7 +15,22 @@ import dev.pier.source.kube.KubeSource;
 import dev.pier.source.kube.KubeSourceOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.pier.translate.TranslateOptions;
+import dev.pier.proxy.AccessLog;
+import dev.pier.proxy.Observability;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Map;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,7 +61,9 @@ public final class PierServer implements AutoCloseable {
      */
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                          int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
-                         OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine, AcmeOptions acme) {
+                         OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine,
+                         EdgePolicy edge, Duration connectTimeout, AccessLogSettings accessLog, TracingSettings tracing,
+                         AcmeOptions acme) {
         public Config {
             files = List.copyOf(files);
             adminAddresses = List.copyOf(adminAddresses);
@@ -53,12 +72,30 @@ public final class PierServer implements AutoCloseable {
         /** Without ACME. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
-                      OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
-            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses, outlier,
-                    httpsPort, httpsRedirectPort, tlsEngine, null);
+                      OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine,
+                      EdgePolicy edge, Duration connectTimeout, AccessLogSettings accessLog, TracingSettings tracing) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
+                    outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, null);
         }
 
-        /** Admin on loopback only, default outlier detection, no HTTPS. */
+        /** The default edge policy and connect timeout, no access log and no tracing. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                      OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
+                    outlier, httpsPort, httpsRedirectPort, tlsEngine, EdgePolicy.defaults(), ProxyOptions.defaults(0).connectTimeout(),
+                    AccessLogSettings.OFF, TracingSettings.OFF);
+        }
+
+        /** No HTTPS, the default edge policy and connect timeout, no access log and no tracing. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                      OutlierOptions outlier) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
+                    outlier, -1, ProxyOptions.DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO);
+        }
+
+        /** Admin on loopback only, default outlier detection, no HTTPS, no access log and no tracing. */
         public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                       int eventLoops, long filePollMillis, String serverHeader) {
             this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, List.of(),
@@ -71,6 +108,16 @@ public final class PierServer implements AutoCloseable {
             this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, ProxyOptions.DEFAULT_SERVER_HEADER);
         }
 
+        public Config withAccessLog(AccessLogSettings settings) {
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, settings, tracing, acme);
+        }
+
+        public Config withTracing(TracingSettings settings) {
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, settings, acme);
+        }
+
         public static Config forFiles(List<Path> files) {
             return new Config(files, "127.0.0.1", 0, 0, TranslateOptions.DEFAULTS, 2, 100);
         }
@@ -78,28 +125,43 @@ public final class PierServer implements AutoCloseable {
         /** The same with HTTPS on {@code port} (0: a free one), terminated by {@code engine}. */
         public Config withHttps(int port, int redirectPort, TlsEngine engine) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, port, redirectPort, engine, acme);
+                    adminAddresses, outlier, port, redirectPort, engine, edge, connectTimeout, accessLog, tracing, acme);
         }
 
         public Config withTranslate(TranslateOptions options) {
             return new Config(files, address, httpPort, adminPort, options, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, acme);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme);
         }
 
         /** With ACME ({@code --acme-*}); translation's ACME policy is the caller's to set alongside. */
         public Config withAcme(AcmeOptions options) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, options);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, options);
         }
 
         public Config withHttpPort(int port) {
             return new Config(files, address, port, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, acme);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme);
         }
+    }
+
+    /**
+     * The access log: on or off, its format, the share of requests below 400 it logs, where lines go.
+     */
+    public record AccessLogSettings(boolean on, AccessLog.Format format, double sampleRatio, OutputStream out) {
+        public static final AccessLogSettings OFF = new AccessLogSettings(false, AccessLog.Format.json, 1, null);
+    }
+
+    /** Tracing on or off; {@code defaults} are OTEL_* settings in property form that the environment overrides. */
+    public record TracingSettings(boolean on, Map<String, String> defaults) {
+        public static final TracingSettings OFF = new TracingSettings(false, Map.of());
     }
 
     private final Vertx vertx;
     private final DataPlane dataPlane;
+    private final AccessLog accessLog;
+    private final OpenTelemetrySdk tracing;
+    private final List<AutoCloseable> meterBinders = new ArrayList<>();
     private final AdminServer admin;
     private final LiveState state;
     private final PrometheusMeterRegistry metrics;
@@ -117,15 +179,20 @@ public final class PierServer implements AutoCloseable {
         // Pier serves no files: without file caching and class-path resolving Vert.x writes nothing
         // (no vertx-cache directory), so Pier starts on a read-only root filesystem.
         FileSystemOptions noFiles = new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false);
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true)
+        this.vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true)
                 .setFileSystemOptions(noFiles));
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        bindProcessMeters();
         this.state = new LiveState();
+        AccessLogSettings lines = config.accessLog();
+        this.accessLog = lines.on() ? new AccessLog(lines.format(), lines.sampleRatio(), lines.out(), AccessLog.DEFAULT_CAPACITY, metrics) : null;
+        this.tracing = config.tracing().on() ? TracingSdk.start(config.tracing().defaults()) : null;
         ProxyOptions defaults = ProxyOptions.defaults(config.httpPort());
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
-                defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), defaults.connectTimeout(),
+                defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), config.connectTimeout(),
                 defaults.backendTimeout(), loops, config.serverHeader(), config.httpsPort(), config.httpsRedirectPort(),
-                config.tlsEngine(), config.acme() != null), config.outlier(), metrics);
+                config.tlsEngine(), config.edge(), config.acme() != null), config.outlier(), metrics,
+                new Observability(accessLog, tracing));
         if (dataPlane.tlsEngine() != null) {
             log.info("HTTPS terminated by the {} TLS engine{}", dataPlane.tlsEngine() == TlsEngine.OPENSSL ? "OpenSSL (BoringSSL)" : "JDK",
                     config.tlsEngine() == TlsEngine.AUTO && dataPlane.tlsEngine() == TlsEngine.JDK
@@ -135,9 +202,29 @@ public final class PierServer implements AutoCloseable {
                         + " get a self-signed certificate generated at start, which they will not trust");
             }
         }
-        this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC());
+        this.pipeline = new Pipeline(dataPlane, config.translate(), state, Clock.systemUTC(), new ConfigMeters(metrics));
         this.admin = new AdminServer(vertx, AdminServer.listenAddresses(config.adminAddresses()), config.adminPort(), state, metrics,
-                view -> RoutesJson.render(view, dataPlane.health()));
+                view -> RoutesJson.render(view, dataPlane.health()), dataPlane::explain);
+    }
+
+    /** JVM, GC, memory, threads, class loading, CPU, uptime and file descriptors, under their usual names; and the build. */
+    private void bindProcessMeters() {
+        new ClassLoaderMetrics().bindTo(metrics);
+        new JvmMemoryMetrics().bindTo(metrics);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(metrics);
+        meterBinders.add(gc);
+        new JvmThreadMetrics().bindTo(metrics);
+        new JvmInfoMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        new UptimeMetrics().bindTo(metrics);
+        new FileDescriptorMetrics().bindTo(metrics);
+        BuildInfo build = BuildInfo.current();
+        Gauge.builder("pier.build.info", () -> 1)
+                .description("Always 1; the labels say which Pier runs")
+                .tags("version", build.version(), "commit", build.commit(), "build_time", build.buildTime(),
+                        "java_version", Runtime.version().toString())
+                .register(metrics);
     }
 
     /** Starts file mode: loads the files once, binds both ports, then keeps watching the files. */
@@ -173,6 +260,9 @@ public final class PierServer implements AutoCloseable {
         try {
             server.bind();
             KubeSource kube = new KubeSource(client, options.withTranslate(config.translate()), server.pipeline);
+            Gauge.builder("pier.leader", kube, k -> k.isLeader() ? 1 : 0)
+                    .description("1 while this replica holds the leader Lease (and writes statuses), else 0")
+                    .register(server.metrics);
             server.source = () -> {
                 kube.close();
                 client.close();
@@ -239,6 +329,7 @@ public final class PierServer implements AutoCloseable {
     public int adminPort() { return adminPort; }
     public LiveState state() { return state; }
     public Pipeline pipeline() { return pipeline; }
+    public PrometheusMeterRegistry metrics() { return metrics; }
 
     /**
      * A graceful stop's first part (call {@link #close()} after it): {@code /readyz} answers 503
@@ -269,6 +360,15 @@ public final class PierServer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("unclean stop: {}", e.toString());
         } finally {
+            if (accessLog != null) accessLog.close();
+            if (tracing != null) tracing.shutdown().join(5, TimeUnit.SECONDS); // exports the spans still batched
+            for (AutoCloseable binder : meterBinders) {
+                try {
+                    binder.close();
+                } catch (Exception e) {
+                    log.debug("meter binder close: {}", e.toString());
+                }
+            }
             try {
                 vertx.close().await(5, TimeUnit.SECONDS);
             } catch (Exception e) {

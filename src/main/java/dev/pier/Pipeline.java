@@ -1,6 +1,7 @@
 package dev.pier;
 
 import dev.pier.model.Endpoint;
+import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
 import dev.pier.model.Problem;
 import dev.pier.model.RoutingTable;
@@ -34,15 +35,17 @@ public final class Pipeline implements SnapshotSink {
     private final TranslateOptions options;
     private final LiveState state;
     private final Clock clock;
+    private final ConfigMeters meters;
     private RoutingTable liveTable;
     private Set<String> reported = Set.of();
     private volatile Consumer<TranslationResult> published = r -> { };
 
-    public Pipeline(DataPlane dataPlane, TranslateOptions options, LiveState state, Clock clock) {
+    Pipeline(DataPlane dataPlane, TranslateOptions options, LiveState state, Clock clock, ConfigMeters meters) {
         this.dataPlane = dataPlane;
         this.options = options;
         this.state = state;
         this.clock = clock;
+        this.meters = meters;
     }
 
     @Override
@@ -58,7 +61,9 @@ public final class Pipeline implements SnapshotSink {
             liveTable = result.table();
         }
         long done = System.nanoTime();
-        state.published(result, clock.instant(), swap);
+        var now = clock.instant();
+        state.published(result, now, swap);
+        meters.applied(result.table(), result.statuses(), now.toEpochMilli());
         logProblems(result.statuses());
         published.accept(result);
         log.info("{} ({} virtual hosts, {} routes, {} services with endpoints): translated in {} ms, applied in {} ms",
@@ -81,6 +86,7 @@ public final class Pipeline implements SnapshotSink {
     @Override
     public void sourceError(String source, String message) {
         state.sourceError(source, message);
+        if (message != null) meters.failed(source);
     }
 
     @Override
@@ -88,14 +94,24 @@ public final class Pipeline implements SnapshotSink {
         state.sourceWarnings(source, warnings);
     }
 
-    /** The log is one more view of the problems: each once, when it first appears. */
+    /**
+     * The log is one more view of the problems: each once, when it first appears. In JSON logs the
+     * object, its kind, the field and the reason are fields of their own, for log queries.
+     */
     private void logProblems(List<ObjectStatus> statuses) {
         Set<String> now = new HashSet<>();
         for (ObjectStatus status : statuses) {
             for (Problem problem : status.problems()) {
                 String line = status.object() + ": " + problem.text() + " (" + problem.reason() + ")";
                 now.add(line);
-                if (!reported.contains(line)) log.warn("problem: {}", line);
+                if (!reported.contains(line)) {
+                    ObjectRef object = problem.object();
+                    log.atWarn().addKeyValue("object", object.namespace() + "/" + object.name())
+                            .addKeyValue("kind", object.kind())
+                            .addKeyValue("field", problem.field())
+                            .addKeyValue("reason", problem.reason())
+                            .log("problem: {}", line);
+                }
             }
             for (var condition : status.conditions()) {
                 if ("False".equals(condition.status())) {

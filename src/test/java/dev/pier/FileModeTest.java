@@ -107,6 +107,8 @@ class FileModeTest {
         assertThat(ok.body()).isEqualTo("backend saw /cart/items host=SHOP.example.com:8080");
         assertThat(get(http, "shop.example.com", "/cartography").status()).as("prefix matches whole path elements").isEqualTo(404);
         assertThat(get(http, "other.example.com", "/cart").status()).isEqualTo(404);
+        assertThat(get(admin, "x", "/metrics").body()).contains("pier_config_last_apply_success 1.0")
+                .doesNotContain("pier_config_apply_failures_total");
 
         // A change goes live by itself.
         Files.writeString(file, objects("/checkout"));
@@ -128,6 +130,9 @@ class FileModeTest {
                 .contains("\"ready\" : true");
         assertThat(get(http, "shop.example.com", "/checkout").status()).isEqualTo(200);
         assertThat(get(admin, "x", "/readyz").status()).isEqualTo(200);
+        // ...and the last-apply gauge says the change did not go live.
+        assertThat(get(admin, "x", "/metrics").body()).contains("pier_config_last_apply_success 0.0")
+                .containsPattern("pier_config_apply_failures_total\\{source=\"files\"} [1-9]");
 
         // Fixed again: the error clears.
         Files.writeString(file, objects("/cart"));
@@ -136,7 +141,11 @@ class FileModeTest {
 
         String metrics = get(admin, "x", "/metrics").body();
         assertThat(metrics).contains("pier_requests_total{").contains("route=\"ingress/shop/web/rule/0/path/0\"")
-                .contains("pier_table_swaps_total");
+                .contains("pier_table_swaps_total")
+                .contains("pier_config_last_apply_success 1.0")
+                .containsPattern("pier_build_info\\{build_time=\"[^\"]+\",commit=\"[^\"]+\",java_version=\"[^\"]+\",version=\"[^\"]+\"} 1")
+                .contains("jvm_memory_used_bytes{").contains("jvm_gc_").contains("process_cpu_usage")
+                .contains("process_uptime_seconds");
     }
 
     /** /routes is one more view of the problems, and shows what the file reader skipped, by file and line. */
@@ -173,5 +182,27 @@ class FileModeTest {
         assertThat(problem.path("conditionType").asText()).isEqualTo("ResolvedRefs");
         assertThat(problem.path("reason").asText()).isEqualTo("BackendNotFound");
         assertThat(problem.path("message").asText()).isEqualTo("Service shop/gone not found; requests get 503");
+        assertThat(get(pier.adminPort(), "x", "/metrics").body()).contains("pier_config_objects_with_problems{kind=\"Ingress\"} 1.0");
+    }
+
+    /** /debug/explain on the admin port answers from the live table and shows the endpoints the balancer has now. */
+    @Test
+    void theAdminPortExplainsALiveRequest() throws Exception {
+        Files.writeString(dir.resolve("shop.yaml"), objects("/cart"));
+        pier = PierServer.startWithFiles(new PierServer.Config(List.of(dir), "127.0.0.1", 0, 0,
+                TranslateOptions.DEFAULTS, 2, 50));
+        Reply json = get(pier.adminPort(), "x", "/debug/explain?host=shop.example.com:8080&path=/cart/1&header=x-a:1");
+        assertThat(json.status()).isEqualTo(200);
+        var e = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.body());
+        assertThat(e.path("request").path("headers").path("x-a").asText()).isEqualTo("1");
+        assertThat(e.path("host").path("virtualHost").asText()).isEqualTo("shop.example.com");
+        assertThat(e.path("winner").path("route").asText()).isEqualTo("ingress/shop/web/rule/0/path/0");
+        assertThat(e.path("backends").get(0).path("endpoints").get(0).asText()).isEqualTo("127.0.0.1:" + backend.actualPort());
+
+        Reply text = get(pier.adminPort(), "x", "/debug/explain?host=other.example.com&format=text");
+        assertThat(text.body()).contains("no route: answered 404");
+        assertThat(get(pier.adminPort(), "x", "/debug/explain?host=a&header=bad").status()).isEqualTo(400);
+        assertThat(get(pier.adminPort(), "x", "/nothing").status()).isEqualTo(404);
+        assertThat(get(pier.adminPort(), "x", "/healthz").body()).isEqualTo("ok\n");
     }
 }

@@ -159,6 +159,15 @@ class TlsFileModeTest {
         String body = TlsTestHttp.get(pier.adminPort(), "/routes");
         assertThat(body).doesNotContain("PRIVATE KEY").doesNotContain("BEGIN CERTIFICATE").contains(fingerprint(good))
                 .contains(fingerprint(fallback));
+        // pier_tls_certificate_expiry_timestamp_seconds: one per served Secret (30 days out), none for one not served.
+        String metrics = TlsTestHttp.get(pier.adminPort(), "/metrics");
+        var expiry = java.util.regex.Pattern.compile(
+                "pier_tls_certificate_expiry_timestamp_seconds\\{namespace=\"shop\",secret=\"good-tls\"} (\\S+)").matcher(metrics);
+        assertThat(expiry.find()).as(metrics).isTrue();
+        double inDays = (Double.parseDouble(expiry.group(1)) - Instant.now().getEpochSecond()) / 86400.0;
+        assertThat(inDays).isBetween(29.0, 30.1);
+        assertThat(metrics).contains("pier_tls_certificate_expiry_timestamp_seconds{namespace=\"pier-system\",secret=\"fallback\"}")
+                .doesNotContain("secret=\"expired-tls\"");
         JsonNode routes = new ObjectMapper().readTree(body);
         JsonNode web = StreamSupport.stream(routes.path("live").path("statuses").spliterator(), false)
                 .filter(s -> s.path("object").path("name").asText().equals("web")).findFirst().orElseThrow();

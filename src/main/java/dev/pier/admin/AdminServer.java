@@ -1,28 +1,36 @@
 package dev.pier.admin;
 
 import dev.pier.LiveState;
+import dev.pier.proxy.ExplainRequest;
+import dev.pier.proxy.Explanation;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
-import io.netty.util.NetUtil;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The admin port: {@code /healthz} (the process answers), {@code /readyz} (200 once a table is
- * live, and it stays 200 when a source is lost: the last table keeps serving; 503 again from the
- * start of a drain, so the pod leaves its Service's endpoints), {@code /routes}
- * (the live table, statuses and source errors as JSON) and {@code /metrics} (Prometheus).
- * Read-only by construction: nothing here changes routing. It has no authentication, so it listens
- * on loopback unless told otherwise ({@link #listenAddresses}).
+ * The admin port, on vertx-web's {@link Router}: {@code /healthz} (the process answers),
+ * {@code /readyz} (200 once a table is live, and it stays 200 when a source is lost: the last
+ * table keeps serving; 503 again from the start of a drain, so the pod leaves its Service's
+ * endpoints), {@code /routes} (the live table, statuses and source errors as JSON),
+ * {@code /metrics} (Prometheus) and {@code /debug/explain} (which route a described request takes
+ * in the live table, and why). Read-only by construction: nothing here changes routing. It has no
+ * authentication, so it listens on loopback unless told otherwise ({@link #listenAddresses}).
  */
 public final class AdminServer {
     /** Where the admin port always listens. */
     public static final String LOOPBACK = "127.0.0.1";
+    private static final String TEXT = "text/plain; charset=utf-8";
 
     private final Vertx vertx;
     private final List<String> hosts;
@@ -30,12 +38,13 @@ public final class AdminServer {
     private final LiveState state;
     private final PrometheusMeterRegistry metrics;
     private final Function<LiveState.View, String> routesJson;
+    private final Function<ExplainRequest, Explanation> explain;
     private final List<HttpServer> servers = new ArrayList<>();
     private volatile boolean draining;
 
     /** @param hosts addresses to listen on, all on the same port (see {@link #listenAddresses}) */
     public AdminServer(Vertx vertx, List<String> hosts, int port, LiveState state, PrometheusMeterRegistry metrics,
-                       Function<LiveState.View, String> routesJson) {
+                       Function<LiveState.View, String> routesJson, Function<ExplainRequest, Explanation> explain) {
         if (hosts.isEmpty()) throw new IllegalArgumentException("the admin port needs an address");
         this.vertx = vertx;
         this.hosts = List.copyOf(hosts);
@@ -43,6 +52,7 @@ public final class AdminServer {
         this.state = state;
         this.metrics = metrics;
         this.routesJson = routesJson;
+        this.explain = explain;
     }
 
     /**
@@ -73,15 +83,16 @@ public final class AdminServer {
 
     /** Binds every address on one port (port 0: the first picks it, the others follow); returns the port. */
     public Future<Integer> start() {
-        Future<Integer> bound = listen(hosts.get(0), port);
-        for (String host : hosts.subList(1, hosts.size())) bound = bound.compose(p -> listen(host, p));
+        Router router = router();
+        Future<Integer> bound = listen(router, hosts.get(0), port);
+        for (String host : hosts.subList(1, hosts.size())) bound = bound.compose(p -> listen(router, host, p));
         return bound;
     }
 
-    private Future<Integer> listen(String host, int onPort) {
+    private Future<Integer> listen(Router router, String host, int onPort) {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         return vertx.createHttpServer()
-                .requestHandler(this::handle)
+                .requestHandler(router)
                 .listen(onPort, bare)
                 .map(s -> {
                     synchronized (servers) {
@@ -91,24 +102,51 @@ public final class AdminServer {
                 });
     }
 
-    private void handle(HttpServerRequest request) {
-        String path = request.path();
-        switch (path) {
-            case "/healthz" -> text(request, 200, "ok\n");
-            case "/readyz" -> {
-                if (draining) text(request, 503, "draining: shutting down\n");
-                else if (state.view().ready()) text(request, 200, "ready\n");
-                else text(request, 503, "no routing table is live yet\n");
+    Router router() {
+        Router router = Router.router(vertx);
+        router.get("/healthz").handler(ctx -> text(ctx, 200, "ok\n"));
+        router.get("/readyz").handler(ctx -> {
+            if (draining) text(ctx, 503, "draining: shutting down\n");
+            else if (state.view().ready()) text(ctx, 200, "ready\n");
+            else text(ctx, 503, "no routing table is live yet\n");
+        });
+        // Rendering walks the whole table or registry: off the event loop.
+        router.get("/routes").handler(ctx -> vertx.<String>executeBlocking(() -> routesJson.apply(state.view()), false)
+                .onSuccess(json -> ctx.response().putHeader("content-type", "application/json").end(json))
+                .onFailure(e -> text(ctx, 500, "cannot render routes: " + e.getMessage() + "\n")));
+        router.get("/metrics").handler(ctx -> vertx.<String>executeBlocking(metrics::scrape, false)
+                .onSuccess(body -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(body))
+                .onFailure(e -> text(ctx, 500, "cannot render metrics\n")));
+        router.get("/debug/explain").handler(this::explain);
+        router.route().last().handler(ctx -> text(ctx, 404, "not found; try /healthz /readyz /routes /metrics /debug/explain\n"));
+        return router;
+    }
+
+    /**
+     * {@code /debug/explain?host=shop.example.com&path=/cart/1&method=POST&header=x-canary:1}: JSON
+     * by default, text with {@code format=text}. {@code header} repeats; name and value split at the first colon.
+     */
+    private void explain(RoutingContext ctx) {
+        ExplainRequest request;
+        try {
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String h : ctx.queryParam("header")) {
+                int colon = h.indexOf(':');
+                if (colon <= 0) throw new IllegalArgumentException("header must be name:value, not " + h);
+                headers.put(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
             }
-            case "/routes" -> vertx.<String>executeBlocking(() -> routesJson.apply(state.view()), false)
-                    .onSuccess(json -> request.response().putHeader("content-type", "application/json").end(json))
-                    .onFailure(e -> text(request, 500, "cannot render routes: " + e.getMessage() + "\n"));
-            case "/metrics" -> vertx.<String>executeBlocking(metrics::scrape, false)
-                    .onSuccess(body -> request.response()
-                            .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(body))
-                    .onFailure(e -> text(request, 500, "cannot render metrics\n"));
-            default -> text(request, 404, "not found; try /healthz /readyz /routes /metrics\n");
+            request = new ExplainRequest(first(ctx.queryParam("host")), first(ctx.queryParam("path")),
+                    first(ctx.queryParam("method")), headers);
+        } catch (IllegalArgumentException e) {
+            text(ctx, 400, e.getMessage() + "\n");
+            return;
         }
+        boolean asText = "text".equals(first(ctx.queryParam("format")));
+        vertx.<String>executeBlocking(() -> {
+            Explanation e = explain.apply(request);
+            return asText ? ExplainReport.text(e) : ExplainReport.json(e);
+        }, false).onSuccess(body -> ctx.response().putHeader("content-type", asText ? TEXT : "application/json").end(body))
+                .onFailure(e -> text(ctx, 500, "cannot explain: " + e.getMessage() + "\n"));
     }
 
     /** From now on {@code /readyz} answers 503: the process is shutting down. */
@@ -116,8 +154,13 @@ public final class AdminServer {
         draining = true;
     }
 
-    private static void text(HttpServerRequest request, int status, String body) {
-        request.response().setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(body);
+    private static String first(List<String> values) {
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    private static void text(RoutingContext ctx, int status, String body) {
+        HttpServerResponse response = ctx.response();
+        response.setStatusCode(status).putHeader("content-type", TEXT).end(body);
     }
 
     public Future<Void> close() {

@@ -2,6 +2,7 @@ package dev.pier.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -44,6 +45,12 @@ public class GatewayRouteRule {
             + " backend is used; without it that backend's requests get 503.")
     private BackendTLS backendTLS;
 
+    @JsonPropertyDescription("Largest request body this rule accepts, in bytes with an optional suffix Ki, Mi or Gi"
+            + " (e.g. 10Mi); a larger body is answered 413 (at once when Content-Length says so). Default: the"
+            + " --max-request-body-size flag (no limit).")
+    @Pattern(ByteSizes.PATTERN)
+    private String maxRequestBodySize;
+
     @JsonPropertyDescription("Makes this rule a namespace resolver: the path names the Service. A resolver rule takes no"
             + " matches or backendRefs; its loadBalancer, filters, timeouts and retry apply to every"
             + " resolved Service.")
@@ -60,6 +67,14 @@ public class GatewayRouteRule {
             + " endpoint that fails them gets no requests from this rule until it passes again. Default: none"
             + " (passive outlier detection still applies).")
     private HealthCheck healthCheck;
+
+    public String getMaxRequestBodySize() {
+        return maxRequestBodySize;
+    }
+
+    public void setMaxRequestBodySize(String maxRequestBodySize) {
+        this.maxRequestBodySize = maxRequestBodySize;
+    }
 
     public List<HTTPRouteMatch> getMatches() {
         return matches;

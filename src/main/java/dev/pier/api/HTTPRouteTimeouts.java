@@ -21,6 +21,32 @@ public class HTTPRouteTimeouts {
     @Pattern(Durations.PATTERN)
     private String backendRequest;
 
+    @JsonPropertyDescription("Limit for each TCP connect to a backend; a connect that takes longer is answered 504"
+            + " \"backend connect timed out\" (or retried). Default: the --connect-timeout flag (5s).")
+    @Pattern(Durations.PATTERN)
+    private String connect;
+
+    @JsonPropertyDescription("A websocket of this rule with no frame either way for this long is closed. Default: the"
+            + " --websocket-idle-timeout flag (5m).")
+    @Pattern(Durations.PATTERN)
+    private String websocketIdle;
+
+    public String getConnect() {
+        return connect;
+    }
+
+    public void setConnect(String connect) {
+        this.connect = connect;
+    }
+
+    public String getWebsocketIdle() {
+        return websocketIdle;
+    }
+
+    public void setWebsocketIdle(String websocketIdle) {
+        this.websocketIdle = websocketIdle;
+    }
+
     public String getRequest() {
         return request;
     }

@@ -2,6 +2,7 @@ package dev.pier.cli;
 
 import dev.pier.PierServer;
 import dev.pier.acme.AcmeOptions;
+import dev.pier.proxy.AccessLog;
 import dev.pier.admin.AdminServer;
 import dev.pier.api.Durations;
 import dev.pier.proxy.OutlierOptions;
@@ -153,9 +154,35 @@ public final class ServeCommand implements Callable<Integer> {
             description = "The longest wait between tries. Env: PIER_ACME_RETRY_MAX. Default: ${DEFAULT-VALUE}.")
     String acmeRetryMax;
 
+    @Mixin
+    EdgeFlags edge;
+
     @Option(names = "--log-format", defaultValue = "${env:PIER_LOG_FORMAT:-text}",
             description = "text or json. Env: PIER_LOG_FORMAT. Default: ${DEFAULT-VALUE}.")
     Logging.Format logFormat;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:PIER_LOG_LEVEL:-info}",
+            description = "error, warn, info, debug or trace. Env: PIER_LOG_LEVEL. Default: ${DEFAULT-VALUE}.")
+    Logging.LogLevel logLevel;
+
+    @Option(names = "--access-log", paramLabel = "on|off|auto", defaultValue = "${env:PIER_ACCESS_LOG:-auto}",
+            description = "One line per request on standard output. auto: on in cluster mode, off in file mode."
+                    + " Env: PIER_ACCESS_LOG. Default: ${DEFAULT-VALUE}.")
+    Toggle accessLog;
+
+    @Option(names = "--access-log-format", paramLabel = "json|text", defaultValue = "${env:PIER_ACCESS_LOG_FORMAT}",
+            description = "Format of access-log lines. Env: PIER_ACCESS_LOG_FORMAT. Default: the --log-format.")
+    AccessLog.Format accessLogFormat;
+
+    @Option(names = "--access-log-sample", paramLabel = "RATIO", defaultValue = "${env:PIER_ACCESS_LOG_SAMPLE:-1}",
+            description = "Share (0 to 1) of requests answered below 400 that are logged; 4xx and 5xx always are."
+                    + " Env: PIER_ACCESS_LOG_SAMPLE. Default: ${DEFAULT-VALUE}.")
+    double accessLogSample;
+
+    @Option(names = "--tracing", defaultValue = "${env:PIER_TRACING:-false}",
+            description = "A span per request, exported by OTLP as the standard OTEL_* variables say"
+                    + " (OTEL_EXPORTER_OTLP_ENDPOINT, ..._PROTOCOL, OTEL_TRACES_SAMPLER...). Env: PIER_TRACING. Default: off.")
+    boolean tracing;
 
     @Option(names = "--demo-backend", defaultValue = "false",
             description = "Also start two demo HTTP backends on 127.0.0.1:8081 and :8082 (for the quick start).")
@@ -210,9 +237,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Name of the leader-election Lease. Default: ${DEFAULT-VALUE}.")
     String leaseName;
 
+    enum Toggle { on, off, auto }
+
     @Override
     public Integer call() throws Exception {
-        Logging.configure(logFormat);
+        Logging.configure(logFormat, logLevel);
         boolean fromFiles = files != null && !files.isEmpty();
         if (kubeconfig != null && kubeconfig.toString().isEmpty()) kubeconfig = null; // KUBECONFIG= (set but empty)
         boolean fromCluster = kubernetes || (!fromFiles && (kubeconfig != null || System.getenv("KUBERNETES_SERVICE_HOST") != null));
@@ -267,16 +296,27 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("pier serve: --outlier-*: " + e.getMessage());
             return 2;
         }
+        dev.pier.proxy.EdgePolicy edgePolicy;
         AcmeOptions acme;
         try {
+            edgePolicy = edge.policy();
             acme = acmeOptions(fromFiles);
         } catch (IllegalArgumentException e) {
             System.err.println("pier serve: " + e.getMessage());
             return 2;
         }
+        if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
+            System.err.println("pier serve: --access-log-sample must be between 0 and 1, not " + accessLogSample);
+            return 2;
+        }
+        boolean logAccess = accessLog == Toggle.on || (accessLog == Toggle.auto && fromCluster);
+        AccessLog.Format lineFormat = accessLogFormat != null ? accessLogFormat
+                : logFormat == Logging.Format.json ? AccessLog.Format.json : AccessLog.Format.text;
         PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
                 translate.options(acme != null), eventLoops, 250, serverHeader, admin, outlier, httpsPort, httpsRedirectPort, engine,
-                acme);
+                edgePolicy, edge.connectTimeout,
+                new PierServer.AccessLogSettings(logAccess, lineFormat, accessLogSample, System.out),
+                new PierServer.TracingSettings(tracing, java.util.Map.of()), acme);
         PierServer server;
         try {
             server = fromFiles ? PierServer.startWithFiles(config) : startWithKubernetes(config);

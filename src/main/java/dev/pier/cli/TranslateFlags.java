@@ -43,7 +43,7 @@ final class TranslateFlags {
                     + " Env: PIER_ACME_ALLOW_HOST (comma-separated).")
     List<String> acmeAllowHosts;
 
-    /** @param acmeEnabled whether ACME certificates are ordered ({@code serve} with {@code --acme-directory}; {@code translate} assumes so) */
+    /** @param acmeEnabled whether ACME certificates are ordered ({@code serve} with {@code --acme-directory}; {@code translate} and {@code explain} assume so) */
     TranslateOptions options(boolean acmeEnabled) {
         return new TranslateOptions(ingressClass, TranslateOptions.CONTROLLER_NAME, allowExternalName,
                 resolverNamespaces == null ? Set.of() : resolverNamespaces, defaultCertificate,

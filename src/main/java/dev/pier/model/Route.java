@@ -9,6 +9,8 @@ import java.util.Objects;
  * {@code ingress/web/shop/rule/0/path/1} or {@code gatewayroute/web/shop/rule/2/match/0}; it names
  * the route in metrics and in {@code /routes}.
  *
+ * <p>{@code maxRequestBodyBytes} bounds the request body (413 above it); null means the listener's default.
+ *
  * <p>A route that cannot be served is refused here, when it is built: translation reports what it
  * leaves out as problems and never builds such a route, so the data plane compiles every route it
  * is given.
@@ -20,8 +22,10 @@ import java.util.Objects;
  */
 public record Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
                     List<Filter> filters, Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath,
-                    HttpsPolicy https) {
+                    HttpsPolicy https, Long maxRequestBodyBytes) {
     public Route {
+        if (maxRequestBodyBytes != null && maxRequestBodyBytes < 0)
+            throw new IllegalArgumentException("route " + id + ": negative maxRequestBodyBytes");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(match, "match");
@@ -56,7 +60,19 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
      */
     public Route(String id, ObjectRef source, RouteMatch match, RouteAction action,
                  List<Filter> filters, Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath) {
-        this(id, source, match, action, filters, timeouts, retry, forwardRawPath, HttpsPolicy.NONE);
+        this(id, source, match, action, filters, timeouts, retry, forwardRawPath, HttpsPolicy.NONE, null);
+    }
+
+    /** Without an HTTPS policy, with its own body size limit (null: the listener's). */
+    public Route(String id, ObjectRef source, RouteMatch match, RouteAction action, List<Filter> filters,
+                 Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath, Long maxRequestBodyBytes) {
+        this(id, source, match, action, filters, timeouts, retry, forwardRawPath, HttpsPolicy.NONE, maxRequestBodyBytes);
+    }
+
+    /** With the listener's body size limit. */
+    public Route(String id, ObjectRef source, RouteMatch match, RouteAction action, List<Filter> filters,
+                 Timeouts timeouts, RetryPolicy retry, boolean forwardRawPath, HttpsPolicy https) {
+        this(id, source, match, action, filters, timeouts, retry, forwardRawPath, https, null);
     }
 
     /** A route that forwards the normalised path, without an HTTPS policy. */
@@ -66,7 +82,7 @@ public record Route(String id, ObjectRef source, RouteMatch match, RouteAction a
     }
 
     public Route withHttps(HttpsPolicy policy) {
-        return new Route(id, source, match, action, filters, timeouts, retry, forwardRawPath, policy);
+        return new Route(id, source, match, action, filters, timeouts, retry, forwardRawPath, policy, maxRequestBodyBytes);
     }
 
     /** A plain forwarding route with no filters, timeouts or retries (what an Ingress path gives). */

@@ -1,7 +1,6 @@
 package dev.pier.proxy;
 
 import dev.pier.model.PathMatch;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +22,13 @@ final class CompiledHost {
     private final CompiledRoute[] rootPrefix;
     private final CompiledRoute[] regexRoutes;
     private final Pattern[] regexes;
+    /** The virtual host's name and every route in table order, for explain. */
+    final String name;
+    final List<CompiledRoute> routes;
 
-    CompiledHost(List<CompiledRoute> routes) {
+    CompiledHost(String name, List<CompiledRoute> routes) {
+        this.name = name;
+        this.routes = List.copyOf(routes);
         Map<String, List<CompiledRoute>> exactLists = new HashMap<>();
         Map<String, List<CompiledRoute>> prefixLists = new HashMap<>();
         List<CompiledRoute> root = new ArrayList<>();
@@ -63,29 +67,51 @@ final class CompiledHost {
         this.regexes = patterns.toArray(new Pattern[0]);
     }
 
-    /** @return the first route in table order that matches, or null */
-    CompiledRoute select(HttpServerRequest request, String path) {
-        CompiledRoute best = first(exact.get(path), request, null);
+    /**
+     * @param trace null when serving; for explain, told every candidate, including those a
+     *              better candidate makes it skip when serving (the result is the same)
+     * @return the first route in table order that matches, or null
+     */
+    CompiledRoute select(MatchInput request, String path, MatchTrace trace) {
+        CompiledRoute best = first(exact.get(path), request, null, trace, MatchTrace.Via.EXACT_PATH);
         // Prefix candidates end at a segment boundary: the whole path, or just before a '/'.
         for (int end = path.length(); end > 0; end = path.lastIndexOf('/', end - 1)) {
             if (end < prefixLengths.length && prefixLengths[end]) {
-                best = first(prefix.get(path.substring(0, end)), request, best);
+                best = first(prefix.get(path.substring(0, end)), request, best, trace, MatchTrace.Via.PREFIX);
             }
         }
-        best = first(rootPrefix, request, best);
+        best = first(rootPrefix, request, best, trace, MatchTrace.Via.ANY_PATH);
         for (int i = 0; i < regexRoutes.length; i++) {
             CompiledRoute r = regexRoutes[i];
-            if (best != null && r.order >= best.order) break;
-            if (regexes[i].matcher(path).matches() && r.matchesRest(request)) best = r;
+            boolean outranked = best != null && r.order >= best.order;
+            if (outranked && trace == null) break;
+            if (!regexes[i].matcher(path).matches()) {
+                if (trace != null) trace.candidate(r, MatchTrace.Via.REGEX, CompiledRoute.PATH_DIFFERS);
+                continue;
+            }
+            int failed = r.failedCondition(request);
+            if (trace != null) trace.candidate(r, MatchTrace.Via.REGEX, failed);
+            if (failed == CompiledRoute.MATCHES && !outranked) best = r;
         }
         return best;
     }
 
-    private static CompiledRoute first(CompiledRoute[] candidates, HttpServerRequest request, CompiledRoute best) {
+    /** The lowest-order candidate whose other conditions hold, if it beats {@code best}. */
+    private static CompiledRoute first(CompiledRoute[] candidates, MatchInput request, CompiledRoute best,
+                                       MatchTrace trace, MatchTrace.Via via) {
         if (candidates == null) return best;
         for (CompiledRoute r : candidates) {
-            if (best != null && r.order >= best.order) return best;
-            if (r.matchesRest(request)) return r;
+            if (best != null && r.order >= best.order) {
+                if (trace == null) return best;
+                trace.candidate(r, via, r.failedCondition(request));
+                continue;
+            }
+            int failed = r.failedCondition(request);
+            if (trace != null) trace.candidate(r, via, failed);
+            if (failed == CompiledRoute.MATCHES) {
+                if (trace == null) return r;
+                best = r;
+            }
         }
         return best;
     }

@@ -29,10 +29,17 @@ final class CompiledRoute {
     final long requestTimeoutMs;
     /** Per-try bound in ms, 0 for the data plane's default. */
     final long backendTimeoutMs;
+    /** Connect bound in ms per try, 0 for the data plane's default. */
+    final long connectTimeoutMs;
+    /** Websocket idle bound in ms, 0 for the listener's default. */
+    final long websocketIdleMs;
+    /** Request body bound in bytes, -1 for the listener's default. */
+    final long maxRequestBodyBytes;
     final int retries;
     final long retryBackoffMs;
     private final boolean[] retryOnStatus = new boolean[600];
-    final RouteMetrics metrics;
+    /** Meters of the exchanges that reached no Service (a filter answered, a path named none); each target has its own. */
+    final RouteMeters unserved;
     /** The backend gets the path as received; matching, filters and the resolver still read the normalised one. */
     final boolean forwardRawPath;
     /** Plain-HTTP requests get a 308 to https:// (ACME challenges excepted). */
@@ -40,7 +47,7 @@ final class CompiledRoute {
     /** The Strict-Transport-Security value for HTTPS answers, or null. */
     final CharSequence hsts;
 
-    CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMetrics metrics) {
+    CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMeters unserved) {
         this.route = route;
         this.id = route.id();
         this.order = order;
@@ -56,17 +63,25 @@ final class CompiledRoute {
         var timeouts = route.timeouts();
         this.requestTimeoutMs = timeouts.request() == null ? 0 : Math.max(1, timeouts.request().toMillis());
         this.backendTimeoutMs = timeouts.backendRequest() == null ? 0 : Math.max(1, timeouts.backendRequest().toMillis());
+        this.connectTimeoutMs = timeouts.connect() == null ? 0 : Math.max(1, timeouts.connect().toMillis());
+        this.websocketIdleMs = timeouts.websocketIdle() == null ? 0 : Math.max(1, timeouts.websocketIdle().toMillis());
+        this.maxRequestBodyBytes = route.maxRequestBodyBytes() == null ? -1 : route.maxRequestBodyBytes();
         var retry = route.retry();
         this.retries = retry.attempts();
         this.retryBackoffMs = retry.backoff().toMillis();
         for (int code : retry.codes()) {
             if (code >= 100 && code < 600) retryOnStatus[code] = true;
         }
-        this.metrics = metrics;
+        this.unserved = unserved;
         this.forwardRawPath = route.forwardRawPath();
         this.httpsRedirect = route.https().redirect();
         this.hsts = route.https().hsts() == null ? null : HttpHeaders.createOptimized(route.https().hsts().headerValue());
     }
+
+    /** {@link #failedCondition}: every condition holds. */
+    static final int MATCHES = -1;
+    /** For explain: the path did not match, so no other condition was checked. */
+    static final int PATH_DIFFERS = -2;
 
     /** Strict-Transport-Security on an answer to an HTTPS request (never over plain HTTP: RFC 6797 section 7.2). */
     void addHsts(HttpServerRequest request, MultiMap headers) {
@@ -79,19 +94,31 @@ final class CompiledRoute {
         return status >= 0 && status < retryOnStatus.length && retryOnStatus[status];
     }
 
-    /** Everything but the path, which the host's matcher already checked. */
-    boolean matchesRest(HttpServerRequest request) {
-        if (method != null && !method.equals(request.method().name())) return false;
-        for (ValueCondition c : headers) {
-            if (!c.test(request.getHeader(c.name))) return false;
+    /**
+     * Everything but the path, which the host's matcher already checked: {@link #MATCHES}, or which
+     * condition failed (0 the method, then the headers, then the query parameters, in order).
+     */
+    int failedCondition(MatchInput request) {
+        if (method != null && !method.equals(request.method())) return 0;
+        for (int i = 0; i < headers.length; i++) {
+            ValueCondition c = headers[i];
+            if (!c.test(request.header(c.name))) return 1 + i;
         }
         if (queryParams.length > 0) {
-            QueryParams params = QueryParams.of(request);
-            for (ValueCondition c : queryParams) {
-                if (!c.test(params.first(c.name))) return false;
+            QueryParams params = QueryParams.of(request.query());
+            for (int i = 0; i < queryParams.length; i++) {
+                ValueCondition c = queryParams[i];
+                if (!c.test(params.first(c.name))) return 1 + headers.length + i;
             }
         }
-        return true;
+        return MATCHES;
+    }
+
+    /** What the condition {@link #failedCondition} named asks for, in words. */
+    String describeCondition(int index) {
+        if (index == 0) return "method " + method;
+        if (index <= headers.length) return "header " + headers[index - 1].describe();
+        return "query parameter " + queryParams[index - 1 - headers.length].describe();
     }
 
     /** The regexes come compiled from translation. */
@@ -119,6 +146,10 @@ final class CompiledRoute {
         boolean test(String value) {
             if (value == null) return false;
             return regex != null ? regex.matcher(value).matches() : exact.equals(value);
+        }
+
+        String describe() {
+            return name + (regex != null ? " matching regex " + regex.pattern() : " = " + exact);
         }
     }
 }

@@ -16,8 +16,6 @@ import dev.pier.model.ServiceKey;
 import dev.pier.model.VirtualHost;
 import dev.pier.model.WeightedBackend;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,7 +40,7 @@ final class CompiledTable {
     // Carried into the next compile.
     private final Map<BalancerKey, Balancer> balancers;
     private final Map<SplitKey, WeightedSplit> splits;
-    private final Map<String, RouteMetrics> metrics;
+    private final Map<MeterKey, RouteMeters> meters;
     /** The balancer keys of each Service, whose balancers are told when its endpoints or their health change. */
     private final Map<ServiceKey, List<BalancerKey>> balancersByService = new HashMap<>();
     /** Null only for the empty table, which has no balancers. */
@@ -55,9 +53,12 @@ final class CompiledTable {
 
     record SplitKey(String routeId, List<WeightedBackend> backends) {}
 
+    /** A route's meters toward one Service; {@code service} null for its exchanges that reached none. */
+    record MeterKey(String routeId, ServiceKey service) {}
+
     private CompiledTable(Map<String, CompiledHost> exactHosts, Map<String, CompiledHost> wildcardParents, CompiledHost anyHost,
                           CompiledRoute defaultRoute, Map<BalancerKey, Balancer> balancers,
-                          Map<SplitKey, WeightedSplit> splits, Map<String, RouteMetrics> metrics, BackendHealth health,
+                          Map<SplitKey, WeightedSplit> splits, Map<MeterKey, RouteMeters> meters, BackendHealth health,
                           Set<BackendTls> tlsSettings) {
         this.exactHosts = exactHosts;
         this.wildcardParents = wildcardParents;
@@ -65,7 +66,7 @@ final class CompiledTable {
         this.defaultRoute = defaultRoute;
         this.balancers = balancers;
         this.splits = splits;
-        this.metrics = metrics;
+        this.meters = meters;
         this.health = health;
         this.tlsSettings = Set.copyOf(tlsSettings);
         balancers.keySet().forEach(key ->
@@ -86,10 +87,10 @@ final class CompiledTable {
         return out;
     }
 
-    /** Called once {@code next} is live: the meters of routes that are not in it leave the registry. */
+    /** Called once {@code next} is live: the meters of routes (and of their Services) that are not in it leave the registry. */
     void retireMetersLeftOutOf(CompiledTable next) {
-        metrics.forEach((id, m) -> {
-            if (next.metrics.get(id) != m) m.retire();
+        meters.forEach((key, m) -> {
+            if (next.meters.get(key) != m) m.retire();
         });
     }
 
@@ -107,21 +108,40 @@ final class CompiledTable {
     }
 
     /**
-     * @param path the request's normalised path ({@link PathNormalizer})
+     * The one matcher: the data plane's and explain's.
+     *
+     * @param request its path is the normalised one ({@link PathNormalizer})
+     * @param trace   null when serving; explain's record of each step
      * @return the route for this request, or null for a 404
      */
-    CompiledRoute select(HttpServerRequest request, String path) {
-        HostAndPort authority = request.authority();
-        String host = authority == null ? "" : hostKey(authority.host());
+    CompiledRoute select(MatchInput request, MatchTrace trace) {
+        String authority = request.host();
+        String host = authority == null ? "" : hostKey(authority);
         CompiledHost routes = exactHosts.get(host);
+        MatchTrace.HostStep step = MatchTrace.HostStep.EXACT;
         if (routes == null) {
             int dot = host.indexOf('.');
-            if (dot > 0) routes = wildcardParents.get(host.substring(dot + 1));
-            if (routes == null) routes = anyHost;
+            if (dot > 0) {
+                routes = wildcardParents.get(host.substring(dot + 1));
+                step = MatchTrace.HostStep.WILDCARD;
+            }
+            if (routes == null) {
+                routes = anyHost;
+                step = routes == null ? MatchTrace.HostStep.NONE : MatchTrace.HostStep.ANY;
+            }
         }
-        CompiledRoute route = routes == null ? null : routes.select(request, path);
-        if (route == null) route = defaultRoute;
+        if (trace != null) trace.host(host, step, routes);
+        CompiledRoute route = routes == null ? null : routes.select(request, request.path(), trace);
+        if (route == null) {
+            route = defaultRoute;
+            if (trace != null) trace.fellBackToDefault(defaultRoute);
+        }
         return route;
+    }
+
+    /** The route for requests no virtual host route matches (an Ingress defaultBackend), or null. */
+    CompiledRoute defaultRoute() {
+        return defaultRoute;
     }
 
     /** Hands changed endpoint lists (empty: none left) to the balancers of their Services, less unhealthy endpoints. */
@@ -164,8 +184,8 @@ final class CompiledTable {
         for (VirtualHost vh : table.virtualHosts()) {
             List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
             for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
-            CompiledHost hostRoutes = new CompiledHost(compiled);
             String name = vh.hostname().toLowerCase(Locale.ROOT);
+            CompiledHost hostRoutes = new CompiledHost(name, compiled);
             if (name.equals("*")) any = hostRoutes;
             else if (name.startsWith("*.")) wildcard.put(name.substring(2), hostRoutes);
             else exact.put(name, hostRoutes);
@@ -176,7 +196,7 @@ final class CompiledTable {
                 balancer.setEndpoints(health.available(key.service(), key.healthCheck(), endpoints.get(key.service())));
             }
         });
-        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.metrics, health, b.tlsSettings);
+        return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.meters, health, b.tlsSettings);
     }
 
     private static final class Builder {
@@ -186,7 +206,7 @@ final class CompiledTable {
         private final BackendHealth health;
         final Map<BalancerKey, Balancer> balancers = new HashMap<>();
         final Map<SplitKey, WeightedSplit> splits = new HashMap<>();
-        final Map<String, RouteMetrics> metrics = new HashMap<>();
+        final Map<MeterKey, RouteMeters> meters = new HashMap<>();
         final Set<BackendTls> tlsSettings = new HashSet<>();
 
         Builder(CompiledTable previous, MeterRegistry registry, EndpointIndex endpoints, BackendHealth health) {
@@ -197,10 +217,8 @@ final class CompiledTable {
         }
 
         CompiledRoute route(Route route, int order) {
-            RouteMetrics m = metrics.computeIfAbsent(route.id(),
-                    id -> previous.metrics.containsKey(id) ? previous.metrics.get(id) : new RouteMetrics(registry, id));
             CompiledFilter[] filters = new CompiledFilter[route.filters().size()];
-            CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), m);
+            CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), meters(route, null));
             List<Filter> fs = route.filters();
             for (int i = 0; i < filters.length; i++) filters[i] = CompiledFilter.compile(fs.get(i), compiled);
             return compiled;
@@ -213,7 +231,7 @@ final class CompiledTable {
                 Target[] targets = new Target[backends.size()];
                 for (int i = 0; i < targets.length; i++) {
                     WeightedBackend wb = backends.get(i);
-                    targets[i] = target(wb.service(), wb.balancer(), wb.healthCheck(), wb.protocol());
+                    targets[i] = target(route, wb.service(), wb.balancer(), wb.healthCheck(), wb.protocol());
                 }
                 WeightedSplit split = null;
                 if (targets.length > 1 || (targets.length == 1 && backends.get(0).weight() == 0)) {
@@ -227,7 +245,7 @@ final class CompiledTable {
             }
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
-                r.services().forEach((name, key) -> targets.put(name, target(key, r.balancer(), r.healthCheck(), r.protocol(name))));
+                r.services().forEach((name, key) -> targets.put(name, target(route, key, r.balancer(), r.healthCheck(), r.protocol(name))));
                 return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
             }
             if (action instanceof RouteAction.NoBackend) {
@@ -236,7 +254,8 @@ final class CompiledTable {
             throw new IllegalArgumentException("route " + route.id() + ": unknown action " + action);
         }
 
-        private Target target(ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck, BackendProtocol protocol) {
+        private Target target(Route route, ServiceKey service, BalancerPolicy policy, HealthCheck healthCheck,
+                              BackendProtocol protocol) {
             if (protocol instanceof BackendProtocol.Https https) tlsSettings.add(https.tls());
             BalancerPolicy p = policy == null ? BalancerPolicy.ROUND_ROBIN : policy;
             BalancerKey key = new BalancerKey(service, p, healthCheck);
@@ -246,7 +265,18 @@ final class CompiledTable {
             });
             ServiceHealth serviceHealth = health.service(service, endpoints.get(service));
             if (healthCheck != null) health.check(serviceHealth, healthCheck);
-            return new Target(service, balancer, p, serviceHealth, protocol);
+            return new Target(service, balancer, p, serviceHealth, protocol, meters(route, service));
+        }
+
+        /** The previous table's meters for this key when it had them (their counts go on), else new ones. */
+        private RouteMeters meters(Route route, ServiceKey service) {
+            return meters.computeIfAbsent(new MeterKey(route.id(), service), k -> {
+                RouteMeters old = previous.meters.get(k);
+                if (old != null) return old;
+                String namespace = route.source().namespace();
+                return service == null ? new RouteMeters(registry, namespace, route.id(), RouteMeters.NO_SERVICE)
+                        : RouteMeters.forService(registry, namespace, route.id(), service);
+            });
         }
     }
 }

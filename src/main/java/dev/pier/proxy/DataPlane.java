@@ -4,16 +4,16 @@ import dev.pier.model.Endpoint;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import dev.pier.tls.GeneratedCertificate;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MultiGauge;
 import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The Vert.x data plane: HTTP/1.1 + h2c and HTTPS (HTTP/1.1 + h2 by ALPN) servers, one of each per
@@ -49,6 +50,12 @@ public final class DataPlane {
     private final Counter swaps;
     private final AtomicLong lastSwapNanos = new AtomicLong();
     private final ExchangeRecorder recorder;
+    /** Client connections open on the proxy ports, counted against {@link EdgePolicy#maxConnections()}. */
+    private final AtomicInteger openConnections = new AtomicInteger();
+    /** Connections refused at accept because {@link EdgePolicy#maxConnections()} were open. */
+    private final AtomicInteger refusedConnections = new AtomicInteger();
+    private final EdgeTransport edge;
+    private final List<Integer> guardedPorts = new CopyOnWriteArrayList<>();
     private final BackendHealth health;
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
@@ -58,24 +65,36 @@ public final class DataPlane {
     /** The certificates handshakes choose from; the one they replaced, for a handshake that chose just before a swap. */
     private final AtomicReference<CertificateMap> certificates = new AtomicReference<>();
     private volatile CertificateMap replacedCertificates;
-    /** The expiry of each certificate of the live table, by Secret; null when HTTPS is off. */
-    private MultiGauge certificateExpiry;
     /** Served when the table names no default certificate; made at start, never written anywhere. */
     private CertificateMap.Entry generatedDefault;
     private volatile int httpsPort = -1;
 
     public DataPlane(Vertx vertx, ProxyOptions options, MeterRegistry metrics) {
-        this(vertx, options, OutlierOptions.DEFAULTS, metrics);
+        this(vertx, options, OutlierOptions.DEFAULTS, metrics, Observability.NONE);
     }
 
     public DataPlane(Vertx vertx, ProxyOptions options, OutlierOptions outlier, MeterRegistry metrics) {
+        this(vertx, options, outlier, metrics, Observability.NONE);
+    }
+
+    public DataPlane(Vertx vertx, ProxyOptions options, OutlierOptions outlier, MeterRegistry metrics, Observability observability) {
         this.vertx = vertx;
         this.options = options;
         this.metrics = metrics;
         this.swaps = Counter.builder("pier.table.swaps").description("Routing tables published").register(metrics);
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
-        this.recorder = new ExchangeRecorder(new RouteMetrics(metrics, RouteMetrics.NO_ROUTE));
+        this.recorder = new ExchangeRecorder(new RouteMeters(metrics, "", RouteMeters.NO_ROUTE, RouteMeters.NO_SERVICE),
+                observability.accessLog(), new RequestTracing(observability.openTelemetry()));
+        Gauge.builder("pier.active.connections", openConnections, AtomicInteger::doubleValue)
+                .description("Client connections open on the proxy ports (both count against --max-connections)").register(metrics);
+        FunctionCounter.builder("pier.connections.refused", refusedConnections, AtomicInteger::doubleValue)
+                .description("Client connections closed at accept because --max-connections were open").register(metrics);
+        Gauge.builder("pier.active.requests", recorder.activeRequests, LongAdder::doubleValue)
+                .description("Requests being served (a websocket until its handshake is done)").register(metrics);
+        this.edge = EdgeTransport.of(vertx);
+        if (edge == null)
+            throw new IllegalArgumentException("the data plane needs a Vert.x built by EdgeTransport.vertx(options)");
         this.health = new BackendHealth(outlier, metrics, this::healthChanged);
         if (options.httpsEnabled()) {
             TlsEngine engine = options.tlsEngine().resolve(); // OPENSSL where it cannot load: refused here, naming why
@@ -84,14 +103,9 @@ public final class DataPlane {
             this.certificates.set(CertificateMap.onlyDefault(generatedDefault));
             Gauge.builder("pier.tls.certificates", certificates, c -> c.get().size())
                     .description("Certificates HTTPS serves, the default included").register(metrics);
-            this.certificateExpiry = MultiGauge.builder("pier.tls.certificate.expiry.timestamp")
-                    .description("When each certificate of the table expires (Unix time): ACME ones and those from Secrets")
-                    .baseUnit("seconds").register(metrics);
         } else {
             this.https = null;
         }
-        Gauge.builder("pier.requests.active", this, DataPlane::activeRequests)
-                .description("Requests in flight (a websocket until its handshake is done)").register(metrics);
     }
 
     /** A self-signed certificate (EC P-256, a year) for clients whose server name has no certificate. */
@@ -133,6 +147,9 @@ public final class DataPlane {
                 ? SocketAddress.sharedRandomPort(SHARED_PORT_IDS.incrementAndGet(), options.host())
                 : SocketAddress.inetSocketAddress(options.httpsPort(), options.host());
         DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
+        // from the first accepted connection on; a random port is known only once bound (nobody knew it before)
+        if (options.httpPort() != 0) guardPort(options.httpPort(), true);
+        if (options.httpsPort() > 0) guardPort(options.httpsPort(), false);
         return vertx.deployVerticle(() -> {
             ProxyServer server = new ProxyServer(table::get, acmeAnswers::get, options, bind, httpsBind, https, recorder);
             servers.add(server);
@@ -141,8 +158,28 @@ public final class DataPlane {
             deploymentId = id;
             httpsPort = servers.get(0).actualHttpsPort();
             health.serversStarted(servers);
-            return servers.get(0).actualPort();
+            int port = servers.get(0).actualPort();
+            if (options.httpPort() == 0) guardPort(port, true);
+            if (options.httpsPort() == 0) guardPort(httpsPort, false);
+            return port;
         });
+    }
+
+    /** Both listeners count against one connection limit: they share the process's descriptors. */
+    private void guardPort(int port, boolean cleartext) {
+        guardedPorts.add(port);
+        edge.guard(port, new EdgeTransport.PortEdge(options.edge(), openConnections, refusedConnections,
+                options.serverHeader(), cleartext, recorder));
+    }
+
+    /** Client connections open now on the proxy ports. */
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    /** Connections refused at accept since start, because the connection limit was reached. */
+    public int refusedConnections() {
+        return refusedConnections.get();
     }
 
     /**
@@ -176,12 +213,6 @@ public final class DataPlane {
         if (next.sameAs(current)) return false;
         replacedCertificates = current;
         certificates.set(next);
-        List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
-        for (dev.pier.model.TlsCertificate c : routingTable.certificates()) {
-            rows.add(MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of("secret", c.secret().namespace() + "/" + c.secret().name()),
-                    c.notAfter().getEpochSecond()));
-        }
-        certificateExpiry.register(rows, true);
         return true;
     }
 
@@ -205,6 +236,30 @@ public final class DataPlane {
         int n = 0;
         for (ProxyServer s : servers) n += s.clients().tlsClients();
         return n;
+    }
+
+    /**
+     * Which route {@code request} would take in the live table, and why, from the data plane's own
+     * matcher; the backends' endpoints are the ones the balancers have now. Call it off the event loops.
+     */
+    public Explanation explain(ExplainRequest request) {
+        synchronized (writeLock) { // the endpoint index is read under the lock that writes it
+            return Explainer.explain(table.get(), endpoints, request);
+        }
+    }
+
+    /** The same for a table that is not live (pier explain --file): compiled here, with these endpoints. */
+    public static Explanation explain(RoutingTable routingTable, Map<ServiceKey, List<Endpoint>> endpoints, ExplainRequest request) {
+        EndpointIndex index = new EndpointIndex();
+        index.replaceAll(endpoints);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        BackendHealth health = new BackendHealth(OutlierOptions.DEFAULTS, registry, service -> { }); // no servers: no checks run
+        try {
+            CompiledTable compiled = CompiledTable.compile(routingTable, null, registry, index, health);
+            return Explainer.explain(compiled, index, request);
+        } finally {
+            health.close();
+        }
     }
 
     /** The table requests are served from now. */
@@ -250,11 +305,9 @@ public final class DataPlane {
         return health.view();
     }
 
-    /** Requests in flight over all event loops. */
+    /** Requests in flight over all event loops (what {@code pier_active_requests} shows). */
     public int activeRequests() {
-        int sum = 0;
-        for (ProxyServer server : servers) sum += server.activeExchanges();
-        return sum;
+        return (int) recorder.activeRequests.sum();
     }
 
     /**
@@ -293,6 +346,8 @@ public final class DataPlane {
         String id = deploymentId;
         if (id == null) return Future.succeededFuture();
         deploymentId = null;
+        for (int port : guardedPorts) edge.release(port);
+        guardedPorts.clear();
         return vertx.undeploy(id);
     }
 }

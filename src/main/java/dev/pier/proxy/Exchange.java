@@ -2,6 +2,7 @@ package dev.pier.proxy;
 
 import dev.pier.model.BackendProtocol;
 import dev.pier.model.Endpoint;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -37,22 +38,33 @@ final class Exchange {
     final boolean grpc;
     /** The normalised request path, as matched. */
     final String path;
-    private final long startNanos;
+    final long startNanos;
+    /** The request's span; null when tracing is off. */
+    final Span span;
     private final UpstreamRequest upstream;
+    /** The client's X-Request-Id, or the one Pier made up and passed on. */
+    private String requestId;
 
     // The exchange's state: written only here, on the event loop.
     /** Whether a request body follows; for an HTTP/2 request without Content-Length, known only once its stream says. */
     private boolean hasBody;
-    private boolean bodyKnown;
+    /** The body is read (whole, or its first part when larger than the request buffer) and a backend may be chosen. */
+    private boolean bodyRead;
     private boolean bodyStarted;
-    /** The first body chunk, read while deciding {@link #hasBody}; written upstream before the rest is piped. */
-    private Buffer firstChunk;
-    /** A connected try waiting for {@link #bodyKnown} before it writes the request. */
-    private UpstreamTry waitingForBody;
+    /** The whole body, when it fit the request buffer: sent with each try, so such a request may be retried. */
+    private Buffer wholeBody;
+    /** The body's first part when it did not fit the request buffer; written upstream before the rest is piped. */
+    private Buffer firstPart;
+    /** Body bytes allowed (413 above), 0 for no limit. */
+    private final long maxBody;
     /** The Service the split chose; retries stay on it. */
     private Target target;
     private int retriesLeft;
+    private int retried;
     private UpstreamTry current;
+    /** The endpoint of the latest try, and how long the try that answered took until its response ended (-1: none answered). */
+    private Endpoint upstreamEndpoint;
+    private long upstreamNanos = -1;
     private long requestTimer = -1;
     /** When the whole exchange must be over ({@link System#nanoTime}), for a gRPC call's {@code grpc-timeout}; 0 for none. */
     private long grpcDeadlineNanos;
@@ -65,18 +77,21 @@ final class Exchange {
     /**
      * @param path the normalised request path ({@link PathNormalizer}): what filters, the resolver and
      *             (unless the route forwards the raw path) the backend see
+     * @param span the request's span, or null when tracing is off
      */
-    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, String path, long startNanos) {
+    Exchange(ProxyServer server, HttpServerRequest request, CompiledRoute route, String path, long startNanos, Span span) {
         this.server = server;
         this.request = request;
         this.route = route;
         this.path = path;
         this.startNanos = startNanos;
+        this.span = span;
         this.websocket = request.canUpgradeToWebSocket();
         this.grpc = !websocket && Grpc.isCall(request);
         Boolean declared = websocket ? Boolean.FALSE : RequestBody.declared(request);
-        this.bodyKnown = declared != null;
         this.hasBody = declared == null || declared;
+        this.bodyRead = !hasBody;
+        this.maxBody = route.maxRequestBodyBytes >= 0 ? route.maxRequestBodyBytes : server.maxRequestBodyBytes();
         this.upstream = new UpstreamRequest(request, path, route.forwardRawPath);
         this.retriesLeft = route.retries;
     }
@@ -106,12 +121,12 @@ final class Exchange {
 
     void run() {
         request.response().closeHandler(v -> clientGone());
-        if (!bodyKnown) {
-            RequestBody.watch(request, this);
-        } else if (!hasBody) {
-            request.resume(); // nothing to stream; let the server finish reading it
+        if (!hasBody) request.resume(); // nothing to read; let the server finish the request
+        if (hasBody && maxBody > 0 && RequestBody.declaredLength(request) > maxBody) {
+            refuseBody(); // as nginx does: at once, without reading a byte of it
+            return;
         }
-        server.forwardedHeaders().apply(request, websocket, upstream.headers());
+        requestId = server.forwardedHeaders().apply(request, websocket, upstream.headers(), span);
         CompiledFilter[] filters = route.filters;
         for (int i = 0; i < filters.length; i++) {
             if (filters[i].onRequest(this)) {
@@ -137,7 +152,50 @@ final class Exchange {
             fail(503, "no backend\n");
             return;
         }
+        if (bodyRead) {
+            attempt(null);
+        } else if (grpc) {
+            // A gRPC stream is streamed from its first byte: its messages may wait for the server's
+            // (bidirectional, or the server speaks first), so nothing is held back; it goes to an
+            // HTTP/2 backend, where a slow stream pins no pooled connection.
+            bodyRead = true;
+            attempt(null);
+        } else {
+            // A body that fits the buffer is read whole before a backend connection is taken, so a
+            // slow client holds no pooled connection while it trickles its upload.
+            RequestBody.read(request, server.requestBufferBytes(), maxBody, this);
+        }
+    }
+
+    /** The body is read: whole (also an HTTP/2 stream that ended empty), or its first part. */
+    void bodyRead(Buffer read, boolean whole) {
+        if (finished || bodyRead) return;
+        bodyRead = true;
+        if (whole) {
+            hasBody = read.length() > 0 || RequestBody.declaredLength(request) == 0;
+            wholeBody = hasBody ? read : null;
+        } else {
+            firstPart = read;
+        }
         attempt(null);
+    }
+
+    /** More body than the route allows: 413 while nothing went downstream, else the response is cut. */
+    void bodyTooLarge() {
+        if (finished) return;
+        abortCurrentTry();
+        refuseBody();
+    }
+
+    private void refuseBody() {
+        bodyStarted = true; // never drained: the connection closes instead
+        if (responseStarted || request.response().headWritten()) {
+            request.response().reset();
+            finish();
+            return;
+        }
+        responseStarted(413);
+        ErrorAnswer.refuse(request, 413, "request body too large\n", server.serverHeader()).onComplete(ar -> finish());
     }
 
     /**
@@ -202,6 +260,7 @@ final class Exchange {
         }
         UpstreamTry t = new UpstreamTry(this, chosen, endpoint);
         current = t;
+        upstreamEndpoint = endpoint;
         t.open();
     }
 
@@ -215,51 +274,44 @@ final class Exchange {
     void connectFailed(UpstreamTry t, Throwable cause) {
         if (cause instanceof ConnectionPoolTooBusyException) {
             fail(503, "backend connection pool is full\n");
-        } else if (mayRetry(false)) {
-            retry(t.endpoint);
+            return;
+        }
+        t.target.meters.connectFailed();
+        boolean timedOut = isTimeout(cause);
+        if (timedOut) t.target.meters.timedOut(RouteMeters.Timeout.CONNECT);
+        if (mayRetry(false)) {
+            retry(t.endpoint, RouteMeters.RetryReason.CONNECT);
         } else {
             if (log.isDebugEnabled()) log.debug("route {}: connect to {} failed: {}", route.id, t.endpoint, cause.toString());
-            fail(502, "backend connect failed\n");
+            if (timedOut) fail(504, "backend connect timed out\n");
+            else fail(502, "backend connect failed\n");
         }
     }
 
-    /** The try's request head is ready: send it with the body, or wait until an HTTP/2 stream says whether one follows. */
+    /** A connect that got no answer in time (the TCP connect, or the wait for a pooled connection), not a refusal. */
+    static boolean isTimeout(Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof io.netty.channel.ConnectTimeoutException || c instanceof java.util.concurrent.TimeoutException)
+                return true;
+        }
+        return false;
+    }
+
+    /** The try's request head is ready: send it with the body read so far, then pipe the rest. */
     void connected(UpstreamTry t) {
-        if (bodyKnown) {
-            sendBody(t);
-            return;
-        }
-        // An HTTP/2 stream ending with its HEADERS frame says so right after the request handler
-        // returned, in the same read; a connection taken from the pool can be here before that.
-        waitingForBody = t;
-        server.vertx().runOnContext(v -> {
-            if (!bodyKnown && waitingForBody == t) bodyDecided(true, null); // still open: stream it as before
-        });
-    }
-
-    /** Called once it is known whether a body follows; {@code first} is its first chunk when already read. */
-    void bodyDecided(boolean body, Buffer first) {
-        if (bodyKnown) return;
-        bodyKnown = true;
-        hasBody = body;
-        firstChunk = first;
-        RequestBody.stopWatching(request, body);
-        UpstreamTry t = waitingForBody;
-        waitingForBody = null;
-        if (t != null && isCurrent(t)) sendBody(t);
-    }
-
-    private void sendBody(UpstreamTry t) {
         if (!hasBody) {
             t.request().end();
-            return;
+        } else if (wholeBody != null) {
+            t.request().putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(wholeBody.length()));
+            t.request().end(wholeBody);
+        } else {
+            bodyStarted = true;
+            Buffer first = firstPart;
+            firstPart = null;
+            // A gRPC stream may wait for the server before it sends a message: its head goes now.
+            if (first == null && grpc) t.request().setChunked(true).sendHead();
+            RequestBody.send(request, first, t.request(), maxBody, this);
         }
-        bodyStarted = true;
-        Buffer first = firstChunk;
-        firstChunk = null;
-        // A gRPC stream may wait for the server before it sends a message: its head goes now.
-        if (first == null && grpc) t.request().setChunked(true).sendHead();
-        RequestBody.send(request, first, t.request());
     }
 
     void responded(UpstreamTry t, AsyncResult<HttpClientResponse> ar) {
@@ -267,7 +319,7 @@ final class Exchange {
             t.release();
             // The connection broke before any response byte: as safe to retry as a connect failure.
             if (mayRetry(true)) {
-                retry(t.endpoint);
+                retry(t.endpoint, RouteMeters.RetryReason.RESET);
             } else {
                 fail(502, "backend closed the connection\n");
             }
@@ -276,7 +328,7 @@ final class Exchange {
         HttpClientResponse response = ar.result();
         if (route.retryOn(response.statusCode()) && mayRetry(true)) {
             t.discard(response);
-            retry(t.endpoint);
+            retry(t.endpoint, RouteMeters.RetryReason.STATUS);
             return;
         }
         new ResponseRelay(this, t, response).start();
@@ -293,11 +345,13 @@ final class Exchange {
             new ResponseRelay(this, t, response).start(); // the backend refused the upgrade: pass its answer on
             return;
         }
+        upstreamNanos = System.nanoTime() - t.startNanos; // the handshake is the measured part
         WebSocketUpgrade.complete(this, t, response);
     }
 
     void tryTimedOut(UpstreamTry t) {
         if (!isCurrent(t) || responseStarted) return;
+        t.target.meters.timedOut(RouteMeters.Timeout.BACKEND_REQUEST);
         abortCurrentTry();
         fail(504, "backend timed out\n");
     }
@@ -311,24 +365,27 @@ final class Exchange {
     /** The relay is over (the body ended, or both streams were reset). */
     void relayed(UpstreamTry t) {
         t.release();
+        upstreamNanos = System.nanoTime() - t.startNanos;
         finish();
     }
 
     // ---- retries and timeouts --------------------------------------------------------------
 
     /**
-     * Retries need an idempotent method and nothing sent downstream yet; once the request body
-     * started streaming it cannot be replayed, so only body-less requests retry after a connect.
+     * Retries need an idempotent method and nothing sent downstream yet; a body read whole is sent
+     * again, but once a larger body started streaming it cannot be replayed.
      */
     private boolean mayRetry(boolean afterConnect) {
         if (retriesLeft <= 0 || responseStarted || finished || websocket) return false;
-        if (afterConnect && hasBody) return false;
+        if (afterConnect && hasBody && wholeBody == null) return false;
         if (bodyStarted) return false;
         return isIdempotent(request.method());
     }
 
-    private void retry(Endpoint failed) {
+    private void retry(Endpoint failed, RouteMeters.RetryReason why) {
         retriesLeft--;
+        retried++;
+        target.meters.retried(why);
         // The failed try is over for the exchange (a draining response finishes on its own), so a
         // client leaving during the backoff must not reset its connection.
         current = null;
@@ -352,6 +409,7 @@ final class Exchange {
     private void requestTimedOut() {
         requestTimer = -1;
         if (finished) return;
+        (target != null ? target.meters : route.unserved).timedOut(RouteMeters.Timeout.REQUEST);
         abortCurrentTry();
         if (!responseStarted) {
             fail(504, "request timed out\n");
@@ -367,7 +425,10 @@ final class Exchange {
         // runs: not a client gone, and aborting the try there would close a reusable backend connection.
         if (finished || request.response().ended()) return;
         abortCurrentTry();
-        if (!responseStarted) status = CLIENT_CLOSED;
+        if (!responseStarted) {
+            int answered = Http1Guard.answeredStatus(request); // the edge's 408 or 400 to a stalled or broken body
+            status = answered != 0 ? answered : CLIENT_CLOSED;
+        }
         finish();
     }
 
@@ -389,11 +450,10 @@ final class Exchange {
 
     /** A body nobody will read is drained, so an HTTP/1 connection can carry the next request. */
     private void drainUnreadBody() {
-        if (hasBody && !bodyStarted) {
+        if (hasBody && !bodyStarted && wholeBody == null) {
             bodyStarted = true;
-            bodyKnown = true;
-            firstChunk = null;
-            waitingForBody = null;
+            bodyRead = true;
+            firstPart = null;
             RequestBody.discard(request);
         }
     }
@@ -402,10 +462,36 @@ final class Exchange {
     void finish() {
         if (finished) return;
         finished = true;
-        server.exchangeFinished();
         if (requestTimer >= 0) server.vertx().cancelTimer(requestTimer);
         if (backoffTimer >= 0) server.vertx().cancelTimer(backoffTimer);
-        server.recorder().ended(route, status, startNanos);
+        server.recorder().ended(this);
+    }
+
+    // ---- what the recorder reads once the exchange ended --------------------------------------
+
+    /** The Service the split or the resolver chose; null when none was. */
+    Target target() {
+        return target;
+    }
+
+    int status() {
+        return status;
+    }
+
+    int retries() {
+        return retried;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    Endpoint upstreamEndpoint() {
+        return upstreamEndpoint;
+    }
+
+    long upstreamNanos() {
+        return upstreamNanos;
     }
 
     static boolean isIdempotent(HttpMethod method) {

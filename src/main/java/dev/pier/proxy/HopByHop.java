@@ -42,15 +42,22 @@ final class HopByHop {
     }
 
     /**
+     * What a proxy in front added about the client: a client's {@code Connection} header must not
+     * make Pier drop them (they are replaced unless the peer is a trusted proxy).
+     */
+    private static final String[] NEVER_NAMED = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+            "x-forwarded-port", "x-real-ip", "forwarded"};
+
+    /**
      * Copies end-to-end headers from {@code from} into {@code to}, leaving out hop-by-hop ones,
-     * those the Connection header names, HTTP/2 pseudo-headers, and {@code skip} (names set by the caller).
+     * those the Connection header names (never the forwarded headers), HTTP/2 pseudo-headers, and {@code skip} (names set by the caller).
      */
     static void copy(MultiMap from, MultiMap to, String... skip) {
         List<String> named = from.contains(HttpHeaders.CONNECTION) ? namedByConnection(from) : null;
         for (Map.Entry<String, String> e : from) {
             String name = e.getKey();
             if (name.isEmpty() || name.charAt(0) == ':' || is(name)) continue;
-            if (named != null && contains(named, name)) continue;
+            if (named != null && contains(named, name) && !containsIgnoreCase(NEVER_NAMED, name)) continue;
             if (skip.length > 0 && containsIgnoreCase(skip, name)) continue;
             to.add(name, e.getValue());
         }

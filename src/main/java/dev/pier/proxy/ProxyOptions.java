@@ -18,11 +18,13 @@ import java.time.Duration;
  * @param httpsRedirectPort          the port plain-HTTP redirects send clients to (443: none written in the URL);
  *                                   the port clients reach, which behind a Service is not {@code httpsPort}
  * @param tlsEngine                  which TLS implementation terminates HTTPS
+ * @param edge                       what clients are allowed on both listeners: timeouts, limits, trusted proxies
+ *                                   (docs/security.md)
  * @param acmeTlsAlpn                answer ACME TLS-ALPN-01 validations on the HTTPS port (with ACME on)
  */
 public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
                            Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
-                           int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine, boolean acmeTlsAlpn) {
+                           int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine, EdgePolicy edge, boolean acmeTlsAlpn) {
     /** The {@code Server} header Pier sends by default. */
     public static final String DEFAULT_SERVER_HEADER = "pier";
 
@@ -43,6 +45,7 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
         if (serverHeader == null) serverHeader = "";
         String problem = serverHeaderProblem(serverHeader);
         if (problem != null) throw new IllegalArgumentException("ProxyOptions.serverHeader " + problem);
+        if (edge == null) throw new IllegalArgumentException("ProxyOptions.edge is null");
     }
 
     /**
@@ -59,19 +62,34 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
         return null;
     }
 
-    /** Without the ACME TLS-ALPN-01 responder. */
+    /** Without HTTPS, with the default edge policy. */
     public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
-                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
-                        int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader) {
         this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
-                httpsPort, httpsRedirectPort, tlsEngine, false);
+                EdgePolicy.defaults());
     }
 
     /** Without HTTPS. */
     public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
-                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader) {
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader, EdgePolicy edge) {
         this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
-                -1, DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO);
+                -1, DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO, edge);
+    }
+
+    /** Without the ACME TLS-ALPN-01 responder. */
+    public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
+                        int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine, EdgePolicy edge) {
+        this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
+                httpsPort, httpsRedirectPort, tlsEngine, edge, false);
+    }
+
+    /** With the default edge policy. */
+    public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
+                        int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine) {
+        this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
+                httpsPort, httpsRedirectPort, tlsEngine, EdgePolicy.defaults());
     }
 
     /** The HTTPS port a plain-HTTP redirect sends clients to by default. */
@@ -79,19 +97,24 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
 
     public ProxyOptions withServerHeader(String value) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, value, httpsPort, httpsRedirectPort, tlsEngine, acmeTlsAlpn);
+                eventLoops, value, httpsPort, httpsRedirectPort, tlsEngine, edge, acmeTlsAlpn);
+    }
+
+    public ProxyOptions withEdge(EdgePolicy value) {
+        return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
+                eventLoops, serverHeader, httpsPort, httpsRedirectPort, tlsEngine, value, acmeTlsAlpn);
     }
 
     /** With HTTPS on {@code port} (0: any free port), redirects to {@code redirectPort}, terminated by {@code engine}. */
     public ProxyOptions withHttps(int port, int redirectPort, TlsEngine engine) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, serverHeader, port, redirectPort, engine, acmeTlsAlpn);
+                eventLoops, serverHeader, port, redirectPort, engine, edge, acmeTlsAlpn);
     }
 
     /** With or without the ACME TLS-ALPN-01 responder on the HTTPS port. */
     public ProxyOptions withAcmeTlsAlpn(boolean on) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, serverHeader, httpsPort, httpsRedirectPort, tlsEngine, on);
+                eventLoops, serverHeader, httpsPort, httpsRedirectPort, tlsEngine, edge, on);
     }
 
     public boolean httpsEnabled() {

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import io.opentelemetry.api.trace.Span;
 import java.util.function.Supplier;
 
 /**
@@ -47,15 +49,20 @@ final class ProxyServer extends VerticleBase {
     private HttpServer httpsServer;
     private HttpServerOptions httpsOptions;
     // Per event loop, so plain fields and maps: no locking on the request path.
-    private final ForwardedHeaders forwardedHeaders = new ForwardedHeaders();
+    private final ForwardedHeaders forwardedHeaders;
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
-    /** Exchanges begun and not finished; written only on this event loop, read by the drain. */
-    private volatile int active;
     /** Set when draining: each connection closes after the request it carries, at the latest after this. */
     private volatile Duration closeAfterRequestsWithin;
     /** Tunnels the server shutdown left open; they get a close frame when the drain ends. Event loop only. */
     private final List<WebSocketTunnel> drainingTunnels = new ArrayList<>();
     private boolean tunnelsClosing;
+    /** Set while this loop runs later than {@code EdgePolicy.maxEventLoopDelay}: new requests get 503. */
+    private boolean shedding;
+    private long lastTick;
+    /** How long after the last tick the loop counts as behind; 0 when shedding is off. */
+    private long overdueNanos;
+    private long lagTimer = -1;
+    private final MatchInput.ServerRequest matchInput = new MatchInput.ServerRequest();
 
     /** @param https the HTTPS listener's TLS, null for none (then {@code httpsBindAddress} is unused) */
     ProxyServer(Supplier<CompiledTable> table, Supplier<AcmeAnswers> acmeAnswers, ProxyOptions options, SocketAddress bindAddress,
@@ -69,6 +76,7 @@ final class ProxyServer extends VerticleBase {
         this.httpsRedirect = new HttpsRedirect(options.httpsRedirectPort());
         this.recorder = recorder;
         this.serverHeader = new ServerHeader(options.serverHeader());
+        this.forwardedHeaders = new ForwardedHeaders(options.edge().trustedProxies(), recorder.tracing);
     }
 
     @Override
@@ -82,13 +90,16 @@ final class ProxyServer extends VerticleBase {
                         .setMaxHeaderSize(32 * 1024)
                         .setName("pier-health-check"))
                 .with(new PoolOptions().setHttp1MaxSize(2)).build();
-        HttpServerOptions listener = listenerOptions();
+        startLagTicks();
+        HttpServerOptions listener = Listener.serverOptions(options.edge()); // HTTPS adds only TLS on top
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
+        Listener.guard(server, options.edge(), options.serverHeader(), this::refusedAtEdge);
         Future<HttpServer> plain = server.listen(bindAddress)
                 .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
         if (https == null) return plain;
         httpsOptions = https.apply(listener);
         httpsServer = vertx.createHttpServer(httpsOptions).requestHandler(request -> handle(request, true));
+        Listener.guard(httpsServer, options.edge(), options.serverHeader(), this::refusedAtEdge);
         return plain.compose(bound -> httpsServer.listen(httpsBindAddress)
                 .recover(e -> Future.failedFuture(new ListenFailure("--https-port", httpsBindAddress.port(), e))));
     }
@@ -103,25 +114,6 @@ final class ProxyServer extends VerticleBase {
             this.flag = flag;
             this.port = port;
         }
-    }
-
-    /** What both listeners share (framing, limits, timeouts); HTTPS adds only TLS on top ({@link HttpsSetup}). */
-    private static HttpServerOptions listenerOptions() {
-        return new HttpServerOptions()
-                .setHandle100ContinueAutomatically(true)
-                .setHttp2ClearTextEnabled(true)
-                .setTcpNoDelay(true)
-                .setMaxHeaderSize(32 * 1024)
-                .setDecompressionSupported(false)
-                .setCompressionSupported(false)
-                // Every write to a downstream response happens on this instance's event loop (the
-                // upstream client and timers live on it too), so writes may skip Vert.x's outbound queue.
-                .setStrictThreadMode(true);
-    }
-
-    @Override
-    public Future<?> stop() {
-        return clients == null ? Future.succeededFuture() : clients.close();
     }
 
     /** A new table is live: on this loop, TLS clients it no longer uses are shut down (gracefully). */
@@ -150,42 +142,70 @@ final class ProxyServer extends VerticleBase {
                 : httpsServer.updateSSLOptions(HttpsSetup.refreshOptions(httpsOptions), true);
     }
 
+    /** A timer that runs late says the loop is behind: new requests are shed until one runs on time. */
+    private void startLagTicks() {
+        long maxDelay = options.edge().maxEventLoopDelay().toNanos();
+        if (maxDelay <= 0) return;
+        long tick = Math.max(10, Math.min(100, options.edge().maxEventLoopDelay().toMillis() / 2));
+        overdueNanos = TimeUnit.MILLISECONDS.toNanos(tick) + maxDelay;
+        lastTick = System.nanoTime();
+        lagTimer = vertx.setPeriodic(tick, id -> {
+            long now = System.nanoTime();
+            shedding = now - lastTick - TimeUnit.MILLISECONDS.toNanos(tick) > maxDelay;
+            lastTick = now;
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (lagTimer >= 0) vertx.cancelTimer(lagTimer);
+        return clients == null ? Future.succeededFuture() : clients.close();
+    }
+
     private void handle(HttpServerRequest request, boolean secure) {
         long start = System.nanoTime();
+        recorder.started();
+        Span span = recorder.tracing.on() ? recorder.tracing.start(request, forwardedHeaders.clientAddress(request)) : null;
         Duration draining = closeAfterRequestsWithin;
         if (draining != null) closeAfterThisRequest(request, draining);
-        if (!secure && answerAcmeChallenge(request, start)) return;
+        // Behind: the last tick ran late, or the next one is overdue (this request got in before it).
+        if (shedding || (overdueNanos > 0 && start - lastTick > overdueNanos)) {
+            ErrorAnswer.refuse(request, 503, "overloaded, retry later\n", serverHeader);
+            recorder.answeredDirectly(this, request, null, 503, start, span);
+            return;
+        }
+        if (!secure && answerAcmeChallenge(request, start, span)) return;
         String path;
         try {
             path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
         } catch (PathNormalizer.Rejected e) {
-            answerWithoutRoute(request, 400, e.getMessage(), start);
+            answerWithoutRoute(request, 400, e.getMessage(), start, span);
             return;
         }
         CompiledTable current = table.get(); // read once; this request keeps it to the end
-        CompiledRoute route = current.select(request, path);
+        CompiledRoute route = current.select(matchInput.of(request, path), null);
+        matchInput.clear();
         if ((route == null || !route.forwardRawPath) && PathNormalizer.hasEncodedSeparator(path)) {
-            answerWithoutRoute(request, 400, "the path holds an encoded / or \\ (%2F, %5C)\n", start);
+            answerWithoutRoute(request, 400, "the path holds an encoded / or \\ (%2F, %5C)\n", start, span);
             return;
         }
         if (route == null) {
-            answerWithoutRoute(request, 404, "no route\n", start);
+            answerWithoutRoute(request, 404, "no route\n", start, span);
             return;
         }
         // The raw path: a client's "/.well-known/acme-challenge/" is exempt as sent; the redirect keeps the path as sent too.
         if (!secure && route.httpsRedirect && !HttpsRedirect.exempt(path)) {
             boolean sent = httpsRedirect.send(request, serverHeader);
             if (!sent) ErrorAnswer.send(request, 400, "bad host\n", serverHeader, null);
-            recorder.ended(route, sent ? 308 : 400, start);
+            recorder.answeredDirectly(this, request, route, sent ? 308 : 400, start, span);
             return;
         }
         request.pause(); // the body waits until a backend connection is ready
-        active++;
-        new Exchange(this, request, route, path, start).run();
+        new Exchange(this, request, route, path, start, span).run();
     }
 
     /** An ACME HTTP-01 validation of a challenge in progress, answered before any route (every replica has the answers). */
-    private boolean answerAcmeChallenge(HttpServerRequest request, long start) {
+    private boolean answerAcmeChallenge(HttpServerRequest request, long start, Span span) {
         HostAndPort authority = request.authority();
         String answer = acmeAnswers.get().answer(authority == null ? null : authority.host(), request.path());
         if (answer == null) return false;
@@ -193,13 +213,18 @@ final class ProxyServer extends VerticleBase {
         response.headers().set(HttpHeaders.CONTENT_TYPE, "application/octet-stream"); // RFC 8555 section 8.3
         serverHeader.addIfAbsent(response.headers());
         response.end(answer);
-        recorder.ended(null, 200, start);
+        recorder.answeredDirectly(this, request, null, 200, start, span);
         return true;
     }
 
-    private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start) {
+    private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start, Span span) {
         ErrorAnswer.send(request, status, body, serverHeader, null); // a gRPC call gets a gRPC status
-        recorder.ended(null, status, start);
+        recorder.answeredDirectly(this, request, null, status, start, span);
+    }
+
+    /** A head the edge refused before routing (framing, limits), already answered: counted and logged under route none. */
+    private void refusedAtEdge(HttpServerRequest request, int status) {
+        recorder.refusedHead(this, request, status);
     }
 
     /**
@@ -217,15 +242,6 @@ final class ProxyServer extends VerticleBase {
             response.headersEndHandler(v -> response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
         }
         request.connection().shutdown(within);
-    }
-
-    void exchangeFinished() {
-        active--;
-    }
-
-    /** Exchanges in flight on this event loop (a websocket counts until its handshake is done). */
-    int activeExchanges() {
-        return active;
     }
 
     /** Drain, first part: from now on every connection closes after the request it carries. */
@@ -276,6 +292,14 @@ final class ProxyServer extends VerticleBase {
 
     long connectTimeoutMs() {
         return options.connectTimeout().toMillis();
+    }
+
+    long maxRequestBodyBytes() {
+        return options.edge().maxRequestBodyBytes();
+    }
+
+    int requestBufferBytes() {
+        return options.edge().requestBufferBytes();
     }
 
     long backendTimeoutMs() {

@@ -19,7 +19,10 @@ final class QueryParams {
     }
 
     static QueryParams of(HttpServerRequest request) {
-        String query = request.query();
+        return of(request.query());
+    }
+
+    static QueryParams of(String query) {
         if (query == null || query.isEmpty()) return new QueryParams(Map.of());
         return new QueryParams(new QueryStringDecoder(query, StandardCharsets.UTF_8, false, 1024).parameters());
     }

@@ -9,8 +9,10 @@ import io.vertx.core.http.HttpVersion;
 /**
  * Request body framing: whether a body follows, and how it goes on to the backend. HTTP/1 says
  * so in the head ({@code Content-Length}, {@code Transfer-Encoding}); an HTTP/2 stream without
- * {@code Content-Length} says so by ending or by giving its first chunk. Bodies are piped with
- * backpressure, never buffered whole. The state (known yet? started?) is the exchange's.
+ * {@code Content-Length} says so by ending or by giving a chunk. A body up to the request buffer
+ * is read whole before a backend is chosen; a larger one is piped with backpressure after its
+ * first part; a gRPC stream is piped from its first byte (its messages may wait for the server's).
+ * The state (read yet? started?) is the exchange's.
  */
 final class RequestBody {
     private RequestBody() {
@@ -24,30 +26,73 @@ final class RequestBody {
         return request.isEnded() ? Boolean.FALSE : null;
     }
 
+    /** The Content-Length the client declared, or -1 when none (chunked, or an HTTP/2 stream without one). */
+    static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) return -1;
+        try {
+            return Long.parseLong(length);
+        } catch (NumberFormatException e) {
+            return -1; // the decoder refused such a head already; HTTP/2 lengths are checked by Netty
+        }
+    }
+
     /**
-     * HTTP/2 without Content-Length: reads until the stream either ends (no body) or gives its
-     * first chunk (a body: the chunk is handed over, the rest waits paused), and tells the exchange.
+     * Reads the body until it ends or holds more than {@code bufferBytes}, then tells the exchange
+     * (the rest waits paused); more than {@code maxBytes} (when above 0) is reported instead.
      */
-    static void watch(HttpServerRequest request, Exchange exchange) {
+    static void read(HttpServerRequest request, int bufferBytes, long maxBytes, Exchange exchange) {
+        Buffer read = Buffer.buffer();
         request.handler(chunk -> {
-            request.pause();
-            exchange.bodyDecided(true, chunk);
+            read.appendBuffer(chunk);
+            if (maxBytes > 0 && read.length() > maxBytes) {
+                stop(request);
+                exchange.bodyTooLarge();
+            } else if (read.length() > bufferBytes) {
+                request.pause();
+                stop(request);
+                exchange.bodyRead(read, false);
+            }
         });
-        request.endHandler(v -> exchange.bodyDecided(false, null));
+        request.endHandler(v -> {
+            stop(request);
+            exchange.bodyRead(read, true);
+        });
         request.resume();
     }
 
-    /** Ends {@link #watch}; a body waits paused until {@link #send} pipes it. */
-    static void stopWatching(HttpServerRequest request, boolean body) {
+    private static void stop(HttpServerRequest request) {
         request.handler(null).endHandler(null);
-        if (body) request.pause(); // decided without a chunk: the pipe resumes it
     }
 
-    /** Streams the body to the backend: {@code first} (a chunk read by {@link #watch}, or null), then the rest. */
-    static void send(HttpServerRequest request, Buffer first, HttpClientRequest upstream) {
+    /**
+     * Streams the body to the backend: {@code first} (the part {@link #read} kept), then the rest,
+     * with backpressure; more than {@code maxBytes} in all (when above 0) resets the try and is reported.
+     */
+    static void send(HttpServerRequest request, Buffer first, HttpClientRequest upstream, long maxBytes, Exchange exchange) {
+        // a gRPC stream's head may have gone already, chunked (Exchange.connected)
         if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null && !upstream.isChunked()) upstream.setChunked(true);
-        if (first != null) upstream.write(first);
-        request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
+        long[] sent = {0};
+        if (first != null) {
+            sent[0] = first.length();
+            upstream.write(first);
+        }
+        request.handler(chunk -> {
+            sent[0] += chunk.length();
+            if (maxBytes > 0 && sent[0] > maxBytes) {
+                stop(request);
+                exchange.bodyTooLarge();
+                return;
+            }
+            upstream.write(chunk);
+            if (upstream.writeQueueFull()) {
+                request.pause();
+                upstream.drainHandler(v -> request.resume());
+            }
+        });
+        request.endHandler(v -> upstream.end());
+        request.exceptionHandler(err -> upstream.reset());
+        request.resume();
     }
 
     /** Reads and drops a body nobody will send on, so an HTTP/1 connection can carry the next request. */

@@ -17,6 +17,8 @@ final class UpstreamTry {
     private final Exchange exchange;
     final Target target;
     final Endpoint endpoint;
+    /** When this try asked for a connection. */
+    final long startNanos = System.nanoTime();
     /** The request to the backend, once connected. */
     private HttpClientRequest request;
     private long timer = -1;
@@ -30,10 +32,10 @@ final class UpstreamTry {
 
     void open() {
         ProxyServer server = exchange.server;
+        long connect = exchange.route.connectTimeoutMs > 0 ? exchange.route.connectTimeoutMs : server.connectTimeoutMs();
         // The target's protocol picks the client (HTTP/1.1, h2c, TLS); each pools per endpoint.
         server.clients().of(target.protocol)
-                .request(exchange.upstream().options(endpoint, server.socketAddress(endpoint), server.connectTimeoutMs(),
-                        target.protocol))
+                .request(exchange.upstream().options(endpoint, server.socketAddress(endpoint), connect, target.protocol))
                 .onComplete(this::connected);
     }
 

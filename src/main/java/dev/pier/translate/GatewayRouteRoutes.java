@@ -112,6 +112,7 @@ final class GatewayRouteRoutes {
         List<Filter> filters = GatewayRouteFilters.filters(rule.getFilters(), f + ".filters", prefixOnly, problems);
         Timeouts timeouts = RoutePolicies.timeouts(rule.getTimeouts(), f + ".timeouts", problems);
         RetryPolicy retry = RoutePolicies.retry(rule.getRetry(), f + ".retry", problems);
+        Long maxBody = RoutePolicies.maxRequestBody(rule.getMaxRequestBodySize(), f + ".maxRequestBodySize", problems);
         BalancerPolicy balancer = RoutePolicies.balancer(rule.getLoadBalancer(), f + ".loadBalancer", problems);
         HealthCheck healthCheck = RoutePolicies.healthCheck(rule.getHealthCheck(), f + ".healthCheck", problems);
         boolean forwardRawPath = RoutePolicies.forwardRawPath(rule.getPathPolicy());
@@ -132,7 +133,7 @@ final class GatewayRouteRoutes {
             if (answers)
                 problems.invalid(f + ".filters", "a resolver rule takes no RequestRedirect or DirectResponse filter");
             Optional<Route> route = resolverRules.route(gr, ref, rule.getResolver(), f + ".resolver", idPrefix + "resolver",
-                    filters, timeouts, retry, balancer, healthCheck, forwardRawPath, tls, tlsField, problems);
+                    filters, timeouts, retry, balancer, healthCheck, forwardRawPath, maxBody, tls, tlsField, problems);
             if (route.isPresent()) BackendProtocols.warnUnused(tls, problems);
             return route.map(List::of).orElse(List.of());
         }
@@ -151,7 +152,8 @@ final class GatewayRouteRoutes {
         if (problems.leftOut() > before) return List.of(); // e.g. ForwardRaw beside a path rewrite: the model refuses it
         List<Route> routes = new ArrayList<>();
         for (int j = 0; j < matches.size(); j++) {
-            routes.add(new Route(idPrefix + "match/" + j, ref, matches.get(j), action, filters, timeouts, retry, forwardRawPath));
+            routes.add(new Route(idPrefix + "match/" + j, ref, matches.get(j), action, filters, timeouts, retry,
+                    forwardRawPath, maxBody));
         }
         return routes;
     }

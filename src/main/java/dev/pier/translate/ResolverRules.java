@@ -49,7 +49,7 @@ final class ResolverRules {
      */
     Optional<Route> route(GatewayRoute gr, ObjectRef ref, NamespaceResolver r, String f, String id, List<Filter> filters,
                           Timeouts timeouts, RetryPolicy retry, BalancerPolicy balancer, HealthCheck healthCheck,
-                          boolean forwardRawPath, BackendProtocols.RuleTls tls, String tlsField, ObjectProblems problems) {
+                          boolean forwardRawPath, Long maxBody, BackendProtocols.RuleTls tls, String tlsField, ObjectProblems problems) {
         String own = gr.getMetadata().getNamespace();
         String namespace = r.getNamespace() == null || r.getNamespace().isEmpty() ? own : r.getNamespace();
         int before = problems.leftOut();
@@ -89,7 +89,7 @@ final class ResolverRules {
         return Optional.of(new Route(id, ref, RouteMatch.path(path),
                 new RouteAction.Resolve(namespace, path.value(), servicePrefix, versioned, resolved, balancer, healthCheck,
                         protocolsByName),
-                filters, timeouts, retry, forwardRawPath));
+                filters, timeouts, retry, forwardRawPath, maxBody));
     }
 
     /** The TCP port {@code wanted} names (by name or number), the first TCP port when none is named. */

@@ -1,5 +1,6 @@
 package dev.pier.translate;
 
+import dev.pier.api.ByteSizes;
 import dev.pier.api.Durations;
 import dev.pier.api.HealthCheck;
 import dev.pier.api.PathPolicy;
@@ -31,7 +32,28 @@ final class RoutePolicies {
         if (request != null && backend != null && backend.compareTo(request) > 0) {
             problems.invalid(f + ".backendRequest", t.getBackendRequest() + " exceeds request " + t.getRequest());
         }
-        return new Timeouts(request, backend);
+        Duration connect = positive(duration(t.getConnect(), f + ".connect", problems), f + ".connect", problems);
+        Duration websocketIdle = positive(duration(t.getWebsocketIdle(), f + ".websocketIdle", problems), f + ".websocketIdle", problems);
+        return new Timeouts(request, backend, connect, websocketIdle);
+    }
+
+    private static Duration positive(Duration d, String f, ObjectProblems problems) {
+        if (d != null && d.isZero()) {
+            problems.invalid(f, "must be more than zero");
+            return null;
+        }
+        return d;
+    }
+
+    /** The rule's body size limit in bytes, or null for the listener's default. */
+    static Long maxRequestBody(String text, String f, ObjectProblems problems) {
+        if (text == null) return null;
+        try {
+            return ByteSizes.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.invalid(f, e.getMessage());
+            return null;
+        }
     }
 
     /** Retries pause {@link Duration#ZERO} unless {@code backoff} says otherwise (the API's documented default). */

@@ -5,6 +5,7 @@ import dev.pier.model.PathMatch;
 import dev.pier.model.Route;
 import dev.pier.model.RouteMatch;
 import java.util.Comparator;
+import java.util.List;
 
 /**
  * The order of routes inside one virtual host (first match wins), shared by Ingress and
@@ -35,12 +36,24 @@ public final class RoutePrecedence implements Comparator<RoutePrecedence.Key> {
         }
     }
 
-    private static final Comparator<Key> ORDER = Comparator
-            .comparingInt((Key k) -> typeRank(k.path()))
-            .thenComparing(Comparator.comparingInt((Key k) -> valueLength(k.path())).reversed())
-            .thenComparing(Key::hasMethod, Comparator.reverseOrder())
-            .thenComparing(Comparator.comparingInt(Key::headerMatches).reversed())
-            .thenComparing(Comparator.comparingInt(Key::queryMatches).reversed())
+    /** One step of the order, and how {@code pier explain} says it. */
+    private record Step(String rule, Comparator<Key> order) {}
+
+    /** The steps that look at the match itself; the rest (age, names, indexes) only break ties. */
+    private static final List<Step> SPECIFICITY = List.of(
+            new Step("an Exact path comes before a regular expression, which comes before a Prefix",
+                    Comparator.comparingInt((Key k) -> typeRank(k.path()))),
+            new Step("the longer path value comes first",
+                    Comparator.comparingInt((Key k) -> valueLength(k.path())).reversed()),
+            new Step("a match with a method comes before one without",
+                    Comparator.comparing(Key::hasMethod, Comparator.reverseOrder())),
+            new Step("more header matches come first",
+                    Comparator.comparingInt(Key::headerMatches).reversed()),
+            new Step("more query parameter matches come first",
+                    Comparator.comparingInt(Key::queryMatches).reversed()));
+
+    private static final Comparator<Key> ORDER = SPECIFICITY.stream().map(Step::order)
+            .reduce(Comparator::thenComparing).orElseThrow()
             .thenComparing(Key::createdAt)
             .thenComparing((Key k) -> k.source().namespace())
             .thenComparing((Key k) -> k.source().name())
@@ -55,6 +68,20 @@ public final class RoutePrecedence implements Comparator<RoutePrecedence.Key> {
     @Override
     public int compare(Key a, Key b) {
         return ORDER.compare(a, b);
+    }
+
+    /**
+     * Why {@code first} comes before {@code second} in their virtual host, in words: the first
+     * step of the order that tells them apart. Routes carry no creation time, so routes equally
+     * specific are explained by the tie-breakers as a group.
+     */
+    public static String whyFirst(Route first, Route second) {
+        Key a = Key.of(first, "", 0, 0);
+        Key b = Key.of(second, "", 0, 0);
+        for (Step step : SPECIFICITY) {
+            if (step.order().compare(a, b) != 0) return step.rule();
+        }
+        return "both are equally specific: the older object's rule comes first, then by namespace/name, then by rule and match index";
     }
 
     private static int typeRank(PathMatch path) {

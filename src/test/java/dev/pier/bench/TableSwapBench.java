@@ -29,7 +29,7 @@ public final class TableSwapBench {
 
     public static void main(String[] args) throws Exception {
         int[] sizes = args.length == 0 ? new int[]{1_000, 10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = dev.pier.proxy.EdgeTransport.vertx(new io.vertx.core.VertxOptions());
         DataPlane plane = new DataPlane(vertx, ProxyOptions.defaults(0), new SimpleMeterRegistry());
         plane.start().await(10, TimeUnit.SECONDS);
         System.out.printf("%8s %8s %14s %14s %14s %14s%n", "paths", "hosts", "translate p50", "translate max", "apply p50", "apply max");

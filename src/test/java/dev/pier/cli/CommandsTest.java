@@ -162,6 +162,22 @@ class CommandsTest {
     }
 
     @Test
+    void edgeFlagsThatDoNotParseAreRefusedBeforeAnythingStarts() {
+        Run cidr = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+                "--trusted-proxy", "10.0.0.0/8,proxy.example.com");
+        assertThat(cidr.code()).isEqualTo(2);
+        assertThat(cidr.err()).contains("pier serve: --trusted-proxy not an IP address: proxy.example.com");
+        Run duration = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+                "--request-headers-timeout", "ten");
+        assertThat(duration.code()).isEqualTo(2);
+        assertThat(duration.err()).contains("--request-headers-timeout").contains("invalid duration");
+        Run size = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
+                "--max-request-body-size", "10MB");
+        assertThat(size.code()).isEqualTo(2);
+        assertThat(size.err()).contains("--max-request-body-size").contains("invalid size");
+    }
+
+    @Test
     void anAdminAddressMustBeAnIpAndOutlierSettingsMustFit() {
         Run name = run("serve", "--file", "examples/quickstart.yaml", "--http-port", "0", "--admin-port", "0",
                 "--admin-address", "pier.example.com");

@@ -141,6 +141,10 @@ class ClusterModeTest {
         assertThat(cluster.published("shop")).containsExactly(leaderIp);
         assertThat(cluster.published("blog")).containsExactly(leaderIp);
         assertThat(holder(cluster)).isEqualTo(holder);
+        // pier_leader says the same: 1 on the holder, 0 on the other.
+        PierServer holding = holder.equals("pier-one") ? one : two;
+        assertThat(holding.metrics().scrape()).contains("pier_leader 1.0");
+        assertThat((holding == one ? two : one).metrics().scrape()).contains("pier_leader 0.0");
 
         // The leader stops: it releases the Lease, the other instance takes it and rewrites status.
         PierServer leader = holder.equals("pier-one") ? one : two;

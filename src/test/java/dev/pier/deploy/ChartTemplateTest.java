@@ -191,6 +191,90 @@ class ChartTemplateTest {
                 .contains("--publish-address=203.0.113.7,lb.example.com").noneMatch(a -> a.startsWith("--publish-service"));
     }
 
+    /** The chart's edge values and the environment variables of the flags they set (cli/EdgeFlags). */
+    static final java.util.Map<String, String> EDGE_VALUES = java.util.Map.ofEntries(
+            java.util.Map.entry("requestHeadersTimeout=15s", "PIER_REQUEST_HEADERS_TIMEOUT=15s"),
+            java.util.Map.entry("keepAliveTimeout=75s", "PIER_KEEPALIVE_TIMEOUT=75s"),
+            java.util.Map.entry("clientBodyTimeout=30s", "PIER_CLIENT_BODY_TIMEOUT=30s"),
+            java.util.Map.entry("http2IdleTimeout=5m", "PIER_HTTP2_IDLE_TIMEOUT=5m"),
+            java.util.Map.entry("websocketIdleTimeout=1h", "PIER_WEBSOCKET_IDLE_TIMEOUT=1h"),
+            java.util.Map.entry("connectTimeout=2s", "PIER_CONNECT_TIMEOUT=2s"),
+            java.util.Map.entry("maxConnections=250000", "PIER_MAX_CONNECTIONS=250000"),
+            java.util.Map.entry("maxConcurrentStreams=256", "PIER_MAX_CONCURRENT_STREAMS=256"),
+            java.util.Map.entry("maxHeaderCount=150", "PIER_MAX_HEADER_COUNT=150"),
+            java.util.Map.entry("maxHeaderSize=64Ki", "PIER_MAX_HEADER_SIZE=64Ki"),
+            java.util.Map.entry("maxRequestLine=16384", "PIER_MAX_REQUEST_LINE=16384"),
+            java.util.Map.entry("maxRequestBodySize=10Mi", "PIER_MAX_REQUEST_BODY_SIZE=10Mi"),
+            java.util.Map.entry("requestBufferSize=128Ki", "PIER_REQUEST_BUFFER_SIZE=128Ki"),
+            java.util.Map.entry("proxyProtocol=true", "PIER_PROXY_PROTOCOL=true"),
+            java.util.Map.entry("maxEventLoopDelay=0", "PIER_MAX_EVENT_LOOP_DELAY=0"));
+
+    private static List<String> env(Rendered r) {
+        return r.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getValue() != null).map(e -> e.getName() + "=" + e.getValue()).toList();
+    }
+
+    @Test
+    void edgeValuesBecomeTheFlagsEnvironmentOnlyWhenSet() throws Exception {
+        String edgeFlags = Files.readString(Path.of("src", "main", "java", "dev", "pier", "cli", "EdgeFlags.java"));
+        List<String> sets = new ArrayList<>();
+        for (var e : EDGE_VALUES.entrySet()) {
+            sets.add("edge." + e.getKey());
+            String name = e.getValue().substring(0, e.getValue().indexOf('='));
+            assertThat(edgeFlags).as("a flag reads " + name).contains("${env:" + name + ":");
+        }
+        sets.add("edge.trustedProxies=[\"10.0.0.0/8\",\"192.0.2.7\"]");
+        assertThat(edgeFlags).contains("${env:PIER_TRUSTED_PROXIES}");
+        List<String> set = env(ok(sets.toArray(String[]::new)));
+        assertThat(set).containsAll(EDGE_VALUES.values()).contains("PIER_TRUSTED_PROXIES=10.0.0.0/8,192.0.2.7");
+
+        // Unset, the flags' own defaults apply: the chart sets none of them.
+        List<String> defaults = env(ok());
+        for (String value : EDGE_VALUES.values()) {
+            String name = value.substring(0, value.indexOf('=') + 1);
+            assertThat(defaults).noneMatch(e -> e.startsWith(name));
+        }
+        assertThat(defaults).noneMatch(e -> e.startsWith("PIER_TRUSTED_PROXIES="));
+        assertThat(env(ok("edge.proxyProtocol=false"))).contains("PIER_PROXY_PROTOCOL=false");
+
+        assertThat(template("pier", "pier-system", "edge.requestHeadersTimeout=10").output()).contains("/edge/requestHeadersTimeout");
+        assertThat(template("pier", "pier-system", "edge.maxHeaderSize=32KB").output()).contains("/edge/maxHeaderSize");
+        assertThat(template("pier", "pier-system", "edge.maxEventLoopDelay=3").output()).contains("/edge/maxEventLoopDelay");
+        assertThat(template("pier", "pier-system", "edge.trustedProxies=[\"proxy.example\"]").output()).contains("/edge/trustedProxies/0");
+        assertThat(template("pier", "pier-system", "edge.maxConcurrentStream=1").output()).contains("'maxConcurrentStream' not allowed");
+    }
+
+    @Test
+    void accessLogAndTracingValuesBecomeTheFlagsEnvironmentOnlyWhenSet() throws Exception {
+        String serve = Files.readString(Path.of("src", "main", "java", "dev", "pier", "cli", "ServeCommand.java"));
+        for (String name : List.of("PIER_ACCESS_LOG", "PIER_ACCESS_LOG_FORMAT", "PIER_ACCESS_LOG_SAMPLE", "PIER_TRACING")) {
+            assertThat(serve).as("a flag reads " + name).containsPattern("\\$\\{env:" + name + "[:}]");
+        }
+        assertThat(env(ok())).noneMatch(e -> e.startsWith("PIER_ACCESS_LOG") || e.startsWith("PIER_TRACING"));
+        assertThat(env(ok("accessLog.mode=off", "accessLog.format=text", "accessLog.sample=0.25", "tracing.enabled=true",
+                "extraEnv=[{\"name\":\"OTEL_EXPORTER_OTLP_ENDPOINT\",\"value\":\"http://otel:4318\"}]")))
+                .contains("PIER_ACCESS_LOG=off", "PIER_ACCESS_LOG_FORMAT=text", "PIER_ACCESS_LOG_SAMPLE=0.25", "PIER_TRACING=true",
+                        "OTEL_EXPORTER_OTLP_ENDPOINT=http://otel:4318");
+        assertThat(env(ok("accessLog.mode=true"))).as("YAML's bare on").contains("PIER_ACCESS_LOG=on");
+        assertThat(template("pier", "pier-system", "accessLog.sample=2").output()).contains("/accessLog/sample");
+        assertThat(template("pier", "pier-system", "accessLog.mode=sometimes").output()).contains("/accessLog/mode");
+    }
+
+    @Test
+    void theDashboardConfigMapIsNamedPerReleaseAndLabelled() throws Exception {
+        assertThat(ok().output()).doesNotContain("kind: ConfigMap");
+        Rendered a = template("edge", "team-a", "grafanaDashboard.enabled=true", "grafanaDashboard.namespace=monitoring");
+        assertThat(a.exitCode()).as(a.output()).isZero();
+        var map = a.one(io.fabric8.kubernetes.api.model.ConfigMap.class);
+        assertThat(map.getMetadata().getName()).isEqualTo("edge-pier-dashboard");
+        assertThat(map.getMetadata().getNamespace()).isEqualTo("monitoring");
+        assertThat(map.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1")
+                .containsEntry("app.kubernetes.io/instance", "edge").containsEntry("app.kubernetes.io/name", "pier");
+        assertThat(map.getData()).containsKey("pier.json");
+        assertThat(template("pier", "pier-system", "grafanaDashboard.namespace=Not_A_Namespace").output())
+                .contains("/grafanaDashboard/namespace");
+    }
+
     @Test
     void watchedNamespacesGetRolesAndTheClusterRoleShrinksToClusterScopedReads() throws Exception {
         Rendered r = ok("watchNamespaces=[\"shop\",\"blog\"]");

@@ -36,7 +36,7 @@ import java.util.function.Consumer;
 final class Fixture implements AutoCloseable {
     static final ObjectRef SOURCE = new ObjectRef("Ingress", "test", "fixture");
 
-    final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
+    final Vertx vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(4));
     final MeterRegistry metrics;
     final DataPlane plane;
     final int port;
@@ -62,8 +62,18 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(MeterRegistry metrics, ProxyOptions options, OutlierOptions outlier) {
+        this(metrics, options, outlier, Observability.NONE);
+    }
+
+    /** With an access log or tracing. */
+    Fixture(MeterRegistry metrics, Observability observability) {
+        this(metrics, new ProxyOptions("127.0.0.1", 0, 64, 1024, Duration.ofSeconds(2), Duration.ofSeconds(30), 2,
+                ProxyOptions.DEFAULT_SERVER_HEADER), OutlierOptions.DEFAULTS, observability);
+    }
+
+    Fixture(MeterRegistry metrics, ProxyOptions options, OutlierOptions outlier, Observability observability) {
         this.metrics = metrics;
-        this.plane = new DataPlane(vertx, options, outlier, metrics);
+        this.plane = new DataPlane(vertx, options, outlier, metrics, observability);
         this.port = await(plane.start());
         this.context = vertx.getOrCreateContext();
         this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
@@ -88,7 +98,12 @@ final class Fixture implements AutoCloseable {
     }
 
     Endpoint backend(String name, Consumer<HttpServerRequest> handler) {
-        HttpServer server = vertx.createHttpServer().requestHandler(handler::accept);
+        return backend(name, new io.vertx.core.http.HttpServerOptions(), handler);
+    }
+
+    /** A backend with its own server options (e.g. limits larger than Vert.x's defaults). */
+    Endpoint backend(String name, io.vertx.core.http.HttpServerOptions options, Consumer<HttpServerRequest> handler) {
+        HttpServer server = vertx.createHttpServer(options).requestHandler(handler::accept);
         server.webSocketHandler(ws -> ws.handler(buf -> ws.write(Buffer.buffer(name + ":").appendBuffer(buf))));
         await(server.listen(0, "127.0.0.1"));
         backends.add(server);
@@ -119,6 +134,15 @@ final class Fixture implements AutoCloseable {
             if (delay > 0) vertx.setTimer(delay, id -> answer.run());
             else answer.run();
         });
+    }
+
+    /** A loopback port nothing listens on (bound, then closed): connecting to it is refused. */
+    static Endpoint closedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return Endpoint.of("127.0.0.1", s.getLocalPort());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Builds and runs a future chain on an event loop, so no callback is registered after its event. */

@@ -80,6 +80,24 @@ class H2cTest {
     }
 
     @Test
+    void anUpgradeFromHttp1ToH2cIsServedOverHttp2() {
+        // Upgrade: h2c on an HTTP/1 request: the edge guard of the HTTP/1 connection steps aside
+        f.endpoints("svc", f.backend("a"));
+        oneRoute("svc");
+        HttpClient upgrading = f.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(true).setDefaultHost("127.0.0.1").setDefaultPort(f.port), new PoolOptions());
+        try {
+            for (int i = 0; i < 3; i++) {
+                HttpVersion version = await(f.onLoop(() -> upgrading.request(HttpMethod.GET, "/u")
+                        .compose(HttpClientRequest::send).compose(resp -> resp.body().map(b -> resp.version()))));
+                assertThat(version).isEqualTo(HttpVersion.HTTP_2);
+            }
+        } finally {
+            await(upgrading.close());
+        }
+    }
+
+    @Test
     void sequentialRequestsReuseOneBackendConnection() {
         Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
         f.endpoints("svc", f.backend("a", req -> {

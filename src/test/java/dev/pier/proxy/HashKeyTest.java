@@ -51,7 +51,7 @@ class HashKeyTest {
             RecordingBalancer recorder = new RecordingBalancer();
             // Serve through a server whose only job is to hand each real request to Target.hashKey.
             Target target = new Target(Fixture.svc("svc"), recorder, new BalancerPolicy(BalancerPolicy.Type.CONSISTENT_HASH, hashOn),
-                    null, dev.pier.model.BackendProtocol.HTTP1);
+                    null, dev.pier.model.BackendProtocol.HTTP1, null);
             Endpoint probe = f.backend("probe", req -> {
                 target.balancer.pick(target.hashKey(req), null);
                 req.response().end();
@@ -90,7 +90,7 @@ class HashKeyTest {
     @Test
     void roundRobinPolicyReadsNoKey() {
         Target target = new Target(Fixture.svc("svc"), new RecordingBalancer(), BalancerPolicy.ROUND_ROBIN, null,
-                dev.pier.model.BackendProtocol.HTTP1);
+                dev.pier.model.BackendProtocol.HTTP1, null);
         assertThat(target.hashKey(null)).isNull();
     }
 }

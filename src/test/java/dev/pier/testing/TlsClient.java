@@ -96,6 +96,20 @@ public final class TlsClient {
         }
     }
 
+    /**
+     * A TLS connection over {@code plain} (already connected; closed with it), handshaken with SNI
+     * {@code serverName} and ALPN {@code http/1.1}, for tests that write raw HTTP/1 bytes.
+     */
+    public static SSLSocket http1Over(java.net.Socket plain, String serverName) throws IOException {
+        SSLSocket socket = (SSLSocket) newContext().getSocketFactory().createSocket(plain, serverName, plain.getPort(), true);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        parameters.setApplicationProtocols(new String[]{"http/1.1"});
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        return socket;
+    }
+
     /** Handshakes only (no request); the session, to compare across connections (resumption). */
     public javax.net.ssl.SSLSession handshake(int port, String serverName, String protocol) throws IOException {
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {

@@ -94,7 +94,7 @@ public final class FileSource implements AutoCloseable {
         try {
             manifests = read(files);
         } catch (ManifestException e) {
-            return fail(fingerprint, e.getMessage());
+            return fail(fingerprint, e.getMessage(), e.source(), e.line());
         }
         warn(manifests.warnings());
         try {
@@ -116,8 +116,15 @@ public final class FileSource implements AutoCloseable {
 
     /** @param fingerprint the files that failed (null when they could not even be listed) */
     private boolean fail(String fingerprint, String message) {
+        return fail(fingerprint, message, null, 0);
+    }
+
+    /** @param file the file at fault, when one is (then {@code line} is where), for JSON logs' fields */
+    private boolean fail(String fingerprint, String message, String file, int line) {
         if (!Objects.equals(message, lastError)) {
-            log.error("keeping the last good table: {}", message);
+            var event = log.atError();
+            if (file != null) event = event.addKeyValue("file", file).addKeyValue("line", line);
+            event.log("keeping the last good table: {}", message);
         }
         lastError = message;
         failedFingerprint = fingerprint;
@@ -133,7 +140,9 @@ public final class FileSource implements AutoCloseable {
         for (Manifests.Warning w : warnings) {
             String text = w.toString();
             now.add(text);
-            if (!loggedWarnings.contains(text)) log.warn("skipped: {}", text);
+            if (!loggedWarnings.contains(text)) {
+                log.atWarn().addKeyValue("file", w.source()).addKeyValue("line", w.line()).log("skipped: {}", text);
+            }
         }
         loggedWarnings = now;
         sink.sourceWarnings(ERROR_KEY, warnings.stream().map(Manifests.Warning::toString).toList());

@@ -1,0 +1,272 @@
+package dev.pier.proxy;
+
+import dev.pier.model.ServiceKey;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpMethod;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntFunction;
+
+/**
+ * The meters of one route's traffic to one Service (or to none: local answers, unresolved paths,
+ * 404s without a route). Built when a table is compiled, but each meter registers on first use,
+ * so a route without traffic has no series. The hot path finds its meter by an int key in a short
+ * array: no tags are built per request. When the route (or this Service of it) leaves the live
+ * table, {@link #retire} removes every meter it registered, so route churn does not grow
+ * {@code /metrics}; requests still in flight on it are not counted.
+ */
+final class RouteMeters {
+    static final String REQUESTS = "pier.requests";                        // pier_requests_total
+    static final String DURATION = "pier.request.duration";                // pier_request_duration_seconds
+    static final String UPSTREAM_DURATION = "pier.upstream.duration";      // pier_upstream_duration_seconds
+    static final String CONNECT_FAILURES = "pier.upstream.connect.failures"; // pier_upstream_connect_failures_total
+    static final String TIMEOUTS = "pier.timeouts";                        // pier_timeouts_total
+    static final String RETRIES = "pier.upstream.retries";                 // pier_upstream_retries_total
+    static final String REQUEST_BYTES = "pier.request.body";               // pier_request_body_bytes_total
+    static final String RESPONSE_BYTES = "pier.response.body";             // pier_response_body_bytes_total
+
+    /** The route label of requests no route matched. */
+    static final String NO_ROUTE = "none";
+    /** The service label when no Service was chosen (a filter answered, a path named none, no route). */
+    static final String NO_SERVICE = "none";
+
+    /** Twelve bounds from 5 ms to 30 s: enough to see a p99 move, few enough to keep series per route low. */
+    static final Duration[] BUCKETS = {
+            Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+    /** The method label's values: the registered methods Pier serves, and OTHER for any other token. */
+    static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "OTHER"};
+    static final String[] STATUS_CLASSES = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    enum Timeout { CONNECT("connect"), BACKEND_REQUEST("backend_request"), REQUEST("request");
+        final String label;
+        Timeout(String label) { this.label = label; }
+    }
+
+    enum RetryReason { CONNECT("connect_failure"), RESET("connection_reset"), STATUS("status");
+        final String label;
+        RetryReason(String label) { this.label = label; }
+    }
+
+    private final MeterRegistry registry;
+    private final Tags tags;
+    /** The service label, also what the access log and the span name. */
+    final String service;
+    // Read on event loops without a lock; written under `this` when a meter registers.
+    private final CounterSlots requests = new CounterSlots();
+    private final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(STATUS_CLASSES.length);
+    private final AtomicReferenceArray<Counter> timeouts = new AtomicReferenceArray<>(Timeout.values().length);
+    private final AtomicReferenceArray<Counter> retries = new AtomicReferenceArray<>(RetryReason.values().length);
+    private volatile Timer upstreamDuration;
+    private volatile Counter connectFailures;
+    private volatile Counter requestBytes;
+    private volatile Counter responseBytes;
+    private final List<Meter> registered = new ArrayList<>(); // guarded by this
+    private volatile boolean retired;
+
+    RouteMeters(MeterRegistry registry, String namespace, String routeId, String service) {
+        this.registry = registry;
+        this.service = service;
+        this.tags = Tags.of("namespace", namespace, "route", routeId, "service", service);
+    }
+
+    /** The meters of a route toward {@code service}; a Service outside the route's namespace is labelled {@code ns/name:port}. */
+    static RouteMeters forService(MeterRegistry registry, String namespace, String routeId, ServiceKey service) {
+        return new RouteMeters(registry, namespace, routeId, serviceLabel(namespace, service));
+    }
+
+    static String serviceLabel(String routeNamespace, ServiceKey service) {
+        String local = service.name() + ":" + service.port();
+        return service.namespace().equals(routeNamespace) ? local : service.namespace() + "/" + local;
+    }
+
+    /**
+     * One exchange ended: its count by method and status, its duration by status class, the time
+     * its backend took ({@code upstreamNanos} < 0: no backend answered) and the body bytes both ways.
+     */
+    void record(HttpMethod method, int status, long durationNanos, long upstreamNanos, long bytesIn, long bytesOut) {
+        if (retired) return;
+        int code = status < 0 || status > 999 ? 0 : status;
+        int sc = code >= 100 && code < 600 ? code / 100 : 0;
+        Timer d = durations.get(sc);
+        if (d == null) d = register(durations, sc,
+                () -> timer(DURATION, "Time from the request head to the end of the answer", tags.and("status_class", STATUS_CLASSES[sc])));
+        if (d != null) d.record(durationNanos, TimeUnit.NANOSECONDS);
+        if (upstreamNanos >= 0) {
+            Timer u = upstreamDuration;
+            if (u == null) u = upstreamDuration();
+            if (u != null) u.record(upstreamNanos, TimeUnit.NANOSECONDS);
+        }
+        if (bytesIn > 0) {
+            Counter b = requestBytes;
+            if (b == null) b = requestBytes();
+            if (b != null) b.increment(bytesIn);
+        }
+        if (bytesOut > 0) {
+            Counter b = responseBytes;
+            if (b == null) b = responseBytes();
+            if (b != null) b.increment(bytesOut);
+        }
+        // Last, so that once a request shows in pier_requests_total everything else about it was recorded.
+        int m = methodIndex(method);
+        Counter c = requests.get((m << 10) | code);
+        if (c == null) c = requests.add((m << 10) | code, key -> counter(REQUESTS, "Requests answered",
+                tags.and("method", METHODS[m], "code", Integer.toString(code))));
+        if (c != null) c.increment();
+    }
+
+    /**
+     * A request the edge answered before it reached routing (a head that timed out): its count only,
+     * under method {@code OTHER} (none was read); it has no duration and no bytes worth recording.
+     */
+    void refused(int status) {
+        if (retired) return;
+        int code = status < 0 || status > 999 ? 0 : status;
+        int m = METHODS.length - 1;
+        Counter c = requests.get((m << 10) | code);
+        if (c == null) c = requests.add((m << 10) | code, key -> counter(REQUESTS, "Requests answered",
+                tags.and("method", METHODS[m], "code", Integer.toString(code))));
+        if (c != null) c.increment();
+    }
+
+    void connectFailed() {
+        Counter c = connectFailures;
+        if (c == null) {
+            synchronized (this) {
+                if (connectFailures == null) connectFailures = counter(CONNECT_FAILURES,
+                        "Connections to a backend endpoint that could not be opened", tags);
+                c = connectFailures;
+            }
+        }
+        if (c != null) c.increment();
+    }
+
+    void timedOut(Timeout which) {
+        Counter c = timeouts.get(which.ordinal());
+        if (c == null) c = register(timeouts, which.ordinal(), () -> counter(TIMEOUTS,
+                "Requests that hit a timeout: a try's connect or backend_request bound, or the whole request bound",
+                tags.and("timeout", which.label)));
+        if (c != null) c.increment();
+    }
+
+    void retried(RetryReason why) {
+        Counter c = retries.get(why.ordinal());
+        if (c == null) c = register(retries, why.ordinal(), () -> counter(RETRIES,
+                "Tries started again on another endpoint, by what failed", tags.and("reason", why.label)));
+        if (c != null) c.increment();
+    }
+
+    private synchronized Timer upstreamDuration() {
+        if (upstreamDuration == null) upstreamDuration = timer(UPSTREAM_DURATION,
+                "Time from the answering try's start to the end of its response", tags);
+        return upstreamDuration;
+    }
+
+    private synchronized Counter requestBytes() {
+        if (requestBytes == null) requestBytes = bytes(REQUEST_BYTES, "Request body bytes read from clients");
+        return requestBytes;
+    }
+
+    private synchronized Counter responseBytes() {
+        if (responseBytes == null) responseBytes = bytes(RESPONSE_BYTES, "Response body bytes written to clients");
+        return responseBytes;
+    }
+
+    private <M extends Meter> M register(AtomicReferenceArray<M> slots, int i, java.util.function.Supplier<M> create) {
+        synchronized (this) {
+            M m = slots.get(i);
+            if (m == null) {
+                m = create.get();
+                slots.set(i, m);
+            }
+            return m;
+        }
+    }
+
+    // The builders below run under `this`; a retired instance registers nothing (null).
+
+    private Counter counter(String name, String description, Tags tags) {
+        if (retired) return null;
+        return keep(Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+
+    private Counter bytes(String name, String description) {
+        if (retired) return null;
+        return keep(Counter.builder(name).description(description).baseUnit("bytes").tags(tags).register(registry));
+    }
+
+    private Timer timer(String name, String description, Tags tags) {
+        if (retired) return null;
+        return keep(Timer.builder(name).description(description).tags(tags)
+                .serviceLevelObjectives(BUCKETS).register(registry));
+    }
+
+    private <M extends Meter> M keep(M meter) {
+        registered.add(meter);
+        return meter;
+    }
+
+    /** Removes every meter this instance registered; called once its route (or Service) left the live table. */
+    synchronized void retire() {
+        retired = true;
+        for (Meter m : registered) registry.remove(m);
+        registered.clear();
+    }
+
+    static int methodIndex(HttpMethod method) {
+        if (method == HttpMethod.GET) return 0;
+        if (method == HttpMethod.HEAD) return 1;
+        if (method == HttpMethod.POST) return 2;
+        if (method == HttpMethod.PUT) return 3;
+        if (method == HttpMethod.DELETE) return 4;
+        if (method == HttpMethod.PATCH) return 5;
+        if (method == HttpMethod.OPTIONS) return 6;
+        if (method == HttpMethod.CONNECT) return 7;
+        if (method == HttpMethod.TRACE) return 8;
+        return 9;
+    }
+
+    /**
+     * Counters keyed by a small int (method and status), for the few combinations a route sees:
+     * a lookup scans a short array, a new key copies it under the owner's lock.
+     */
+    private final class CounterSlots {
+        private volatile int[] keys = new int[0];
+        private volatile Counter[] counters = new Counter[0];
+
+        Counter get(int key) {
+            Counter[] cs = counters; // read before keys: a key is published after its counter
+            int[] ks = keys;
+            for (int i = 0; i < ks.length && i < cs.length; i++) {
+                if (ks[i] == key) return cs[i];
+            }
+            return null;
+        }
+
+        Counter add(int key, IntFunction<Counter> create) {
+            synchronized (RouteMeters.this) {
+                Counter existing = get(key);
+                if (existing != null) return existing;
+                Counter c = create.apply(key);
+                if (c == null) return null;
+                int n = keys.length;
+                Counter[] cs = java.util.Arrays.copyOf(counters, n + 1);
+                cs[n] = c;
+                int[] ks = java.util.Arrays.copyOf(keys, n + 1);
+                ks[n] = key;
+                counters = cs;
+                keys = ks;
+                return c;
+            }
+        }
+    }
+}
