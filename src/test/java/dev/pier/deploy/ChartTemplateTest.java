@@ -306,7 +306,7 @@ class ChartTemplateTest {
                 .extracting(e -> e.getName()).noneMatch(n -> n.startsWith("PIER_ACME_"));
         Rendered r = ok("acme.directory=https://acme-staging-v02.api.letsencrypt.org/directory", "acme.email=ops@example.com",
                 "acme.agreeTos=true", "acme.allowHosts={shop.example.com,*.apps.example.com}", "acme.challenge=tls-alpn-01",
-                "acme.eabSecret=eab");
+                "acme.eabSecret=eab", "acme.trustConfigMap=private-ca");
         var env = r.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
         java.util.Map<String, String> values = new java.util.HashMap<>();
         env.forEach(e -> values.put(e.getName(), e.getValue()));
@@ -317,6 +317,18 @@ class ChartTemplateTest {
         assertThat(env).filteredOn(e -> e.getName().equals("PIER_ACME_EAB_HMAC_KEY")).singleElement()
                 .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("eab"));
         assertThat(template("pier", "pier-system", "acme.challenge=dns-01").exitCode()).as("the schema refuses it").isNotZero();
+        // --acme-trust: the ConfigMap's ca.crt, mounted read-only where the variable points.
+        assertThat(values).containsEntry("PIER_ACME_TRUST", "/etc/pier/acme-trust/ca.crt");
+        var pod = r.one(Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).filteredOn(m -> m.getName().equals("acme-trust")).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.getMountPath()).isEqualTo("/etc/pier/acme-trust");
+                    assertThat(m.getReadOnly()).isTrue();
+                });
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("acme-trust")).singleElement()
+                .satisfies(v -> assertThat(v.getConfigMap().getName()).isEqualTo("private-ca"));
+        assertThat(ok("acme.trustConfigMap=private-ca").one(Deployment.class).getSpec().getTemplate().getSpec().getVolumes())
+                .as("nothing mounted without ACME").extracting(v -> v.getName()).containsExactly("tmp");
     }
 
     @Test
