@@ -43,6 +43,8 @@ public final class DataPlane {
     private final ProxyOptions options;
     private final MeterRegistry metrics;
     private final AtomicReference<CompiledTable> table = new AtomicReference<>(CompiledTable.empty());
+    /** HTTP-01 answers, published with the table they came in. */
+    private final AtomicReference<AcmeAnswers> acmeAnswers = new AtomicReference<>(AcmeAnswers.NONE);
     private final EndpointIndex endpoints = new EndpointIndex();
     private final List<ProxyServer> servers = new CopyOnWriteArrayList<>();
     private final Counter swaps;
@@ -98,7 +100,7 @@ public final class DataPlane {
         this.health = new BackendHealth(outlier, metrics, this::healthChanged);
         if (options.httpsEnabled()) {
             TlsEngine engine = options.tlsEngine().resolve(); // OPENSSL where it cannot load: refused here, naming why
-            this.https = new HttpsSetup(engine, new SniKeyManager(certificates::get, () -> replacedCertificates));
+            this.https = new HttpsSetup(engine, new SniKeyManager(certificates::get, () -> replacedCertificates), options.acmeTlsAlpn());
             this.generatedDefault = CertificateMap.entry(generateDefault(), "generated at start");
             this.certificates.set(CertificateMap.onlyDefault(generatedDefault));
             Gauge.builder("pier.tls.certificates", certificates, c -> c.get().size())
@@ -151,7 +153,7 @@ public final class DataPlane {
         if (options.httpPort() != 0) guardPort(options.httpPort(), true);
         if (options.httpsPort() > 0) guardPort(options.httpsPort(), false);
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, options, bind, httpsBind, https, recorder, reflection);
+            ProxyServer server = new ProxyServer(table::get, acmeAnswers::get, options, bind, httpsBind, https, recorder, reflection);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
@@ -194,6 +196,7 @@ public final class DataPlane {
             CompiledTable previous = table.get();
             CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints, health);
             boolean newCertificates = publishCertificates(routingTable);
+            acmeAnswers.set(AcmeAnswers.of(routingTable));
             table.set(next);
             previous.retireMetersLeftOutOf(next);
             health.retain(next.healthInUse());

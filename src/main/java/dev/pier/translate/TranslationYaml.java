@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.pier.model.AcmeCertificate;
+import dev.pier.model.AcmeChallenge;
 import dev.pier.model.BackendProtocol;
 import dev.pier.model.BackendTls;
 import dev.pier.model.Filter;
@@ -76,6 +78,7 @@ public final class TranslationYaml {
             .addMixIn(PathMatch.class, CompiledRegexHidden.class)
             .addMixIn(StringMatch.class, CompiledRegexHidden.class)
             .addMixIn(Problem.class, ObjectHidden.class)
+            .addMixIn(AcmeChallenge.class, KeyAuthorizationHidden.class)
             .addModule(new SimpleModule("pier-model")
                     .addSerializer(Duration.class, ToStringSerializer.instance)
                     .addSerializer(java.time.Instant.class, ToStringSerializer.instance)
@@ -106,12 +109,19 @@ public final class TranslationYaml {
     private static Document document(TranslationResult result) {
         Map<String, Object> endpoints = new TreeMap<>();
         result.endpoints().forEach((key, list) -> endpoints.put(key.toString(), list));
-        return new Document(result.table(), endpoints, result.statuses());
+        return new Document(result.table(), endpoints, result.statuses(), result.acmeCertificates());
     }
 
+    /** {@code acme}: the certificates Pier orders, printed only when there are some. */
     private record Document(@JsonInclude(JsonInclude.Include.ALWAYS) RoutingTable table,
                             @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, Object> endpoints,
-                            @JsonInclude(JsonInclude.Include.ALWAYS) List<ObjectStatus> statuses) {
+                            @JsonInclude(JsonInclude.Include.ALWAYS) List<ObjectStatus> statuses,
+                            List<AcmeCertificate> acme) {
+    }
+
+    /** A challenge is shown by host, type and token; the answer itself is for the CA. */
+    @JsonIgnoreProperties("keyAuthorization")
+    private interface KeyAuthorizationHidden {
     }
 
     @JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")

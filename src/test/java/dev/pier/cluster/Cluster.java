@@ -206,7 +206,8 @@ public final class Cluster implements AutoCloseable {
                 TranslateOptions.DEFAULTS, 2, 100).withHttps(0, 443, dev.pier.proxy.TlsEngine.AUTO));
     }
 
-    private PierServer startPier(KubernetesClient client, KubeSourceOptions options, PierServer.Config config) throws Exception {
+    /** With {@code config} (ports, HTTPS, ACME) as given; Pier closes {@code client} when it stops. */
+    public PierServer startPier(KubernetesClient client, KubeSourceOptions options, PierServer.Config config) throws Exception {
         PierServer pier = PierServer.startWithKubernetes(config, client, options);
         piers.add(pier);
         return pier;
