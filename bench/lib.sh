@@ -10,14 +10,17 @@ bench_workdir() {
   trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 }
 
-# start_backend PORT CPU: nginx, one worker, a fixed 13-byte body, keep-alive.
+# start_backend PORT CPU: nginx, one worker, a fixed 13-byte body, keep-alive; /16k is a 16 KiB body.
 start_backend() {
-  mkdir -p "$work/backend"
+  mkdir -p "$work/backend/www"
+  head -c 16384 /dev/zero | tr '\0' 'x' > "$work/backend/www/16k"
+  chmod a+rx "$work" "$work/backend" "$work/backend/www"; chmod a+r "$work/backend/www/16k"  # nginx's worker is not root
   cat > "$work/backend/nginx.conf" <<CONF
 worker_processes 1; daemon off; pid $work/backend/nginx.pid; error_log $work/backend/error.log warn;
 events { worker_connections 4096; }
 http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$1; location / { return 200 "hello, bench\n"; } } }
+  server { listen 127.0.0.1:$1; location / { return 200 "hello, bench\n"; }
+    location = /16k { root $work/backend/www; default_type application/octet-stream; } } }
 CONF
   taskset -c "$2" nginx -c "$work/backend/nginx.conf" -p "$work/backend" & pids+=($!)
 }

@@ -9,6 +9,15 @@
 #   PIER_BASE_JAR=/tmp/old.jar bench/proxy-bench.sh # also run that build as target "pier-base" (A/B in one run)
 #   PIER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/pier.jfr,settings=profile" bench/proxy-bench.sh
 #   H2LOAD=1 bench/proxy-bench.sh                   # also h2c downstream to Pier and HAProxy (h2load, prior knowledge)
+#   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
+#
+# Tables, each with every target in the same run:
+#   small  keep-alive, a 13-byte body, wrk -c$CONNECTIONS
+#   16k    keep-alive, a 16 KiB body (/16k)
+#   close  a new connection per request (wrk -H "Connection: close", -c$CLOSE_CONNECTIONS)
+#   swap   Pier only, keep-alive, while its file is rewritten every ${SWAP_EVERY}s (a new table
+#          each time, an Ingress added or removed): the swaps counted by Pier and the failed
+#          requests (non-2xx, socket errors), which must be 0
 #
 # Layout on a 2-core machine: the proxy under test owns core 0; the backend (nginx, one worker,
 # answering a fixed 13-byte body) and the load generator (wrk, one thread) share core 1.
@@ -25,9 +34,13 @@ PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}
 PIER_BASE_JAR=${PIER_BASE_JAR:-}
 [ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base"
 H2LOAD=${H2LOAD:-0}
+SCENARIOS=${SCENARIOS:-small 16k close swap}
+CLOSE_CONNECTIONS=${CLOSE_CONNECTIONS:-16}
+SWAP_EVERY=${SWAP_EVERY:-0.3}
 LOAD_CPU=${LOAD_CPU:-1}
 BACKEND_PORT=18081; NGINX_PORT=18082; HAPROXY_PORT=18083; PIER_PORT=18084; PIER_ADMIN=18085
 PIER_BASE_PORT=18087; PIER_BASE_ADMIN=18088
+PIER_HTTPS_PORT=18089; PIER_BASE_HTTPS_PORT=18090  # own HTTPS ports: two Piers (A/B) must not both take 8443
 
 . bench/lib.sh
 need nginx nginx-light; need haproxy haproxy; need wrk wrk
@@ -86,12 +99,13 @@ spec:
   - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}
 CONF
 } > "$work/pier.yaml"
+cp "$work/pier.yaml" "$work/pier-live.yaml"  # the file Pier under test reads; the swap table rewrites it
 taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m $PIER_JAVA_OPTS \
-  -jar "$PIER_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_PORT \
+  -jar "$PIER_JAR" serve --file "$work/pier-live.yaml" --address 127.0.0.1 --http-port $PIER_PORT --https-port $PIER_HTTPS_PORT \
   --admin-port $PIER_ADMIN --event-loops 1 > "$work/pier.log" 2>&1 & pids+=($!); proxy_pid[pier]=$!
 if [ -n "$PIER_BASE_JAR" ]; then
   taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
-    -jar "$PIER_BASE_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_BASE_PORT \
+    -jar "$PIER_BASE_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_BASE_PORT --https-port $PIER_BASE_HTTPS_PORT \
     --admin-port $PIER_BASE_ADMIN --event-loops 1 > "$work/pier-base.log" 2>&1 & pids+=($!); proxy_pid[pier-base]=$!
 fi
 
@@ -110,28 +124,50 @@ cpu_ticks() {
   echo "$total"
 }
 
-run() { # name port seconds -> "rps p50 p99 cpu-us/request"
-  local pid=${proxy_pid[$1]:-} before=0 after=0
+run() { # name port seconds [path] [connections] [wrk options...] -> "rps p50 p99 cpu-us/request failed"
+  local name=$1 port=$2 seconds=$3 path=${4:-/} conns=${5:-$CONNECTIONS}
+  shift $(( $# < 5 ? $# : 5 ))
+  local pid=${proxy_pid[$name]:-} before=0 after=0
   [ -n "$pid" ] && before=$(cpu_ticks "$pid")
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --latency "http://127.0.0.1:$2/" > "$work/$1.wrk"
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$path" > "$work/$name.wrk"
   [ -n "$pid" ] && after=$(cpu_ticks "$pid")
-  awk -v name="$1" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v haspid="${pid:+1}" '
+  awk -v name="$name" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v haspid="${pid:+1}" '
     /requests in/ {n=$1}
     /Requests\/sec/ {rps=$2}
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
-    /Non-2xx|Socket errors/ {err=err $0}
+    /Non-2xx/ {failed += $NF}
+    /Socket errors/ {gsub(",", ""); failed += $4 + $6 + $8 + $10}
     END {cpu = (haspid && n > 0) ? sprintf("%.1f", ticks * 1e6 / hz / n) : "-";
-         printf "%-8s %12s %10s %10s %12s  %s\n", name, rps, p50, p99, cpu, err}' "$work/$1.wrk"
+         printf "%-10s %12s %10s %10s %12s %8d\n", name, rps, p50, p99, cpu, failed}' "$work/$name.wrk"
 }
+header() { printf "%-10s %12s %10s %10s %12s %8s\n" target "requests/s" p50 p99 "cpu-us/req" failed; }
 
 port_of() { case "$1" in direct) echo $BACKEND_PORT;; nginx) echo $NGINX_PORT;; haproxy) echo $HAPROXY_PORT;; pier) echo $PIER_PORT;; pier-base) echo $PIER_BASE_PORT;; esac; }
 
 echo "warming up Pier's JIT for ${WARMUP}s..."
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$PIER_PORT/" >/dev/null
 [ -z "$PIER_BASE_JAR" ] || taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$PIER_BASE_PORT/" >/dev/null
-echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s; proxies on core $PROXY_CPU, backend and wrk on core $LOAD_CPU"
-printf "%-8s %12s %10s %10s %12s\n" target "requests/s" p50 p99 "cpu-us/req"
-for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION"; done
+echo "proxies on core $PROXY_CPU, backend and wrk on core $LOAD_CPU; wrk -t1 -d${DURATION}s; failed = non-2xx + socket errors"
+for scenario in $SCENARIOS; do
+  case "$scenario" in
+    small) echo; echo "keep-alive, 13-byte body: wrk -c$CONNECTIONS"; header
+      for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION"; done ;;
+    16k) echo; echo "keep-alive, 16 KiB body: wrk -c$CONNECTIONS /16k"; header
+      for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION" /16k; done ;;
+    close) echo; echo "a new connection per request: wrk -c$CLOSE_CONNECTIONS -H 'Connection: close'"; header
+      for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION" / "$CLOSE_CONNECTIONS" -H "Connection: close"; done ;;
+    swap) swaps() { curl -fsS "http://127.0.0.1:$PIER_ADMIN/routes" | grep -o '"swaps" *: *[0-9]*' | grep -o '[0-9]*$'; }
+      before=$(swaps)
+      # Rewrite the file (atomically, by rename) every SWAP_EVERY s: an extra Ingress in, then out.
+      ( i=0; while :; do i=$((i + 1))
+          { cat "$work/pier.yaml"; if [ $((i % 2)) = 1 ]; then printf -- '---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: swap, namespace: default}\nspec:\n  ingressClassName: pier\n  rules:\n  - host: swap-%d.test\n    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}\n' "$i"; fi; } > "$work/pier-live.yaml.tmp"
+          mv "$work/pier-live.yaml.tmp" "$work/pier-live.yaml"; sleep "$SWAP_EVERY"; done ) & swapper=$!; pids+=($swapper)
+      echo; echo "Pier while its table swaps every ${SWAP_EVERY}s: wrk -c$CONNECTIONS"; header
+      run pier "$PIER_PORT" "$DURATION"
+      kill "$swapper" 2>/dev/null || true
+      echo "table swaps during the run: $(( $(swaps) - before ))" ;;
+  esac
+done
 
 # Optional: HTTP/2 cleartext downstream (prior knowledge), HTTP/1.1 to the backend. nginx cannot
 # serve h2c and HTTP/1.1 on one port, so only HAProxy (an h2-enabled bind) and Pier are compared.

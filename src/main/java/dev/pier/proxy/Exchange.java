@@ -312,23 +312,23 @@ final class Exchange {
 
     /** The try's request head is ready: send it with the body read so far, then pipe the rest. */
     void connected(UpstreamTry t) {
+        BackendStream stream = t.stream();
         if (!hasBody) {
-            t.request().end();
+            stream.send(null);
         } else if (wholeBody != null) {
-            t.request().putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(wholeBody.length()));
-            t.request().end(wholeBody);
+            stream.send(wholeBody);
         } else {
             bodyStarted = true;
             Buffer first = firstPart;
             firstPart = null;
-            // A gRPC stream may wait for the server before it sends a message: its head goes now.
-            if (first == null && grpc) t.request().setChunked(true).sendHead();
-            RequestBody.send(request, first, t.request(), maxBody, this);
+            // The head goes now: a gRPC stream may wait for the server before it sends a message.
+            RequestBody.send(request, first, stream, maxBody, this);
         }
     }
 
-    void responded(UpstreamTry t, AsyncResult<HttpClientResponse> ar) {
-        if (ar.failed()) {
+    /** The try's response head is in, or the try failed before one ({@code failure}). */
+    void responded(UpstreamTry t, Throwable failure) {
+        if (failure != null) {
             t.release();
             // The connection broke before any response byte: as safe to retry as a connect failure.
             if (mayRetry(true)) {
@@ -338,9 +338,9 @@ final class Exchange {
             }
             return;
         }
-        HttpClientResponse response = ar.result();
-        if (route.retryOn(response.statusCode()) && mayRetry(true)) {
-            t.discard(response);
+        BackendStream response = t.stream();
+        if (route.retryOn(response.status()) && mayRetry(true)) {
+            t.discard();
             retry(t.endpoint, RouteMeters.RetryReason.STATUS);
             return;
         }
@@ -355,7 +355,7 @@ final class Exchange {
         }
         HttpClientResponse response = ar.result();
         if (response.statusCode() != 101) {
-            new ResponseRelay(this, t, response).start(); // the backend refused the upgrade: pass its answer on
+            new ResponseRelay(this, t, t.stream()).start(); // the backend refused the upgrade: pass its answer on
             return;
         }
         upstreamNanos = System.nanoTime() - t.startNanos; // the handshake is the measured part

@@ -29,8 +29,12 @@ final class HopByHop {
 
     /** @return extra header names the Connection header lists (lower-case), or null when none */
     static List<String> namedByConnection(MultiMap headers) {
+        return namedByConnection(headers.getAll(HttpHeaders.CONNECTION));
+    }
+
+    private static List<String> namedByConnection(List<String> connectionValues) {
         List<String> named = null;
-        for (String value : headers.getAll(HttpHeaders.CONNECTION)) {
+        for (String value : connectionValues) {
             for (String token : value.split(",")) {
                 String t = token.trim().toLowerCase(java.util.Locale.ROOT);
                 if (t.isEmpty() || t.equals("close") || t.equals("keep-alive") || t.equals("upgrade")) continue;
@@ -53,7 +57,15 @@ final class HopByHop {
      * those the Connection header names (never the forwarded headers), HTTP/2 pseudo-headers, and {@code skip} (names set by the caller).
      */
     static void copy(MultiMap from, MultiMap to, String... skip) {
-        List<String> named = from.contains(HttpHeaders.CONNECTION) ? namedByConnection(from) : null;
+        copy(from, from.contains(HttpHeaders.CONNECTION) ? namedByConnection(from) : null, to, skip);
+    }
+
+    /** {@link #copy(MultiMap, MultiMap, String...)} from Netty's headers (a response read by {@link BackendConnection}). */
+    static void copy(io.netty.handler.codec.http.HttpHeaders from, MultiMap to, String... skip) {
+        copy(from, from.contains(HttpHeaders.CONNECTION) ? namedByConnection(from.getAll(HttpHeaders.CONNECTION)) : null, to, skip);
+    }
+
+    private static void copy(Iterable<Map.Entry<String, String>> from, List<String> named, MultiMap to, String... skip) {
         for (Map.Entry<String, String> e : from) {
             String name = e.getKey();
             if (name.isEmpty() || name.charAt(0) == ':' || is(name)) continue;

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.SocketAddress;
 import dev.pier.model.Endpoint;
 import java.time.Duration;
@@ -45,6 +46,8 @@ final class ProxyServer extends VerticleBase {
     private final ReflectionCache reflection;
     private final ServerHeader serverHeader;
     private UpstreamClients clients;
+    /** This instance's Netty event loop: every exchange of the instance runs on it. */
+    private io.netty.channel.EventLoop eventLoop;
     /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
     private HttpClientAgent healthClient;
     private HttpServer server;
@@ -84,7 +87,8 @@ final class ProxyServer extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        clients = new UpstreamClients(vertx, options);
+        eventLoop = ((ContextInternal) context).nettyEventLoop();
+        clients = new UpstreamClients(vertx, eventLoop, options);
         healthClient = vertx.httpClientBuilder().with(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setTcpNoDelay(true)
@@ -278,6 +282,14 @@ final class ProxyServer extends VerticleBase {
 
     Vertx vertx() {
         return vertx;
+    }
+
+    /**
+     * The event loop itself, for per-try timers: scheduling on it directly costs a priority-queue
+     * insert, where Vert.x's {@code setTimer} adds two concurrent-map operations and a handler object.
+     */
+    io.netty.channel.EventLoop eventLoop() {
+        return eventLoop;
     }
 
     UpstreamClients clients() {

@@ -1,7 +1,6 @@
 package dev.pier.proxy;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -69,9 +68,8 @@ final class RequestBody {
      * Streams the body to the backend: {@code first} (the part {@link #read} kept), then the rest,
      * with backpressure; more than {@code maxBytes} in all (when above 0) resets the try and is reported.
      */
-    static void send(HttpServerRequest request, Buffer first, HttpClientRequest upstream, long maxBytes, Exchange exchange) {
-        // a gRPC stream's head may have gone already, chunked (Exchange.connected)
-        if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null && !upstream.isChunked()) upstream.setChunked(true);
+    static void send(HttpServerRequest request, Buffer first, BackendStream upstream, long maxBytes, Exchange exchange) {
+        upstream.sendHead(); // chunked unless the client declared a length
         long[] sent = {0};
         if (first != null) {
             sent[0] = first.length();

@@ -1,11 +1,9 @@
 package dev.pier.proxy;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Handler;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,22 +15,18 @@ import io.vertx.core.http.HttpVersion;
  * end-to-end headers, {@code Server} when the backend sent none), the filters' response sides in
  * reverse, then the body streamed with backpressure, then the trailers. A failed write or an error on either side
  * fails it: both streams are reset, the downstream is never ended cleanly on a truncated body.
- * One object per response instead of a pipe, its promises and a lambda per chunk.
+ * One object per response instead of a pipe, its promises and a lambda per chunk. A response that
+ * arrives whole in one read (the usual small one) goes downstream as one write, head and body together.
  */
-final class ResponseRelay implements Handler<Buffer> {
-    private static final String[] NONE = {};
-
+final class ResponseRelay implements BackendStream.Listener {
     private final Exchange exchange;
     private final UpstreamTry t;
-    private final HttpClientResponse upstream;
+    private final BackendStream upstream;
     private final HttpServerResponse response;
-    private final Handler<AsyncResult<Void>> onWritten = ar -> {
-        if (ar.failed()) done(false);
-    };
     private boolean done;
     private boolean upstreamEnded;
 
-    ResponseRelay(Exchange exchange, UpstreamTry t, HttpClientResponse upstream) {
+    ResponseRelay(Exchange exchange, UpstreamTry t, BackendStream upstream) {
         this.exchange = exchange;
         this.t = t;
         this.upstream = upstream;
@@ -41,27 +35,23 @@ final class ResponseRelay implements Handler<Buffer> {
 
     void start() {
         copyHead();
-        upstream.exceptionHandler(err -> done(false));
         response.exceptionHandler(err -> done(false));
-        upstream.endHandler(v -> {
-            upstreamEnded = true;
-            copyTrailers();
-            response.end().onComplete(ar -> done(ar.succeeded()));
-        });
-        upstream.handler(this);
+        upstream.listener(this);
     }
 
     private void copyHead() {
-        int status = upstream.statusCode();
+        int status = upstream.status();
         exchange.responseStarted(status);
-        response.setStatusCode(status);
+        // 200 is the response's default: no status lookup for the common case (a JFR hot spot).
+        if (status != 200) response.setStatusCode(status);
         String message = upstream.statusMessage();
         // The standard reason phrase is what the server writes anyway, from a cached status object.
-        if (message != null && !message.isEmpty() && !message.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+        if (message != null && !message.isEmpty()
+                && !message.equals(status == 200 ? "OK" : HttpResponseStatus.valueOf(status).reasonPhrase())) {
             response.setStatusMessage(message);
         }
         MultiMap headers = response.headers();
-        HopByHop.copy(upstream.headers(), headers, NONE);
+        upstream.copyHeaders(headers);
         exchange.server.serverHeader().addIfAbsent(headers);
         exchange.route.addHsts(exchange.request, headers);
         exchange.filterResponse(headers, exchange.route.filters.length);
@@ -72,33 +62,75 @@ final class ResponseRelay implements Handler<Buffer> {
         }
     }
 
-    /**
-     * The backend's trailers (gRPC's {@code grpc-status} and {@code grpc-message}) go on, hop-by-hop
-     * ones left out. HTTP/2 always carries them; HTTP/1.1 only in a chunked body, else Vert.x drops them.
-     */
-    private void copyTrailers() {
-        MultiMap trailers = upstream.trailers();
-        if (trailers != null && !trailers.isEmpty()) HopByHop.copy(trailers, response.trailers(), NONE);
+    @Override
+    public void head(BackendStream stream) {
+        // the head came before this relay started
     }
 
     @Override
-    public void handle(Buffer chunk) {
-        response.write(chunk).onComplete(onWritten);
+    public void chunk(Buffer chunk) {
+        if (done) {
+            upstream.written(chunk);
+            return;
+        }
+        Future<Void> written;
+        try {
+            written = response.write(chunk);
+        } catch (IllegalStateException closed) {
+            upstream.written(chunk);
+            done(false);
+            return;
+        }
+        written.onComplete(ar -> {
+            upstream.written(chunk);
+            if (ar.failed()) done(false);
+        });
         if (response.writeQueueFull()) {
             upstream.pause();
             response.drainHandler(v -> upstream.resume());
         }
     }
 
+    /**
+     * The backend's trailers (gRPC's {@code grpc-status} and {@code grpc-message}) go on, hop-by-hop
+     * ones left out. HTTP/2 always carries them; HTTP/1.1 only in a chunked body, else Vert.x drops them.
+     */
+    @Override
+    public void end(Buffer last) {
+        upstreamEnded = true;
+        if (done) {
+            if (last != null) upstream.written(last);
+            return;
+        }
+        if (upstream.hasTrailers()) upstream.copyTrailers(response.trailers());
+        Future<Void> ended;
+        try {
+            ended = last == null ? response.end() : response.end(last);
+        } catch (IllegalStateException closed) {
+            if (last != null) upstream.written(last);
+            done(false);
+            return;
+        }
+        ended.onComplete(ar -> {
+            if (last != null) upstream.written(last);
+            done(ar.succeeded());
+        });
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+        done(false);
+    }
+
     private void done(boolean ok) {
         if (done) return;
         done = true;
-        upstream.handler(null).exceptionHandler(null).endHandler(null);
+        upstream.listener(null);
         response.drainHandler(null).exceptionHandler(null);
         if (!ok) {
             response.reset();
             // A backend response read to its end leaves a reusable connection; reset would close it.
-            if (!upstreamEnded && t.request() != null) t.request().reset();
+            if (!upstreamEnded) upstream.reset();
         }
         exchange.relayed(t);
     }

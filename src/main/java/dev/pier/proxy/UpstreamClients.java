@@ -2,6 +2,7 @@ package dev.pier.proxy;
 
 import dev.pier.model.BackendProtocol;
 import dev.pier.model.BackendTls;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -9,6 +10,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.PemTrustOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +22,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One event loop's upstream clients, one per way of speaking to backends: HTTP/1.1, HTTP/2 in
- * cleartext (prior knowledge), and one per distinct TLS setting, made on first use and shut down
- * gracefully once no live table uses it. Each client pools connections per endpoint. Only its
- * event loop touches it, so plain maps.
+ * One event loop's upstream clients, one per way of speaking to backends: HTTP/1.1 to an address
+ * over Pier's own pool ({@link BackendPool}, the common case and the hot path), and Vert.x's
+ * clients for the rest: HTTP/1.1 to a DNS name and websocket upgrades, HTTP/2 in cleartext (prior
+ * knowledge), and one per distinct TLS setting, made on first use and shut down gracefully once no
+ * live table uses it. Each pools connections per endpoint. Only its event loop touches it, so plain maps.
  */
 final class UpstreamClients {
     /** How long a TLS client no table uses any more lets its requests in flight finish. */
@@ -32,11 +35,13 @@ final class UpstreamClients {
     private final Vertx vertx;
     private final ProxyOptions options;
     private final PoolOptions pool;
+    private final BackendPool http1Pool;
     private final HttpClientAgent http1;
     private final HttpClientAgent h2c;
     private final Map<BackendTls, HttpClientAgent> tls = new HashMap<>();
 
-    UpstreamClients(Vertx vertx, ProxyOptions options) {
+    /** @param loop the event loop of the server instance these clients serve */
+    UpstreamClients(Vertx vertx, EventLoop loop, ProxyOptions options) {
         this.vertx = vertx;
         this.options = options;
         int loops = options.eventLoops();
@@ -47,6 +52,8 @@ final class UpstreamClients {
                 .setHttp1MaxSize(perLoop)
                 .setHttp2MaxSize(perLoop)
                 .setMaxWaitQueueSize(Math.max(0, ceilDiv(options.maxWaitQueue(), loops)));
+        this.http1Pool = new BackendPool(vertx, loop, ((VertxInternal) vertx).transport().channelFactory(false), perLoop,
+                Math.max(0, ceilDiv(options.maxWaitQueue(), loops)), BackendPool.KEEP_ALIVE_NANOS);
         this.http1 = build(base().setName("pier-upstream"));
         this.h2c = build(base().setName("pier-upstream-h2c")
                 .setProtocolVersion(HttpVersion.HTTP_2)
@@ -72,6 +79,11 @@ final class UpstreamClients {
         if (protocol instanceof BackendProtocol.H2c) return h2c;
         if (protocol instanceof BackendProtocol.Https https) return tls(https.tls());
         return null;
+    }
+
+    /** Pier's own HTTP/1.1 connections to endpoints given by address. */
+    BackendPool http1Pool() {
+        return http1Pool;
     }
 
     /** The HTTP/2 cleartext client, for code that speaks gRPC to an endpoint itself (e.g. transcoding). */
@@ -112,6 +124,7 @@ final class UpstreamClients {
     }
 
     Future<Void> close() {
+        http1Pool.close();
         List<Future<Void>> closing = new ArrayList<>();
         closing.add(http1.close());
         closing.add(h2c.close());

@@ -4,6 +4,7 @@ import dev.pier.model.BackendProtocol;
 import dev.pier.model.Endpoint;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
@@ -61,24 +62,41 @@ final class UpstreamRequest {
         this.authority = authority;
     }
 
+    /** The method the client sent; every try sends it. */
+    HttpMethod method() {
+        return downstream.method();
+    }
+
     /**
-     * The head of one try to {@code endpoint}: method and query as the client sent them. Over TLS the
-     * host is the name the backend's certificate is checked against (and sent as SNI); the
-     * connection still goes to the endpoint's address.
+     * The request target of a try: the path (normalised and edited, or as the client sent it when the
+     * route forwards the raw path) and the query as the client sent it.
      */
-    RequestOptions options(Endpoint endpoint, SocketAddress address, long connectTimeoutMs, BackendProtocol protocol) {
+    String uri() {
         String query = downstream.query();
-        // TE is hop-by-hop; on HTTP/2 only "trailers" may cross, and an HTTP/1.1 hop would have to name it in Connection.
+        String path = forwardRawPath && !downstream.path().isEmpty() ? downstream.path() : this.path;
+        return query == null ? path : path + '?' + query;
+    }
+
+    /** TE is hop-by-hop; on HTTP/2 only "trailers" may cross, and an HTTP/1.1 hop would have to name it in Connection. */
+    void teFor(BackendProtocol protocol) {
         if (trailersAccepted && protocol instanceof BackendProtocol.H2c) headers.set(TE, TRAILERS);
         else headers.remove(TE);
+    }
+
+    /**
+     * The head of one try to {@code endpoint} through Vert.x's client: method and query as the client
+     * sent them. Over TLS the host is the name the backend's certificate is checked against (and sent
+     * as SNI); the connection still goes to the endpoint's address.
+     */
+    RequestOptions options(Endpoint endpoint, SocketAddress address, long connectTimeoutMs, BackendProtocol protocol) {
+        teFor(protocol);
         String host = protocol instanceof BackendProtocol.Https https ? https.tls().serverName() : endpoint.host();
-        String path = forwardRawPath && !downstream.path().isEmpty() ? downstream.path() : this.path;
         return new RequestOptions()
                 .setServer(address)
                 .setHost(host)
                 .setPort(endpoint.port())
                 .setMethod(downstream.method())
-                .setURI(query == null ? path : path + '?' + query)
+                .setURI(uri())
                 .setHeaders(headers)
                 .setConnectTimeout(connectTimeoutMs);
     }
