@@ -199,7 +199,7 @@ public final class KubeBench {
             write[k] = written - start;
             if (file != null) Files.delete(file);
         }
-        return new Timings(write, served, pier.state().view().swaps() - swapsBefore);
+        return new Timings(write, served, swapsSince(pier, swapsBefore));
     }
 
     /** BURST creates as fast as one client goes: how soon the first is served, how soon all are, in how many swaps. */
@@ -215,9 +215,16 @@ public final class KubeBench {
         long first = System.nanoTime();
         awaitOk(cluster, pier, prefix + (BURST - 1), start);
         long last = System.nanoTime();
+        long swaps = swapsSince(pier, swapsBefore);
         System.out.printf("RESULT burst of %d creates, %,d Ingresses present: written in %.0f ms; first served %.0f ms,"
                         + " last served %.0f ms after the first write; %d table swaps%n", BURST, size,
-                (written - start) / 1e6, (first - start) / 1e6, (last - start) / 1e6, pier.state().view().swaps() - swapsBefore);
+                (written - start) / 1e6, (first - start) / 1e6, (last - start) / 1e6, swaps);
+    }
+
+    /** Swaps since {@code before}, read after a quiet gap: the data plane serves a new table a moment before the count moves. */
+    private static long swapsSince(PierServer pier, long before) throws InterruptedException {
+        Thread.sleep(GAP_MILLIS);
+        return pier.state().view().swaps() - before;
     }
 
     private static void awaitOk(Cluster cluster, PierServer pier, String name, long start) throws Exception {

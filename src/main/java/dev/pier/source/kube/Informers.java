@@ -127,8 +127,10 @@ final class Informers {
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                // A relist after a watch error re-delivers unchanged objects; they change nothing.
+                // A relist after a watch error re-delivers unchanged objects; a status Pier wrote itself, or a ConfigMap
+                // change outside its CA bundle, shapes no route: none of them wakes the rebuild thread.
                 if (Objects.equals(oldObj.getMetadata().getResourceVersion(), newObj.getMetadata().getResourceVersion())) return;
+                if (kind != Kind.ENDPOINTS && SnapshotAssembly.version(kind, oldObj).equals(SnapshotAssembly.version(kind, newObj))) return;
                 listener.changed(kind, newObj);
             }
 

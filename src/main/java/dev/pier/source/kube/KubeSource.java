@@ -144,6 +144,8 @@ public final class KubeSource implements AutoCloseable {
                 failing = true;
                 sink.sourceError(SOURCE, "rebuild failed: " + e);
                 changes.retryRoutesAfter(retryDelay);
+            } finally {
+                changes.built();
             }
         }
     }

@@ -110,7 +110,7 @@ final class SnapshotAssembly {
      * CA bundle: ConfigMaps change often for reasons of their own (some applications' leader
      * election writes one every few seconds) and must not rebuild the table each time.
      */
-    private static String version(Kind kind, HasMetadata o) {
+    static String version(Kind kind, HasMetadata o) {
         var m = o.getMetadata();
         if (kind == Kind.CONFIG_MAP) {
             var data = ((ConfigMap) o).getData();
