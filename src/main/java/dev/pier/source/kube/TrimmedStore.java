@@ -5,6 +5,18 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressRuleValue;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerStatus;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressStatus;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.Map;
@@ -35,7 +47,9 @@ final class TrimmedStore<T extends HasMetadata> extends BasicItemStore<T> {
             meta.setManagedFields(null);
             Map<String, String> annotations = meta.getAnnotations();
             if (annotations != null && annotations.containsKey(LAST_APPLIED)) annotations.remove(LAST_APPLIED);
+            compact(meta);
         }
+        if (object instanceof Ingress ingress) compact(ingress);
         if (object instanceof Secret secret) {
             if (secret.getData() != null) secret.getData().keySet().retainAll(TLS_KEYS);
             if (secret.getStringData() != null) secret.getStringData().keySet().retainAll(TLS_KEYS);
@@ -45,5 +59,94 @@ final class TrimmedStore<T extends HasMetadata> extends BasicItemStore<T> {
             configMap.setBinaryData(null);
         }
         return object;
+    }
+
+    // Compaction: every fabric8 model object carries its own map for unknown fields (almost always empty), and
+    // every string arrives as its own copy. At 10,000 Ingresses these were about a third of the cache; values
+    // that repeat across objects (namespaces, kinds, timestamps to the second, Service names) are shared instead.
+    // The cache is only read, never written into, so sharing an immutable empty map is safe.
+
+    private static final Map<String, Object> NONE = Map.of();
+
+    private static Map<String, Object> none(Map<String, Object> unknownFields) {
+        return unknownFields == null || unknownFields.isEmpty() ? NONE : unknownFields;
+    }
+
+    private static String shared(String s) {
+        return s == null ? null : s.intern();
+    }
+
+    private static void compact(ObjectMeta meta) {
+        meta.setAdditionalProperties(none(meta.getAdditionalProperties()));
+        meta.setNamespace(shared(meta.getNamespace()));
+        meta.setCreationTimestamp(shared(meta.getCreationTimestamp()));
+        if (meta.getLabels() != null && meta.getLabels().isEmpty()) meta.setLabels(Map.of());
+        if (meta.getAnnotations() != null && meta.getAnnotations().isEmpty()) meta.setAnnotations(Map.of());
+    }
+
+    private static void compact(Ingress ingress) {
+        ingress.setAdditionalProperties(none(ingress.getAdditionalProperties()));
+        ingress.setApiVersion(shared(ingress.getApiVersion()));
+        ingress.setKind(shared(ingress.getKind()));
+        IngressSpec spec = ingress.getSpec();
+        if (spec != null) {
+            spec.setAdditionalProperties(none(spec.getAdditionalProperties()));
+            spec.setIngressClassName(shared(spec.getIngressClassName()));
+            compact(spec.getDefaultBackend());
+            if (spec.getRules() != null) {
+                for (IngressRule rule : spec.getRules()) {
+                    rule.setAdditionalProperties(none(rule.getAdditionalProperties()));
+                    HTTPIngressRuleValue http = rule.getHttp();
+                    if (http == null) continue;
+                    http.setAdditionalProperties(none(http.getAdditionalProperties()));
+                    if (http.getPaths() == null) continue;
+                    for (HTTPIngressPath path : http.getPaths()) {
+                        path.setAdditionalProperties(none(path.getAdditionalProperties()));
+                        path.setPath(shared(path.getPath()));
+                        path.setPathType(shared(path.getPathType()));
+                        compact(path.getBackend());
+                    }
+                }
+            }
+            if (spec.getTls() != null) {
+                for (IngressTLS tls : spec.getTls()) {
+                    tls.setAdditionalProperties(none(tls.getAdditionalProperties()));
+                    tls.setSecretName(shared(tls.getSecretName()));
+                }
+            }
+        }
+        IngressStatus status = ingress.getStatus();
+        if (status != null) {
+            status.setAdditionalProperties(none(status.getAdditionalProperties()));
+            IngressLoadBalancerStatus lb = status.getLoadBalancer();
+            if (lb != null) {
+                lb.setAdditionalProperties(none(lb.getAdditionalProperties()));
+                if (lb.getIngress() != null) {
+                    for (IngressLoadBalancerIngress address : lb.getIngress()) {
+                        address.setAdditionalProperties(none(address.getAdditionalProperties()));
+                        address.setIp(shared(address.getIp()));
+                        address.setHostname(shared(address.getHostname()));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void compact(IngressBackend backend) {
+        if (backend == null) return;
+        backend.setAdditionalProperties(none(backend.getAdditionalProperties()));
+        IngressServiceBackend service = backend.getService();
+        if (service != null) {
+            service.setAdditionalProperties(none(service.getAdditionalProperties()));
+            service.setName(shared(service.getName()));
+            ServiceBackendPort port = service.getPort();
+            if (port != null) {
+                port.setAdditionalProperties(none(port.getAdditionalProperties()));
+                port.setName(shared(port.getName()));
+            }
+        }
+        if (backend.getResource() != null) {
+            backend.getResource().setAdditionalProperties(none(backend.getResource().getAdditionalProperties()));
+        }
     }
 }

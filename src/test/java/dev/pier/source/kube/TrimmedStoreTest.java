@@ -28,6 +28,34 @@ class TrimmedStoreTest {
     }
 
     @Test
+    void compactingAnIngressKeepsEveryFieldTranslationAndStatusWritingRead() {
+        Ingress ingress = new IngressBuilder().withNewMetadata().withName("web").withNamespace(new String("shop"))
+                .withUid("0b0e6f1a-5c1e-4d0a-9c39-1f7a2b1c3d4e").withResourceVersion("42").withGeneration(3L)
+                .withCreationTimestamp("2026-11-27T21:00:00Z").addToLabels("app", "web")
+                .addToAnnotations("pier.dev/forward-raw-path", "true").endMetadata()
+                .withNewSpec().withIngressClassName("pier")
+                .withNewDefaultBackend().withNewService().withName("fallback").withNewPort().withNumber(80).endPort().endService()
+                .endDefaultBackend()
+                .addNewTl().withHosts("shop.example.com").withSecretName("cert").endTl()
+                .addNewRule().withHost("shop.example.com").withNewHttp()
+                .addNewPath().withPath("/cart").withPathType("Prefix").withNewBackend().withNewService().withName("cart")
+                .withNewPort().withName("http").endPort().endService().endBackend().endPath()
+                .addNewPath().withPath("/").withPathType("Exact").withNewBackend().withNewResource("example.com", "Bucket", "static")
+                .endBackend().endPath()
+                .endHttp().endRule().endSpec()
+                .withNewStatus().withNewLoadBalancer().addNewIngress().withIp("192.0.2.10").endIngress().endLoadBalancer()
+                .endStatus().build();
+        Ingress copy = new IngressBuilder(ingress).build();
+        copy.getMetadata().setManagedFields(null); // the one thing dropped (covered above)
+        TrimmedStore<Ingress> store = new TrimmedStore<>();
+        store.put(store.getKey(ingress), ingress);
+        Ingress kept = store.get("shop/web");
+        assertThat(kept).isEqualTo(copy); // nothing read is lost (fabric8's equals compares every field)
+        assertThat(kept.getMetadata().getNamespace()).isSameAs("shop"); // the shared copy
+        assertThat(kept.getSpec().getRules().get(0).getHttp().getPaths().get(0).getAdditionalProperties()).isEmpty();
+    }
+
+    @Test
     void keepsOnlyTheCertificateAndKeyOfATlsSecret() {
         Secret secret = new SecretBuilder().withNewMetadata().withName("cert").withNamespace("shop").endMetadata()
                 .withType("kubernetes.io/tls").withData(Map.of("tls.crt", "Y3J0", "tls.key", "a2V5", "ca.crt", "Y2E="))
