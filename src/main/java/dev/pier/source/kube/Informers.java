@@ -210,17 +210,6 @@ final class Informers {
         return out;
     }
 
-    /** Every cached object but endpoints, for the fingerprint of a snapshot. */
-    Map<Kind, List<HasMetadata>> routeShaping() {
-        Map<Kind, List<HasMetadata>> out = new LinkedHashMap<>();
-        informers.forEach((kind, list) -> {
-            if (kind == Kind.ENDPOINTS) return;
-            List<HasMetadata> objects = out.computeIfAbsent(kind, k -> new ArrayList<>());
-            for (var informer : list) objects.addAll(informer.getStore().list());
-        });
-        return out;
-    }
-
     /** The {@code namespace/service} an EndpointSlice or Endpoints object serves. */
     static String serviceKey(HasMetadata obj) {
         if (obj instanceof EndpointSlice slice) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,20 @@ class TrimmedStoreTest {
         assertThat(kept).isEqualTo(copy); // nothing read is lost (fabric8's equals compares every field)
         assertThat(kept.getMetadata().getNamespace()).isSameAs("shop"); // the shared copy
         assertThat(kept.getSpec().getRules().get(0).getHttp().getPaths().get(0).getAdditionalProperties()).isEmpty();
+    }
+
+    @Test
+    void listsObjectsByNamespaceThenName_asASnapshotSortsThem() {
+        TrimmedStore<Ingress> store = new TrimmedStore<>();
+        for (String key : List.of("shop-eu/b", "shop/z", "shop-eu/a", "a/x", "shop/a")) {
+            String[] nsName = key.split("/");
+            Ingress i = new IngressBuilder().withNewMetadata().withNamespace(nsName[0]).withName(nsName[1]).endMetadata().build();
+            store.put(store.getKey(i), i);
+        }
+        // "shop" sorts before "shop-eu" as a namespace, though "shop-eu/..." sorts before "shop/..." as a key.
+        assertThat(store.values().map(store::getKey)).containsExactly("a/x", "shop/a", "shop/z", "shop-eu/a", "shop-eu/b");
+        assertThat(store.remove("shop/z")).isNotNull();
+        assertThat(store.keySet()).containsExactly("a/x", "shop/a", "shop-eu/a", "shop-eu/b");
     }
 
     @Test
