@@ -36,6 +36,13 @@ final class Histogram {
         return new Histogram(rows);
     }
 
+    /** Bytes of live objects beyond {@code baseline}. */
+    long totalAbove(Histogram baseline) {
+        long total = 0;
+        for (var e : rows.entrySet()) total += e.getValue().bytes() - baseline.rows.getOrDefault(e.getKey(), new Row(0, 0)).bytes();
+        return total;
+    }
+
     /** The {@code top} classes that grew most since {@code baseline}, with instances and bytes per {@code per} (e.g. per route). */
     void printAbove(Histogram baseline, int top, int per) {
         List<Map.Entry<String, Row>> grown = new ArrayList<>();

@@ -118,7 +118,8 @@ final class Informers {
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> add(Kind kind, Informable<T> op, Listener listener) {
-        SharedIndexInformer<T> informer = op.runnableInformer(0).itemStore(new TrimmedStore<>());
+        // No namespace index: nothing here looks objects up by namespace, and it kept a key and a set entry per object.
+        SharedIndexInformer<T> informer = op.runnableInformer(0).itemStore(new TrimmedStore<>()).removeNamespaceIndex();
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T obj) {
