@@ -6,7 +6,6 @@ import dev.pier.model.ObjectStatus;
 import dev.pier.model.Problem;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.ServiceKey;
-import dev.pier.model.VirtualHost;
 import dev.pier.proxy.DataPlane;
 import dev.pier.source.SnapshotSink;
 import dev.pier.translate.ResourceSnapshot;
@@ -14,8 +13,6 @@ import dev.pier.translate.TranslateOptions;
 import dev.pier.translate.TranslationResult;
 import dev.pier.translate.Translator;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +49,7 @@ public final class Pipeline implements SnapshotSink {
     @Override
     public synchronized TranslationResult snapshot(ResourceSnapshot snapshot) {
         long start = System.nanoTime();
-        TranslationResult result = sharingUnchangedHosts(Translator.translate(snapshot, options, clock.instant()), liveTable);
+        TranslationResult result = Translator.translate(snapshot, options, clock.instant());
         long translated = System.nanoTime();
         boolean swap = !result.table().equals(liveTable);
         // Endpoints first: a new route must find its endpoints the moment it goes live.
@@ -71,25 +68,6 @@ public final class Pipeline implements SnapshotSink {
                 result.table().virtualHosts().stream().mapToInt(v -> v.routes().size()).sum(),
                 result.endpoints().size(), (translated - start) / 1_000_000, (done - translated) / 1_000_000);
         return result;
-    }
-
-    /**
-     * The result with each virtual host equal to one of the live table's replaced by that one: the data
-     * plane keeps the compiled hosts of unchanged routes, and those refer to the live model, so without
-     * this a table held two copies of every unchanged route.
-     */
-    private static TranslationResult sharingUnchangedHosts(TranslationResult result, RoutingTable live) {
-        if (live == null) return result;
-        Map<String, VirtualHost> before = new HashMap<>(live.virtualHosts().size() * 2);
-        for (VirtualHost vh : live.virtualHosts()) before.put(vh.hostname(), vh);
-        RoutingTable next = result.table();
-        List<VirtualHost> hosts = new ArrayList<>(next.virtualHosts().size());
-        for (VirtualHost vh : next.virtualHosts()) {
-            VirtualHost old = before.get(vh.hostname());
-            hosts.add(vh.equals(old) ? old : vh);
-        }
-        return new TranslationResult(new RoutingTable(hosts, next.defaultRoute(), next.certificates(), next.defaultCertificate()),
-                result.endpoints(), result.statuses());
     }
 
     @Override

@@ -237,8 +237,7 @@ final class CompiledTable {
             if (old == null || old.routes.size() != routes.size()) return null;
             for (int i = 0; i < routes.size(); i++) {
                 CompiledRoute r = old.routes.get(i);
-                if (r.order != i || r.action instanceof CompiledAction.Resolve) return null;
-                if (r.route != routes.get(i) && !r.route.equals(routes.get(i))) return null; // the same instance when the pipeline shared it
+                if (r.order != i || r.action instanceof CompiledAction.Resolve || !r.route.equals(routes.get(i))) return null;
             }
             for (CompiledRoute r : old.routes) adopt(r);
             return old;
