@@ -73,13 +73,6 @@ final class CompiledTable {
                 balancersByService.computeIfAbsent(key.service(), k -> new ArrayList<>(1)).add(key));
     }
 
-    /** The host compiled under this (lower-case) name: exact, {@code *.parent} or {@code *}; null when none. */
-    private CompiledHost host(String name) {
-        if (name.equals("*")) return anyHost;
-        if (name.startsWith("*.")) return wildcardParents.get(name.substring(2));
-        return exactHosts.get(name);
-    }
-
     static CompiledTable empty() {
         return new CompiledTable(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), null, Set.of());
     }
@@ -189,13 +182,10 @@ final class CompiledTable {
         Map<String, CompiledHost> wildcard = new HashMap<>();
         CompiledHost any = null;
         for (VirtualHost vh : table.virtualHosts()) {
+            List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
+            for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
             String name = vh.hostname().toLowerCase(Locale.ROOT);
-            CompiledHost hostRoutes = b.reuse(name, vh.routes());
-            if (hostRoutes == null) {
-                List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
-                for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
-                hostRoutes = new CompiledHost(name, compiled);
-            }
+            CompiledHost hostRoutes = new CompiledHost(name, compiled);
             if (name.equals("*")) any = hostRoutes;
             else if (name.startsWith("*.")) wildcard.put(name.substring(2), hostRoutes);
             else exact.put(name, hostRoutes);
@@ -224,38 +214,6 @@ final class CompiledTable {
             this.registry = registry;
             this.endpoints = endpoints;
             this.health = health;
-        }
-
-        /**
-         * The previous table's host of this name when it was compiled from routes equal to these (a change
-         * touches a few hosts; at 10,000 hosts compiling the others again was a third of a rebuild), with
-         * what its routes use carried into this table as {@link #route} would have: balancers, splits,
-         * meters, TLS settings and health checks. Null (compile afresh) otherwise, or for resolver routes.
-         */
-        CompiledHost reuse(String name, List<Route> routes) {
-            CompiledHost old = previous.host(name);
-            if (old == null || old.routes.size() != routes.size()) return null;
-            for (int i = 0; i < routes.size(); i++) {
-                CompiledRoute r = old.routes.get(i);
-                if (r.order != i || r.action instanceof CompiledAction.Resolve || !r.route.equals(routes.get(i))) return null;
-            }
-            for (CompiledRoute r : old.routes) adopt(r);
-            return old;
-        }
-
-        private void adopt(CompiledRoute r) {
-            meters.put(new MeterKey(r.id, null), r.unserved);
-            if (!(r.action instanceof CompiledAction.Forward f)) return;
-            List<WeightedBackend> backends = ((RouteAction.Forward) r.route.action()).backends();
-            for (int i = 0; i < f.targets().length; i++) {
-                Target t = f.targets()[i];
-                HealthCheck healthCheck = backends.get(i).healthCheck();
-                if (t.protocol instanceof BackendProtocol.Https https) tlsSettings.add(https.tls());
-                balancers.putIfAbsent(new BalancerKey(t.service, t.policy, healthCheck), t.balancer);
-                if (healthCheck != null) health.check(t.health, healthCheck);
-                meters.put(new MeterKey(r.id, t.service), t.meters);
-            }
-            if (f.split() != null) splits.put(new SplitKey(r.id, backends), f.split());
         }
 
         CompiledRoute route(Route route, int order) {

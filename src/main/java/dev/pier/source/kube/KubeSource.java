@@ -151,9 +151,6 @@ public final class KubeSource implements AutoCloseable {
     }
 
     private void rebuild(ChangeBatch.Batch batch) {
-        LOG.debug("batch of {} changes ({}): routes {}, statuses {}, endpoints of {} services", batch.changes(),
-                batch.atOnce() ? "at once, after a quiet period" : "after the hold-off", batch.routes(), batch.statuses(),
-                batch.services().size());
         boolean offer = batch.statuses();
         boolean snapshotLive = false;
         try {
