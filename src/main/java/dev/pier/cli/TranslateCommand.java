@@ -45,7 +45,7 @@ public final class TranslateCommand implements Callable<Integer> {
             return UNREADABLE;
         }
         manifests.warnings().forEach(w -> System.err.println("pier translate: warning: " + w));
-        TranslationResult result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), translate.options(), java.time.Instant.now());
+        TranslationResult result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), translate.options(true), java.time.Instant.now());
         System.out.print(TranslationYaml.write(result));
         int problems = 0;
         for (ObjectStatus status : result.statuses()) {

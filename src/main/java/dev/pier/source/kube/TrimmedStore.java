@@ -1,5 +1,6 @@
 package dev.pier.source.kube;
 
+import dev.pier.translate.AcmeSecrets;
 import dev.pier.api.BackendTLS;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -29,7 +30,8 @@ import java.util.stream.Stream;
 /**
  * An informer store that keeps only what translation and status writing read: managed fields
  * and kubectl's last-applied copy (often larger than the object itself) are dropped, and of a
- * TLS Secret only {@code tls.crt} and {@code tls.key} are kept, of a ConfigMap only {@code ca.crt}
+ * TLS Secret only {@code tls.crt}, {@code tls.key} and the ACME challenge answers Pier writes
+ * ({@link AcmeSecrets}; not the key of an order in progress) are kept, of a ConfigMap only {@code ca.crt}
  * (a CA bundle). At 10,000 Ingresses this is most of the cache's memory.
  *
  * <p>It holds objects in namespace/name order (the order a snapshot lists them in), so a rebuild
@@ -45,6 +47,10 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         int c = CharSequence.compare(a.subSequence(0, Math.max(sa, 0)), b.subSequence(0, Math.max(sb, 0)));
         return c != 0 ? c : CharSequence.compare(a.subSequence(sa + 1, a.length()), b.subSequence(sb + 1, b.length()));
     };
+
+    private static boolean translated(String key) {
+        return TLS_KEYS.contains(key) || key.startsWith(AcmeSecrets.HTTP01_PREFIX) || key.startsWith(AcmeSecrets.TLSALPN01_PREFIX);
+    }
 
     private final ConcurrentSkipListMap<String, T> items = new ConcurrentSkipListMap<>(BY_NAMESPACE_THEN_NAME);
 
@@ -93,8 +99,8 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         }
         if (object instanceof Ingress ingress) compact(ingress);
         if (object instanceof Secret secret) {
-            if (secret.getData() != null) secret.getData().keySet().retainAll(TLS_KEYS);
-            if (secret.getStringData() != null) secret.getStringData().keySet().retainAll(TLS_KEYS);
+            if (secret.getData() != null) secret.getData().keySet().removeIf(k -> !translated(k));
+            if (secret.getStringData() != null) secret.getStringData().keySet().removeIf(k -> !translated(k));
         }
         if (object instanceof ConfigMap configMap) {
             if (configMap.getData() != null) configMap.getData().keySet().retainAll(Set.of(BackendTLS.CA_KEY));
