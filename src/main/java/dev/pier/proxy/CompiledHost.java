@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  */
 final class CompiledHost {
     private static final CompiledRoute[] NONE = new CompiledRoute[0];
+    private static final boolean[] NO_PREFIX_LENGTHS = new boolean[1];
 
     private final Map<String, CompiledRoute[]> exact;
     private final Map<String, CompiledRoute[]> prefix;
@@ -60,7 +61,7 @@ final class CompiledHost {
         }
         this.exact = freeze(exactLists);
         this.prefix = freeze(prefixLists);
-        this.prefixLengths = new boolean[maxPrefix + 1];
+        this.prefixLengths = maxPrefix == 0 ? NO_PREFIX_LENGTHS : new boolean[maxPrefix + 1];
         for (String p : prefix.keySet()) prefixLengths[p.length()] = true;
         this.rootPrefix = root.toArray(NONE);
         this.regexRoutes = regexList.toArray(NONE);
@@ -117,6 +118,7 @@ final class CompiledHost {
     }
 
     private static Map<String, CompiledRoute[]> freeze(Map<String, List<CompiledRoute>> lists) {
+        if (lists.isEmpty()) return Map.of(); // most hosts have no exact (or no prefix) paths: no empty HashMap each
         Map<String, CompiledRoute[]> out = new HashMap<>(lists.size() * 2);
         lists.forEach((k, v) -> out.put(k, v.toArray(NONE)));
         return out;

@@ -37,7 +37,9 @@ final class CompiledRoute {
     final long maxRequestBodyBytes;
     final int retries;
     final long retryBackoffMs;
-    private final boolean[] retryOnStatus = new boolean[600];
+    /** Bit {@code code} set: retry on that status. One long per 64 codes up to the highest one named (none: empty), not a 600-slot table per route. */
+    private final long[] retryOnStatus;
+    private static final long[] NO_RETRY_STATUS = new long[0];
     /** Meters of the exchanges that reached no Service (a filter answered, a path named none); each target has its own. */
     final RouteMeters unserved;
     /** The backend gets the path as received; matching, filters and the resolver still read the normalised one. */
@@ -69,8 +71,10 @@ final class CompiledRoute {
         var retry = route.retry();
         this.retries = retry.attempts();
         this.retryBackoffMs = retry.backoff().toMillis();
+        int highest = retry.codes().stream().filter(c -> c >= 100 && c < 600).mapToInt(Integer::intValue).max().orElse(-1);
+        this.retryOnStatus = highest < 0 ? NO_RETRY_STATUS : new long[(highest >>> 6) + 1];
         for (int code : retry.codes()) {
-            if (code >= 100 && code < 600) retryOnStatus[code] = true;
+            if (code >= 100 && code < 600) retryOnStatus[code >>> 6] |= 1L << code;
         }
         this.unserved = unserved;
         this.forwardRawPath = route.forwardRawPath();
@@ -91,7 +95,7 @@ final class CompiledRoute {
     private static final CharSequence STRICT_TRANSPORT_SECURITY = HttpHeaders.createOptimized("strict-transport-security");
 
     boolean retryOn(int status) {
-        return status >= 0 && status < retryOnStatus.length && retryOnStatus[status];
+        return status >= 0 && (status >>> 6) < retryOnStatus.length && (retryOnStatus[status >>> 6] & (1L << status)) != 0;
     }
 
     /**

@@ -58,25 +58,47 @@ final class RouteMeters {
     }
 
     private final MeterRegistry registry;
-    private final Tags tags;
+    private final String namespace;
+    private final String routeId;
     /** The service label, also what the access log and the span name. */
     final String service;
-    // Read on event loops without a lock; written under `this` when a meter registers.
-    private final CounterSlots requests = new CounterSlots();
-    private final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(STATUS_CLASSES.length);
-    private final AtomicReferenceArray<Counter> timeouts = new AtomicReferenceArray<>(Timeout.values().length);
-    private final AtomicReferenceArray<Counter> retries = new AtomicReferenceArray<>(RetryReason.values().length);
-    private volatile Timer upstreamDuration;
-    private volatile Counter connectFailures;
-    private volatile Counter requestBytes;
-    private volatile Counter responseBytes;
-    private final List<Meter> registered = new ArrayList<>(); // guarded by this
+    /**
+     * The slots of the meters registered so far; null until this route's first exchange, so a route
+     * without traffic costs a few fields (at 10,000 routes the slots were most of a route's heap).
+     * Published once under `this`; read on event loops without a lock.
+     */
+    private volatile Slots slots;
     private volatile boolean retired;
 
     RouteMeters(MeterRegistry registry, String namespace, String routeId, String service) {
         this.registry = registry;
+        this.namespace = namespace;
+        this.routeId = routeId;
         this.service = service;
-        this.tags = Tags.of("namespace", namespace, "route", routeId, "service", service);
+    }
+
+    /** What a route that has seen traffic keeps: its tags and the meters it registered, each on first use. */
+    private final class Slots {
+        final Tags tags = Tags.of("namespace", namespace, "route", routeId, "service", service);
+        final CounterSlots requests = new CounterSlots();
+        final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(STATUS_CLASSES.length);
+        final AtomicReferenceArray<Counter> timeouts = new AtomicReferenceArray<>(Timeout.values().length);
+        final AtomicReferenceArray<Counter> retries = new AtomicReferenceArray<>(RetryReason.values().length);
+        volatile Timer upstreamDuration;
+        volatile Counter connectFailures;
+        volatile Counter requestBytes;
+        volatile Counter responseBytes;
+        final List<Meter> registered = new ArrayList<>(); // guarded by RouteMeters.this
+    }
+
+    private Slots slots() {
+        Slots s = slots;
+        return s != null ? s : createSlots();
+    }
+
+    private synchronized Slots createSlots() {
+        if (slots == null) slots = new Slots();
+        return slots;
     }
 
     /** The meters of a route toward {@code service}; a Service outside the route's namespace is labelled {@code ns/name:port}. */
@@ -95,32 +117,33 @@ final class RouteMeters {
      */
     void record(HttpMethod method, int status, long durationNanos, long upstreamNanos, long bytesIn, long bytesOut) {
         if (retired) return;
+        Slots s = slots();
         int code = status < 0 || status > 999 ? 0 : status;
         int sc = code >= 100 && code < 600 ? code / 100 : 0;
-        Timer d = durations.get(sc);
-        if (d == null) d = register(durations, sc,
-                () -> timer(DURATION, "Time from the request head to the end of the answer", tags.and("status_class", STATUS_CLASSES[sc])));
+        Timer d = s.durations.get(sc);
+        if (d == null) d = register(s.durations, sc,
+                () -> timer(DURATION, "Time from the request head to the end of the answer", s.tags.and("status_class", STATUS_CLASSES[sc])));
         if (d != null) d.record(durationNanos, TimeUnit.NANOSECONDS);
         if (upstreamNanos >= 0) {
-            Timer u = upstreamDuration;
-            if (u == null) u = upstreamDuration();
+            Timer u = s.upstreamDuration;
+            if (u == null) u = upstreamDuration(s);
             if (u != null) u.record(upstreamNanos, TimeUnit.NANOSECONDS);
         }
         if (bytesIn > 0) {
-            Counter b = requestBytes;
-            if (b == null) b = requestBytes();
+            Counter b = s.requestBytes;
+            if (b == null) b = requestBytes(s);
             if (b != null) b.increment(bytesIn);
         }
         if (bytesOut > 0) {
-            Counter b = responseBytes;
-            if (b == null) b = responseBytes();
+            Counter b = s.responseBytes;
+            if (b == null) b = responseBytes(s);
             if (b != null) b.increment(bytesOut);
         }
         // Last, so that once a request shows in pier_requests_total everything else about it was recorded.
         int m = methodIndex(method);
-        Counter c = requests.get((m << 10) | code);
-        if (c == null) c = requests.add((m << 10) | code, key -> counter(REQUESTS, "Requests answered",
-                tags.and("method", METHODS[m], "code", Integer.toString(code))));
+        Counter c = s.requests.get((m << 10) | code);
+        if (c == null) c = s.requests.add((m << 10) | code, key -> counter(REQUESTS, "Requests answered",
+                s.tags.and("method", METHODS[m], "code", Integer.toString(code))));
         if (c != null) c.increment();
     }
 
@@ -130,55 +153,59 @@ final class RouteMeters {
      */
     void refused(int status) {
         if (retired) return;
+        Slots s = slots();
         int code = status < 0 || status > 999 ? 0 : status;
         int m = METHODS.length - 1;
-        Counter c = requests.get((m << 10) | code);
-        if (c == null) c = requests.add((m << 10) | code, key -> counter(REQUESTS, "Requests answered",
-                tags.and("method", METHODS[m], "code", Integer.toString(code))));
+        Counter c = s.requests.get((m << 10) | code);
+        if (c == null) c = s.requests.add((m << 10) | code, key -> counter(REQUESTS, "Requests answered",
+                s.tags.and("method", METHODS[m], "code", Integer.toString(code))));
         if (c != null) c.increment();
     }
 
     void connectFailed() {
-        Counter c = connectFailures;
+        Slots s = slots();
+        Counter c = s.connectFailures;
         if (c == null) {
             synchronized (this) {
-                if (connectFailures == null) connectFailures = counter(CONNECT_FAILURES,
-                        "Connections to a backend endpoint that could not be opened", tags);
-                c = connectFailures;
+                if (s.connectFailures == null) s.connectFailures = counter(CONNECT_FAILURES,
+                        "Connections to a backend endpoint that could not be opened", s.tags);
+                c = s.connectFailures;
             }
         }
         if (c != null) c.increment();
     }
 
     void timedOut(Timeout which) {
-        Counter c = timeouts.get(which.ordinal());
-        if (c == null) c = register(timeouts, which.ordinal(), () -> counter(TIMEOUTS,
+        Slots s = slots();
+        Counter c = s.timeouts.get(which.ordinal());
+        if (c == null) c = register(s.timeouts, which.ordinal(), () -> counter(TIMEOUTS,
                 "Requests that hit a timeout: a try's connect or backend_request bound, or the whole request bound",
-                tags.and("timeout", which.label)));
+                s.tags.and("timeout", which.label)));
         if (c != null) c.increment();
     }
 
     void retried(RetryReason why) {
-        Counter c = retries.get(why.ordinal());
-        if (c == null) c = register(retries, why.ordinal(), () -> counter(RETRIES,
-                "Tries started again on another endpoint, by what failed", tags.and("reason", why.label)));
+        Slots s = slots();
+        Counter c = s.retries.get(why.ordinal());
+        if (c == null) c = register(s.retries, why.ordinal(), () -> counter(RETRIES,
+                "Tries started again on another endpoint, by what failed", s.tags.and("reason", why.label)));
         if (c != null) c.increment();
     }
 
-    private synchronized Timer upstreamDuration() {
-        if (upstreamDuration == null) upstreamDuration = timer(UPSTREAM_DURATION,
-                "Time from the answering try's start to the end of its response", tags);
-        return upstreamDuration;
+    private synchronized Timer upstreamDuration(Slots s) {
+        if (s.upstreamDuration == null) s.upstreamDuration = timer(UPSTREAM_DURATION,
+                "Time from the answering try's start to the end of its response", s.tags);
+        return s.upstreamDuration;
     }
 
-    private synchronized Counter requestBytes() {
-        if (requestBytes == null) requestBytes = bytes(REQUEST_BYTES, "Request body bytes read from clients");
-        return requestBytes;
+    private synchronized Counter requestBytes(Slots s) {
+        if (s.requestBytes == null) s.requestBytes = bytes(REQUEST_BYTES, "Request body bytes read from clients", s.tags);
+        return s.requestBytes;
     }
 
-    private synchronized Counter responseBytes() {
-        if (responseBytes == null) responseBytes = bytes(RESPONSE_BYTES, "Response body bytes written to clients");
-        return responseBytes;
+    private synchronized Counter responseBytes(Slots s) {
+        if (s.responseBytes == null) s.responseBytes = bytes(RESPONSE_BYTES, "Response body bytes written to clients", s.tags);
+        return s.responseBytes;
     }
 
     private <M extends Meter> M register(AtomicReferenceArray<M> slots, int i, java.util.function.Supplier<M> create) {
@@ -199,7 +226,7 @@ final class RouteMeters {
         return keep(Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
-    private Counter bytes(String name, String description) {
+    private Counter bytes(String name, String description, Tags tags) {
         if (retired) return null;
         return keep(Counter.builder(name).description(description).baseUnit("bytes").tags(tags).register(registry));
     }
@@ -211,15 +238,17 @@ final class RouteMeters {
     }
 
     private <M extends Meter> M keep(M meter) {
-        registered.add(meter);
+        slots.registered.add(meter); // only reached through a Slots, so it is set
         return meter;
     }
 
     /** Removes every meter this instance registered; called once its route (or Service) left the live table. */
     synchronized void retire() {
         retired = true;
-        for (Meter m : registered) registry.remove(m);
-        registered.clear();
+        Slots s = slots;
+        if (s == null) return;
+        for (Meter m : s.registered) registry.remove(m);
+        s.registered.clear();
     }
 
     static int methodIndex(HttpMethod method) {

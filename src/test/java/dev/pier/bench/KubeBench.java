@@ -4,10 +4,14 @@ import dev.pier.PierServer;
 import dev.pier.cluster.Cluster;
 import dev.pier.cluster.Cluster.Backend;
 import dev.pier.cluster.Cluster.Reply;
+import dev.pier.source.kube.KubeSourceOptions;
 import dev.pier.testing.KubeApiServer;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,20 +22,34 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cluster mode against a real API server (the test one: etcd + kube-apiserver on loopback,
- * a backend on a network namespace address), Pier in this JVM:
+ * a backend on a network namespace address), Pier in this JVM. For each size (Ingresses present):
  * <ul>
- *   <li>API write to first 200: create a new Ingress, poll Pier's proxy port until its host
- *       answers 200; p50/p99/max over CHANGES writes, with 1,000 and then 10,000 Ingresses present;</li>
- *   <li>start to serving: a fresh PierServer with 10,000 Ingresses in the cluster, until the last
- *       Ingress created answers 200;</li>
- *   <li>heap in use by Pier at 10,000 Ingresses: used heap after full GCs with Pier running
- *       minus the same without it.</li>
+ *   <li><b>isolated</b> changes: wait {@code gapMillis} (longer than the hold-off, so each write is the first
+ *       change after a quiet period), create one new Ingress, poll Pier's proxy port every 2 ms until its host
+ *       answers 200. Timed from just before the write call to that 200, once per writer: {@code fabric8} (one
+ *       kept-alive client, the call returns when the API server answered) and {@code kubectl} ({@code kubectl
+ *       apply -f FILE}, a new process per write, as a person or a CI job writes);</li>
+ *   <li><b>back-to-back</b> changes: the same without the gap (each write right after the previous one was
+ *       served), where the hold-off applies to some of them;</li>
+ *   <li><b>bursts</b>: {@code burst} creates one after another as fast as one client goes (as {@code kubectl apply
+ *       -f dir/} does): time to the first one served, to all served, and how many table swaps it took;</li>
  * </ul>
- * Run with bench/kube-bench.sh; prints figures, asserts nothing about time.
+ * then, with every Ingress present: Pier's heap (used after full GC with Pier running, minus the same
+ * before any Pier started in this JVM), its class histogram against that baseline ({@code -Dhistogram=N}
+ * classes), the process RSS, and start to serving (a fresh Pier until the last Ingress answers 200).
+ * Run with bench/kube-bench.sh (knobs documented there); prints figures, asserts nothing about time.
  */
 public final class KubeBench {
     private static final int CHANGES = Integer.getInteger("changes", 200);
+    private static final int GAP_MILLIS = Integer.getInteger("gapMillis", 250);
+    private static final List<String> PATTERNS = List.of(System.getProperty("patterns", "isolated,back-to-back,burst").split(","));
+    private static final List<String> WRITERS = List.of(System.getProperty("writers", "fabric8,kubectl").split(","));
+    private static final int KUBECTL_CHANGES = Integer.getInteger("kubectlChanges", 100);
+    private static final int BURST = Integer.getInteger("burst", 50);
+    private static final int BURST_ROUNDS = Integer.getInteger("burstRounds", 5);
     private static final int CREATE_THREADS = Integer.getInteger("createThreads", 16);
+    private static final String PUBLISH_ADDRESS = System.getProperty("publishAddress", "192.0.2.10");
+    private static final int HISTOGRAM = Integer.getInteger("histogram", 25);
 
     public static void main(String[] args) throws Exception {
         int[] sizes = args.length == 0 ? new int[]{1_000, 10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
@@ -41,13 +59,19 @@ public final class KubeBench {
              Cluster cluster = Cluster.create(kube, "bench")) {
             Backend backend = cluster.backend("a");
             cluster.serviceFor("web", backend);
-            System.out.printf("machine: %d cores, load average %.2f at start; JVM heap max %d MiB%n",
-                    Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                    Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf("machine: %d cores, load average %.2f at start; JVM heap max %d MiB; java %s%n",
+                    Runtime.getRuntime().availableProcessors(), loadAverage(), Runtime.getRuntime().maxMemory() >> 20,
+                    System.getProperty("java.version"));
+            System.out.printf("knobs: changes=%d gapMillis=%d patterns=%s writers=%s kubectlChanges=%d burst=%d burstRounds=%d"
+                            + " publishAddress=%s%n", CHANGES, GAP_MILLIS, PATTERNS, WRITERS, KUBECTL_CHANGES, BURST, BURST_ROUNDS,
+                    PUBLISH_ADDRESS.isEmpty() ? "(none)" : PUBLISH_ADDRESS);
 
             int present = 0;
+            int seq = 0;
             PierServer pier = null;
             long baseline = 0;
+            long baselineRss = 0;
+            Histogram baselineHistogram = null;
             for (int size : sizes) {
                 long t0 = System.nanoTime();
                 createIngresses(cluster, present, size);
@@ -57,20 +81,54 @@ public final class KubeBench {
                 if (pier == null) {
                     // This JVM's own share (API client, backend, bench) before any Pier ever ran.
                     baseline = usedHeapAfterGc();
-                    pier = cluster.startPier(cluster.options("bench"));
+                    baselineRss = rssBytes();
+                    baselineHistogram = Histogram.take();
+                    pier = cluster.startPier(options(cluster, "bench"));
                 }
                 long t1 = System.nanoTime();
                 awaitServed(cluster, pier, "r" + (size - 1));
                 System.out.printf("all %d served %.1f s after the last create returned%n", size, (System.nanoTime() - t1) / 1e9);
-                long[] latencies = changes(cluster, pier, size);
-                System.out.printf("RESULT write-to-200 with %,d Ingresses present: p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d creates)%n",
-                        size, pct(latencies, 50), pct(latencies, 99), latencies[latencies.length - 1] / 1e6, latencies.length);
+                for (String pattern : PATTERNS) {
+                    switch (pattern) {
+                        case "isolated" -> {
+                            for (String writer : WRITERS) {
+                                int n = writer.equals("kubectl") ? KUBECTL_CHANGES : CHANGES;
+                                Timings t = changes(cluster, pier, "i" + size + writer.charAt(0) + "-", n, writer, GAP_MILLIS);
+                                present += n;
+                                t.print("isolated, " + writer, size, loadAverage());
+                            }
+                        }
+                        case "back-to-back" -> {
+                            Timings t = changes(cluster, pier, "b" + size + "-", CHANGES, "fabric8", 0);
+                            present += CHANGES;
+                            t.print("back-to-back, fabric8", size, loadAverage());
+                        }
+                        case "burst" -> {
+                            for (int round = 0; round < BURST_ROUNDS; round++) {
+                                burst(cluster, pier, "u" + size + "-" + round + "-", size);
+                                present += BURST;
+                            }
+                        }
+                        default -> throw new IllegalArgumentException("unknown pattern " + pattern);
+                    }
+                }
             }
 
-            int total = present + CHANGES * sizes.length;
+            // Let the status thread finish writing the last changes' statuses: garbage it makes after the full GC
+            // below would count as heap in use.
+            Thread.sleep(5_000);
+            Histogram live = Histogram.take();
             long withPier = usedHeapAfterGc();
-            System.out.printf("RESULT heap in use by Pier with %,d Ingresses: %d MiB (used after full GC: %d MiB with Pier, %d MiB before it started)%n",
-                    total, (withPier - baseline) >> 20, withPier >> 20, baseline >> 20);
+            long rss = rssBytes();
+            long liveBytes = live.totalAbove(baselineHistogram);
+            System.out.printf("RESULT heap in use by Pier with %,d Ingresses: %.1f MiB = %,d bytes per Ingress in live objects"
+                            + " (class histogram after full GC, minus the same before Pier started); used heap after full GC"
+                            + " %.1f MiB = %,d bytes per Ingress (%d MiB with Pier, %d MiB before it started)%n",
+                    present, liveBytes / 1048576.0, liveBytes / present, (withPier - baseline) / 1048576.0,
+                    (withPier - baseline) / present, withPier >> 20, baseline >> 20);
+            System.out.printf("RESULT process RSS: %d MiB with Pier, %d MiB before it started (the JVM keeps heap it grew into;"
+                            + " -Xms fixes the heap's share)%n", rss >> 20, baselineRss >> 20);
+            if (HISTOGRAM > 0) live.printAbove(baselineHistogram, HISTOGRAM, present);
 
             // Start to serving with the largest set: a fresh Pier, as after a pod restart.
             cluster.stopPier(pier);
@@ -78,13 +136,19 @@ public final class KubeBench {
             long afterStop = usedHeapAfterGc();
             System.out.printf("heap still used after that Pier was closed: %d MiB above the baseline%n", (afterStop - baseline) >> 20);
             long t2 = System.nanoTime();
-            pier = cluster.startPier(cluster.options("bench-restart"));
-            awaitServed(cluster, pier, "r" + (present - 1));
+            pier = cluster.startPier(options(cluster, "bench-restart"));
+            awaitServed(cluster, pier, "r" + (sizes[sizes.length - 1] - 1));
             double startSeconds = (System.nanoTime() - t2) / 1e9;
             System.out.printf("RESULT start to serving with %,d Ingresses: %.1f s (PierServer.startWithKubernetes until the last one answers 200)%n",
-                    total, startSeconds);
-            System.out.printf("bench took %.0f s%n", (System.nanoTime() - benchStart) / 1e9);
+                    present, startSeconds);
+            System.out.printf("load average %.2f at the end; bench took %.0f s%n", loadAverage(), (System.nanoTime() - benchStart) / 1e9);
         }
+    }
+
+    private static KubeSourceOptions options(Cluster cluster, String identity) {
+        KubeSourceOptions options = cluster.options(identity);
+        // As deployed: the leader writes Ingress status.loadBalancer, whose watch events come back to Pier.
+        return PUBLISH_ADDRESS.isEmpty() ? options : options.withPublishAddress(PUBLISH_ADDRESS);
     }
 
     /** Ingresses r{from}..r{to-1}, each its own host with one Prefix path to Service web, created in parallel. */
@@ -103,25 +167,81 @@ public final class KubeBench {
         }
     }
 
-    /** Creates CHANGES new Ingresses one after another; for each, the time from the create call to the first 200 through Pier. */
-    private static long[] changes(Cluster cluster, PierServer pier, int size) throws Exception {
-        long[] latencies = new long[CHANGES];
-        for (int k = 0; k < CHANGES; k++) {
-            String name = "c" + size + "-" + k;
+    /** Per write: how long the write call took and how long until the first 200 through Pier, both from just before the call. */
+    record Timings(long[] write, long[] toServed, long swaps) {
+        void print(String what, int size, double load) {
+            Arrays.sort(write);
+            Arrays.sort(toServed);
+            System.out.printf("RESULT %s, %,d Ingresses present: write to first 200 p50 %.0f ms, p99 %.0f ms, max %.0f ms"
+                            + " | the write call alone p50 %.0f ms, p99 %.0f ms | %d writes, %d table swaps, load average %.2f%n",
+                    what, size, pct(toServed, 50), pct(toServed, 99), toServed[toServed.length - 1] / 1e6,
+                    pct(write, 50), pct(write, 99), toServed.length, swaps, load);
+        }
+    }
+
+    /** {@code n} new Ingresses one after another, each after {@code gapMillis} of quiet. */
+    private static Timings changes(Cluster cluster, PierServer pier, String prefix, int n, String writer, int gapMillis)
+            throws Exception {
+        long[] write = new long[n];
+        long[] served = new long[n];
+        long swapsBefore = pier.state().view().swaps();
+        for (int k = 0; k < n; k++) {
+            String name = prefix + k;
+            if (gapMillis > 0) Thread.sleep(gapMillis);
+            Path file = null;
+            if (writer.equals("kubectl")) {
+                file = Files.createTempFile("kube-bench-", ".yaml");
+                Files.writeString(file, cluster.ingressYaml(name, "/", "web"), StandardCharsets.UTF_8);
+            }
             Ingress ingress = cluster.ingress(name, "/", "web");
             long start = System.nanoTime();
-            cluster.admin.network().v1().ingresses().inNamespace(cluster.ns).resource(ingress).create();
-            String host = cluster.host(name);
-            while (true) {
-                Reply r = cluster.get(pier, host, "/");
-                if (r.status() == 200) break;
-                if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(60)) throw new IllegalStateException(name + " not served in 60 s");
-                Thread.sleep(2);
+            if (file == null) {
+                cluster.admin.network().v1().ingresses().inNamespace(cluster.ns).resource(ingress).create();
+            } else {
+                cluster.kubectlOk("apply", "-f", file.toString());
             }
-            latencies[k] = System.nanoTime() - start;
+            long written = System.nanoTime();
+            awaitOk(cluster, pier, name, start);
+            served[k] = System.nanoTime() - start;
+            write[k] = written - start;
+            if (file != null) Files.delete(file);
         }
-        Arrays.sort(latencies);
-        return latencies;
+        return new Timings(write, served, swapsSince(pier, swapsBefore));
+    }
+
+    /** BURST creates as fast as one client goes: how soon the first is served, how soon all are, in how many swaps. */
+    private static void burst(Cluster cluster, PierServer pier, String prefix, int size) throws Exception {
+        Thread.sleep(GAP_MILLIS);
+        long swapsBefore = pier.state().view().swaps();
+        long start = System.nanoTime();
+        for (int k = 0; k < BURST; k++) {
+            cluster.admin.network().v1().ingresses().inNamespace(cluster.ns).resource(cluster.ingress(prefix + k, "/", "web")).create();
+        }
+        long written = System.nanoTime();
+        awaitOk(cluster, pier, prefix + 0, start);
+        long first = System.nanoTime();
+        awaitOk(cluster, pier, prefix + (BURST - 1), start);
+        long last = System.nanoTime();
+        long swaps = swapsSince(pier, swapsBefore);
+        System.out.printf("RESULT burst of %d creates, %,d Ingresses present: written in %.0f ms; first served %.0f ms,"
+                        + " last served %.0f ms after the first write; %d table swaps%n", BURST, size,
+                (written - start) / 1e6, (first - start) / 1e6, (last - start) / 1e6, swaps);
+    }
+
+    /** Swaps since {@code before}, read after a quiet gap: the data plane serves a new table a moment before the count moves. */
+    private static long swapsSince(PierServer pier, long before) throws InterruptedException {
+        Thread.sleep(GAP_MILLIS);
+        return pier.state().view().swaps() - before;
+    }
+
+    private static void awaitOk(Cluster cluster, PierServer pier, String name, long start) throws Exception {
+        String host = cluster.host(name);
+        while (true) {
+            Reply r = cluster.get(pier, host, "/");
+            if (r.status() == 200) return;
+            if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(60)) throw new IllegalStateException(name + " not served in 60 s");
+            Thread.sleep(2);
+        }
     }
 
     private static void awaitServed(Cluster cluster, PierServer pier, String name) throws Exception {
@@ -132,16 +252,32 @@ public final class KubeBench {
         }
     }
 
-    private static double pct(long[] sorted, int p) {
+    static double pct(long[] sorted, int p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
     }
 
-    private static long usedHeapAfterGc() throws InterruptedException {
+    static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(300);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** The resident set of this process (Linux), 0 where /proc is not there. */
+    static long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return 0;
     }
 }

@@ -8,13 +8,24 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What changed since the last rebuild, and when the next one may start. Informer threads only
- * mark things here; the rebuild thread takes one batch at a time: after every informer synced, when
- * things have been quiet for {@code holdOff}, but no later than {@code maxHoldOff} after the first
- * change of a steady stream.
+ * mark things here; the rebuild thread takes one batch at a time, once every informer synced.
+ * <ul>
+ *   <li>Leading edge: a change that finds the rebuild thread idle after a quiet period (no change for
+ *       {@code holdOff}) is taken at once: a lone edit reaches traffic without waiting.</li>
+ *   <li>Coalescing: changes that come while a batch is being built, or within {@code holdOff} of the
+ *       previous change, gather behind it into one batch, taken when things have been quiet for
+ *       {@code holdOff}, but no later than {@code maxHoldOff} after its first change; so a burst
+ *       (kubectl apply -f dir/, a Helm release) costs two rebuilds, not one per object.</li>
+ * </ul>
  */
 final class ChangeBatch {
-    /** One batch of work for the rebuild thread. */
-    record Batch(boolean routes, boolean statuses, Set<String> services) {
+    /**
+     * One batch of work for the rebuild thread.
+     *
+     * @param changes how many changes were marked into it (0: the start, or a retry)
+     * @param atOnce  whether it was taken at its first change (the leading edge), not after a hold-off
+     */
+    record Batch(boolean routes, boolean statuses, Set<String> services, int changes, boolean atOnce) {
     }
 
     private final Duration holdOff;
@@ -26,6 +37,13 @@ final class ChangeBatch {
     private final Set<String> dirtyServices = new HashSet<>();
     private long firstChangeNanos;
     private long lastChangeNanos;
+    /** When the latest change of any batch was marked (System.nanoTime); 0 for none yet. Not reset per batch: it measures quiet. */
+    private long previousChangeNanos;
+    private int changeCount;
+    /** The pending batch's first change came after a quiet period to an idle rebuild thread: take it without a hold-off. */
+    private boolean leadingEdge;
+    /** The rebuild thread is working on a batch (from {@link #next} returning it until {@link #built}). */
+    private boolean building;
     /** When a failed rebuild is tried again (System.nanoTime), 0 for none; a new change makes it moot. */
     private long retryAtNanos;
     private boolean closed;
@@ -61,6 +79,13 @@ final class ChangeBatch {
         }
     }
 
+    /** The rebuild thread is done with the batch {@link #next} gave it (built, unchanged or failed). */
+    void built() {
+        synchronized (lock) {
+            building = false;
+        }
+    }
+
     /** Wakes a waiting {@link #next} to look again (an informer synced). */
     void wake() {
         synchronized (lock) {
@@ -92,7 +117,7 @@ final class ChangeBatch {
                 if (waitNanos == 0) lock.wait();
                 else TimeUnit.NANOSECONDS.timedWait(lock, waitNanos);
             }
-            while (!closed && firstChangeNanos != 0) {
+            while (!closed && firstChangeNanos != 0 && !leadingEdge) {
                 long now = System.nanoTime();
                 long until = Math.min(lastChangeNanos + holdOff.toNanos(), firstChangeNanos + maxHoldOff.toNanos());
                 if (now >= until) break;
@@ -100,11 +125,14 @@ final class ChangeBatch {
             }
             if (closed) return null;
             boolean retry = retryAtNanos != 0 && System.nanoTime() >= retryAtNanos;
-            Batch batch = new Batch(routesDirty || retry, statusesDirty, Set.copyOf(dirtyServices));
+            Batch batch = new Batch(routesDirty || retry, statusesDirty, Set.copyOf(dirtyServices), changeCount, leadingEdge);
             if (batch.routes()) retryAtNanos = 0;
             routesDirty = statusesDirty = false;
             dirtyServices.clear();
             firstChangeNanos = lastChangeNanos = 0;
+            changeCount = 0;
+            leadingEdge = false;
+            building = true;
             return batch;
         }
     }
@@ -117,8 +145,12 @@ final class ChangeBatch {
         synchronized (lock) {
             change.run();
             long now = System.nanoTime();
-            if (firstChangeNanos == 0) firstChangeNanos = now;
-            lastChangeNanos = now;
+            if (firstChangeNanos == 0) {
+                firstChangeNanos = now;
+                leadingEdge = !building && (previousChangeNanos == 0 || now - previousChangeNanos >= holdOff.toNanos());
+            }
+            lastChangeNanos = previousChangeNanos = now;
+            changeCount++;
             lock.notifyAll();
         }
     }

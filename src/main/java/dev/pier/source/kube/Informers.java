@@ -118,7 +118,8 @@ final class Informers {
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> add(Kind kind, Informable<T> op, Listener listener) {
-        SharedIndexInformer<T> informer = op.runnableInformer(0).itemStore(new TrimmedStore<>());
+        // No namespace index: nothing here looks objects up by namespace, and it kept a key and a set entry per object.
+        SharedIndexInformer<T> informer = op.runnableInformer(0).itemStore(new TrimmedStore<>()).removeNamespaceIndex();
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T obj) {
@@ -127,8 +128,10 @@ final class Informers {
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                // A relist after a watch error re-delivers unchanged objects; they change nothing.
+                // A relist after a watch error re-delivers unchanged objects; a status Pier wrote itself, or a ConfigMap
+                // change outside its CA bundle, shapes no route: none of them wakes the rebuild thread.
                 if (Objects.equals(oldObj.getMetadata().getResourceVersion(), newObj.getMetadata().getResourceVersion())) return;
+                if (kind != Kind.ENDPOINTS && SnapshotAssembly.version(kind, oldObj).equals(SnapshotAssembly.version(kind, newObj))) return;
                 listener.changed(kind, newObj);
             }
 
@@ -205,17 +208,6 @@ final class Informers {
         if (endpointSlices) return list(Kind.ENDPOINTS, EndpointSlice.class);
         List<EndpointSlice> out = new ArrayList<>();
         for (Endpoints e : list(Kind.ENDPOINTS, Endpoints.class)) out.addAll(EndpointsConversion.toSlices(e));
-        return out;
-    }
-
-    /** Every cached object but endpoints, for the fingerprint of a snapshot. */
-    Map<Kind, List<HasMetadata>> routeShaping() {
-        Map<Kind, List<HasMetadata>> out = new LinkedHashMap<>();
-        informers.forEach((kind, list) -> {
-            if (kind == Kind.ENDPOINTS) return;
-            List<HasMetadata> objects = out.computeIfAbsent(kind, k -> new ArrayList<>());
-            for (var informer : list) objects.addAll(informer.getStore().list());
-        });
         return out;
     }
 

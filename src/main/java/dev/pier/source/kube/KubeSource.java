@@ -153,6 +153,8 @@ public final class KubeSource implements AutoCloseable {
                 failing = true;
                 sink.sourceError(SOURCE, "rebuild failed: " + e);
                 changes.retryRoutesAfter(retryDelay);
+            } finally {
+                changes.built();
             }
         }
     }
@@ -161,15 +163,14 @@ public final class KubeSource implements AutoCloseable {
         boolean offer = batch.statuses();
         boolean snapshotLive = false;
         try {
-            SnapshotAssembly.Candidate candidate = batch.routes() ? assembly.changedSnapshot() : null;
-            if (candidate != null) {
-                TranslationResult result = sink.snapshot(candidate.snapshot());
-                assembly.live(candidate, result);
+            if (batch.routes()) {
+                TranslationResult result = sink.snapshot(assembly.snapshot());
+                assembly.live(result);
                 lastResult = result;
                 snapshotLive = offer = true;
             }
         } finally {
-            // A live snapshot carried every endpoint; otherwise (nothing changed, or it failed) send the changed ones.
+            // A live snapshot carried every endpoint; otherwise (no route change, or it failed) send the changed ones.
             if (!snapshotLive) {
                 Map<ServiceKey, List<Endpoint>> changed = assembly.changedEndpoints(batch.services());
                 if (!changed.isEmpty()) sink.endpoints(changed);

@@ -29,8 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Assembles what the rebuild thread hands the sink from the informers' caches: a full
- * {@link ResourceSnapshot} when something that shapes routes changed (skipped when every object
- * is as it was), or the changed endpoint lists of some Services. Only the rebuild thread uses it.
+ * {@link ResourceSnapshot} when something that shapes routes changed, or the changed endpoint lists of some Services. Only the rebuild thread uses it.
  */
 final class SnapshotAssembly {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotAssembly.class);
@@ -38,7 +37,6 @@ final class SnapshotAssembly {
     private final Informers informers;
     private final KubernetesClient client;
     private final boolean allowExternalName;
-    private Map<String, String> lastFingerprint;
     private final Map<String, Map<ServiceKey, List<Endpoint>>> lastEndpoints = new HashMap<>();
 
     SnapshotAssembly(Informers informers, KubernetesClient client, boolean allowExternalName) {
@@ -47,23 +45,20 @@ final class SnapshotAssembly {
         this.allowExternalName = allowExternalName;
     }
 
-    /** A snapshot to translate, with its fingerprint; null when every route-shaping object is as the last live one. */
-    Candidate changedSnapshot() {
-        Map<String, String> fingerprint = fingerprint();
-        if (fingerprint.equals(lastFingerprint)) return null;
-        return new Candidate(new ResourceSnapshot(informers.list(Kind.INGRESS_CLASS, IngressClass.class),
+    /**
+     * A snapshot of every cached object, to translate. There is no check here for "nothing changed":
+     * the informers drop updates that shape no route before they mark a change (see {@link #version}),
+     * and the pipeline swaps no table equal to the live one.
+     */
+    ResourceSnapshot snapshot() {
+        return new ResourceSnapshot(informers.list(Kind.INGRESS_CLASS, IngressClass.class),
                 informers.list(Kind.INGRESS, Ingress.class), informers.list(Kind.SERVICE, Service.class),
                 informers.allSlices(), informers.list(Kind.SECRET, Secret.class), gatewayRoutes(),
-                informers.list(Kind.NAMESPACE, Namespace.class), informers.list(Kind.CONFIG_MAP, ConfigMap.class)), fingerprint);
+                informers.list(Kind.NAMESPACE, Namespace.class), informers.list(Kind.CONFIG_MAP, ConfigMap.class));
     }
 
-    /** A snapshot and what identifies it. */
-    record Candidate(ResourceSnapshot snapshot, Map<String, String> fingerprint) {
-    }
-
-    /** The candidate went live: later endpoint changes are diffed against what its translation resolved. */
-    void live(Candidate candidate, TranslationResult result) {
-        lastFingerprint = candidate.fingerprint();
+    /** A snapshot went live: later endpoint changes are diffed against what its translation resolved. */
+    void live(TranslationResult result) {
         lastEndpoints.clear();
         // Translation resolved every Service's endpoints already: group them, don't resolve again.
         result.endpoints().forEach((k, v) ->
@@ -92,25 +87,15 @@ final class SnapshotAssembly {
                 allowExternalName);
     }
 
-    /** kind/namespace/name -> version of everything but endpoints: equal maps mean an identical snapshot. */
-    private Map<String, String> fingerprint() {
-        Map<String, String> fp = new HashMap<>();
-        informers.routeShaping().forEach((kind, objects) -> {
-            for (HasMetadata o : objects) {
-                fp.put(kind + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(), version(kind, o));
-            }
-        });
-        return fp;
-    }
-
     /**
-     * What identifies an object's content for translation. For kinds whose status Pier itself
+     * What identifies an object's content for translation: an update that leaves it equal shapes no
+     * route and wakes no rebuild ({@link Informers}). For kinds whose status Pier itself
      * writes, the spec generation plus labels, annotations and deletion: otherwise every status
      * write would come back as a change and cause one more full rebuild. For a ConfigMap, only its
      * CA bundle: ConfigMaps change often for reasons of their own (some applications' leader
      * election writes one every few seconds) and must not rebuild the table each time.
      */
-    private static String version(Kind kind, HasMetadata o) {
+    static String version(Kind kind, HasMetadata o) {
         var m = o.getMetadata();
         if (kind == Kind.CONFIG_MAP) {
             var data = ((ConfigMap) o).getData();

@@ -99,6 +99,10 @@ public final class StatusWriter {
                         && object.get() instanceof GenericKubernetesResource route) {
                     if (writeConditions(route, status.conditions())) writes++;
                 }
+                if (status.problems().isEmpty()) {
+                    reported.remove(ref); // kept only for objects with problems: at 10,000 Ingresses an empty set each added up
+                    continue;
+                }
                 Set<String> before = reported.getOrDefault(ref, Set.of());
                 Set<String> now = new HashSet<>();
                 reported.put(ref, now); // filled as Events go out: a failed one is tried again next time

@@ -6,10 +6,26 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressRuleValue;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerStatus;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressStatus;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
 
 /**
  * An informer store that keeps only what translation and status writing read: managed fields
@@ -17,22 +33,60 @@ import java.util.Set;
  * TLS Secret only {@code tls.crt}, {@code tls.key} and the ACME challenge answers Pier writes
  * ({@link AcmeSecrets}; not the key of an order in progress) are kept, of a ConfigMap only {@code ca.crt}
  * (a CA bundle). At 10,000 Ingresses this is most of the cache's memory.
+ *
+ * <p>It holds objects in namespace/name order (the order a snapshot lists them in), so a rebuild
+ * reads them sorted instead of sorting 10,000 objects each time.
  */
-final class TrimmedStore<T extends HasMetadata> extends BasicItemStore<T> {
+final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
     static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
     private static final Set<String> TLS_KEYS = Set.of("tls.crt", "tls.key");
+    /** Keys are {@code namespace/name}, or {@code name} for cluster-scoped kinds: namespace first, then name. */
+    static final Comparator<String> BY_NAMESPACE_THEN_NAME = (a, b) -> {
+        int sa = a.indexOf('/');
+        int sb = b.indexOf('/');
+        int c = CharSequence.compare(a.subSequence(0, Math.max(sa, 0)), b.subSequence(0, Math.max(sb, 0)));
+        return c != 0 ? c : CharSequence.compare(a.subSequence(sa + 1, a.length()), b.subSequence(sb + 1, b.length()));
+    };
 
     private static boolean translated(String key) {
         return TLS_KEYS.contains(key) || key.startsWith(AcmeSecrets.HTTP01_PREFIX) || key.startsWith(AcmeSecrets.TLSALPN01_PREFIX);
     }
 
-    TrimmedStore() {
-        super(Cache::metaNamespaceKeyFunc);
+    private final ConcurrentSkipListMap<String, T> items = new ConcurrentSkipListMap<>(BY_NAMESPACE_THEN_NAME);
+
+    @Override
+    public String getKey(T object) {
+        return Cache.metaNamespaceKeyFunc(object);
     }
 
     @Override
     public T put(String key, T object) {
-        return super.put(key, trim(object));
+        return items.put(key, trim(object));
+    }
+
+    @Override
+    public T remove(String key) {
+        return items.remove(key);
+    }
+
+    @Override
+    public Stream<String> keySet() {
+        return items.keySet().stream();
+    }
+
+    @Override
+    public Stream<T> values() {
+        return items.values().stream();
+    }
+
+    @Override
+    public int size() {
+        return items.size();
+    }
+
+    @Override
+    public T get(String key) {
+        return items.get(key);
     }
 
     static <T extends HasMetadata> T trim(T object) {
@@ -41,7 +95,9 @@ final class TrimmedStore<T extends HasMetadata> extends BasicItemStore<T> {
             meta.setManagedFields(null);
             Map<String, String> annotations = meta.getAnnotations();
             if (annotations != null && annotations.containsKey(LAST_APPLIED)) annotations.remove(LAST_APPLIED);
+            compact(meta);
         }
+        if (object instanceof Ingress ingress) compact(ingress);
         if (object instanceof Secret secret) {
             if (secret.getData() != null) secret.getData().keySet().removeIf(k -> !translated(k));
             if (secret.getStringData() != null) secret.getStringData().keySet().removeIf(k -> !translated(k));
@@ -51,5 +107,107 @@ final class TrimmedStore<T extends HasMetadata> extends BasicItemStore<T> {
             configMap.setBinaryData(null);
         }
         return object;
+    }
+
+    // Compaction: every fabric8 model object carries its own map for unknown fields (almost always empty), and
+    // every string arrives as its own copy. At 10,000 Ingresses these were about a third of the cache; values
+    // that repeat across objects (namespaces, kinds, timestamps to the second, Service names) are shared instead.
+    // The cache is only read, never written into, so sharing an immutable empty map is safe.
+
+    private static final Map<String, Object> NONE = Map.of();
+
+    private static Map<String, Object> none(Map<String, Object> unknownFields) {
+        return unknownFields == null || unknownFields.isEmpty() ? NONE : unknownFields;
+    }
+
+    /** An immutable copy (the shared empty list when empty) instead of an ArrayList with room for ten. */
+    private static <E> List<E> compact(List<E> list) {
+        return list == null || list.contains(null) ? list : List.copyOf(list);
+    }
+
+    private static String shared(String s) {
+        return s == null ? null : s.intern();
+    }
+
+    private static void compact(ObjectMeta meta) {
+        meta.setAdditionalProperties(none(meta.getAdditionalProperties()));
+        meta.setNamespace(shared(meta.getNamespace()));
+        meta.setCreationTimestamp(shared(meta.getCreationTimestamp()));
+        meta.setFinalizers(compact(meta.getFinalizers()));
+        meta.setOwnerReferences(compact(meta.getOwnerReferences()));
+        if (meta.getLabels() != null && meta.getLabels().isEmpty()) meta.setLabels(Map.of());
+        if (meta.getAnnotations() != null && meta.getAnnotations().isEmpty()) meta.setAnnotations(Map.of());
+    }
+
+    private static void compact(Ingress ingress) {
+        ingress.setAdditionalProperties(none(ingress.getAdditionalProperties()));
+        ingress.setApiVersion(shared(ingress.getApiVersion()));
+        ingress.setKind(shared(ingress.getKind()));
+        IngressSpec spec = ingress.getSpec();
+        if (spec != null) {
+            spec.setAdditionalProperties(none(spec.getAdditionalProperties()));
+            spec.setIngressClassName(shared(spec.getIngressClassName()));
+            compact(spec.getDefaultBackend());
+            spec.setRules(compact(spec.getRules()));
+            spec.setTls(compact(spec.getTls()));
+            if (spec.getRules() != null) {
+                for (IngressRule rule : spec.getRules()) {
+                    rule.setAdditionalProperties(none(rule.getAdditionalProperties()));
+                    HTTPIngressRuleValue http = rule.getHttp();
+                    if (http == null) continue;
+                    http.setAdditionalProperties(none(http.getAdditionalProperties()));
+                    http.setPaths(compact(http.getPaths()));
+                    if (http.getPaths() == null) continue;
+                    for (HTTPIngressPath path : http.getPaths()) {
+                        path.setAdditionalProperties(none(path.getAdditionalProperties()));
+                        path.setPath(shared(path.getPath()));
+                        path.setPathType(shared(path.getPathType()));
+                        compact(path.getBackend());
+                    }
+                }
+            }
+            if (spec.getTls() != null) {
+                for (IngressTLS tls : spec.getTls()) {
+                    tls.setAdditionalProperties(none(tls.getAdditionalProperties()));
+                    tls.setSecretName(shared(tls.getSecretName()));
+                    tls.setHosts(compact(tls.getHosts()));
+                }
+            }
+        }
+        IngressStatus status = ingress.getStatus();
+        if (status != null) {
+            status.setAdditionalProperties(none(status.getAdditionalProperties()));
+            IngressLoadBalancerStatus lb = status.getLoadBalancer();
+            if (lb != null) {
+                lb.setAdditionalProperties(none(lb.getAdditionalProperties()));
+                lb.setIngress(compact(lb.getIngress()));
+                if (lb.getIngress() != null) {
+                    for (IngressLoadBalancerIngress address : lb.getIngress()) {
+                        address.setAdditionalProperties(none(address.getAdditionalProperties()));
+                        address.setIp(shared(address.getIp()));
+                        address.setHostname(shared(address.getHostname()));
+                        address.setPorts(compact(address.getPorts()));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void compact(IngressBackend backend) {
+        if (backend == null) return;
+        backend.setAdditionalProperties(none(backend.getAdditionalProperties()));
+        IngressServiceBackend service = backend.getService();
+        if (service != null) {
+            service.setAdditionalProperties(none(service.getAdditionalProperties()));
+            service.setName(shared(service.getName()));
+            ServiceBackendPort port = service.getPort();
+            if (port != null) {
+                port.setAdditionalProperties(none(port.getAdditionalProperties()));
+                port.setName(shared(port.getName()));
+            }
+        }
+        if (backend.getResource() != null) {
+            backend.getResource().setAdditionalProperties(none(backend.getResource().getAdditionalProperties()));
+        }
     }
 }

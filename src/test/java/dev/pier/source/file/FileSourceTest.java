@@ -78,6 +78,29 @@ class FileSourceTest {
     }
 
     @Test
+    void onlyTheFilesThatChangedAreParsedAgain(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), service("a"));
+        Files.writeString(dir.resolve("b.yaml"), service("b"));
+        RecordingSink sink = new RecordingSink();
+        FileSource source = new FileSource(List.of(dir), sink, 60_000);
+        assertThat(source.poll()).isTrue();
+
+        // b.yaml changes (another size, so the change shows whatever the file system's clock resolution).
+        Files.writeString(dir.resolve("b.yaml"), service("b").replace("port: 80", "port: 8080"));
+        assertThat(source.poll()).isTrue();
+        assertThat(sink.snapshots).hasSize(2);
+        var before = sink.snapshots.get(0).services();
+        var after = sink.snapshots.get(1).services();
+        assertThat(after.get(0)).as("a.yaml unchanged: its objects are the ones parsed before").isSameAs(before.get(0));
+        assertThat(after.get(1)).isNotSameAs(before.get(1));
+        assertThat(after.get(1).getSpec().getPorts().get(0).getPort()).isEqualTo(8080);
+
+        Files.delete(dir.resolve("a.yaml"));
+        assertThat(source.poll()).isTrue();
+        assertThat(sink.snapshots.get(2).services()).extracting(s -> s.getMetadata().getName()).containsExactly("b");
+    }
+
+    @Test
     void aBrokenFileKeepsTheLastGoodSnapshotAndReportsFileAndLine(@TempDir Path dir) throws Exception {
         Path a = dir.resolve("a.yaml");
         Path b = dir.resolve("b.yaml");

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,48 @@ class TrimmedStoreTest {
         assertThat(kept.getMetadata().getManagedFields()).isNullOrEmpty();
         assertThat(kept.getMetadata().getAnnotations()).containsOnlyKeys("kubernetes.io/ingress.class");
         assertThat(kept.getSpec().getIngressClassName()).isEqualTo("pier");
+    }
+
+    @Test
+    void compactingAnIngressKeepsEveryFieldTranslationAndStatusWritingRead() {
+        Ingress ingress = new IngressBuilder().withNewMetadata().withName("web").withNamespace(new String("shop"))
+                .withUid("0b0e6f1a-5c1e-4d0a-9c39-1f7a2b1c3d4e").withResourceVersion("42").withGeneration(3L)
+                .withCreationTimestamp("2026-11-27T21:00:00Z").addToLabels("app", "web")
+                .addToAnnotations("pier.dev/forward-raw-path", "true").endMetadata()
+                .withNewSpec().withIngressClassName("pier")
+                .withNewDefaultBackend().withNewService().withName("fallback").withNewPort().withNumber(80).endPort().endService()
+                .endDefaultBackend()
+                .addNewTl().withHosts("shop.example.com").withSecretName("cert").endTl()
+                .addNewRule().withHost("shop.example.com").withNewHttp()
+                .addNewPath().withPath("/cart").withPathType("Prefix").withNewBackend().withNewService().withName("cart")
+                .withNewPort().withName("http").endPort().endService().endBackend().endPath()
+                .addNewPath().withPath("/").withPathType("Exact").withNewBackend().withNewResource("example.com", "Bucket", "static")
+                .endBackend().endPath()
+                .endHttp().endRule().endSpec()
+                .withNewStatus().withNewLoadBalancer().addNewIngress().withIp("192.0.2.10").endIngress().endLoadBalancer()
+                .endStatus().build();
+        Ingress copy = new IngressBuilder(ingress).build();
+        copy.getMetadata().setManagedFields(null); // the one thing dropped (covered above)
+        TrimmedStore<Ingress> store = new TrimmedStore<>();
+        store.put(store.getKey(ingress), ingress);
+        Ingress kept = store.get("shop/web");
+        assertThat(kept).isEqualTo(copy); // nothing read is lost (fabric8's equals compares every field)
+        assertThat(kept.getMetadata().getNamespace()).isSameAs("shop"); // the shared copy
+        assertThat(kept.getSpec().getRules().get(0).getHttp().getPaths().get(0).getAdditionalProperties()).isEmpty();
+    }
+
+    @Test
+    void listsObjectsByNamespaceThenName_asASnapshotSortsThem() {
+        TrimmedStore<Ingress> store = new TrimmedStore<>();
+        for (String key : List.of("shop-eu/b", "shop/z", "shop-eu/a", "a/x", "shop/a")) {
+            String[] nsName = key.split("/");
+            Ingress i = new IngressBuilder().withNewMetadata().withNamespace(nsName[0]).withName(nsName[1]).endMetadata().build();
+            store.put(store.getKey(i), i);
+        }
+        // "shop" sorts before "shop-eu" as a namespace, though "shop-eu/..." sorts before "shop/..." as a key.
+        assertThat(store.values().map(store::getKey)).containsExactly("a/x", "shop/a", "shop/z", "shop-eu/a", "shop-eu/b");
+        assertThat(store.remove("shop/z")).isNotNull();
+        assertThat(store.keySet()).containsExactly("a/x", "shop/a", "shop-eu/a", "shop-eu/b");
     }
 
     @Test
