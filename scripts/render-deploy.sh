@@ -36,12 +36,13 @@ YAML
 } > "$OUT/00-namespace.yaml"
 
 # helm writes "# Source: pier/templates/<file>" above each document; documents go to files by template.
-for target in 10-rbac 20-ingressclass 30-deployment; do header > "$OUT/$target.yaml"; done
+for target in 10-rbac 15-secret-policy 20-ingressclass 30-deployment; do header > "$OUT/$target.yaml"; done
 awk -v out="$OUT" '
   /^---$/ { next }
   /^# Source: pier\/templates\// {
     template = $3; sub(/^pier\/templates\//, "", template)
     if (template == "serviceaccount.yaml" || template == "rbac.yaml") file = "10-rbac"
+    else if (template == "secret-policy.yaml") file = "15-secret-policy"
     else if (template == "ingressclass.yaml") file = "20-ingressclass"
     else if (template == "deployment.yaml" || template == "service.yaml" || template == "pdb.yaml" || template == "lease.yaml") file = "30-deployment"
     else { print "render-deploy: no deploy/ file for template " template > "/dev/stderr"; exit 1 }

@@ -8,8 +8,9 @@
 #   iptables, conntrack, docker.io and debootstrap (images from local bases), gcc and libc6-dev
 #   (the static pause process), openssl and curl;
 # - kube-apiserver, etcd, kubectl, kubelet, kube-controller-manager, kube-scheduler, kube-proxy
-#   helm and h2spec (the HTTP/2 conformance suite: H2specTest on h2c, H2specTlsTest over TLS), built
-#   from the Go module proxy into ~/.cache/pier (once; later runs reuse them);
+#   helm, h2spec (the HTTP/2 conformance suite: H2specTest on h2c, H2specTlsTest over TLS) and pebble
+#   with pebble-challtestsrv (Let's Encrypt's ACME test CA and its DNS server), built from the Go
+#   module proxy into ~/.cache/pier (once; later runs reuse them);
 # - the cluster test's images (scripts/cluster/images.sh: a debootstrap base once, then docker
 #   builds of the pause process, the test backend and this checkout's Dockerfile);
 # - then `mvn -B verify` with PIER_REQUIRE_KUBE=true, so the API-server and cluster tests run
@@ -47,11 +48,15 @@ stage "helm"
 PIER_H2SPEC_BIN="$(scripts/h2spec-tool.sh)"
 export PIER_H2SPEC_BIN
 stage "h2spec"
+PIER_PEBBLE_BIN="$(scripts/pebble-tool.sh)"
+export PIER_PEBBLE_BIN
+stage "pebble"
 PIER_IMAGE_DIR="$(scripts/cluster/images.sh)"
 export PIER_IMAGE_DIR
 stage "images"
 export PIER_REQUIRE_KUBE=true
-echo "test.sh: Kubernetes binaries in $bin_dir, helm in $PIER_HELM_BIN, h2spec in $PIER_H2SPEC_BIN, images in $PIER_IMAGE_DIR" >&2
+export PIER_REQUIRE_PEBBLE=true
+echo "test.sh: Kubernetes binaries in $bin_dir, helm in $PIER_HELM_BIN, h2spec in $PIER_H2SPEC_BIN, pebble in $PIER_PEBBLE_BIN, images in $PIER_IMAGE_DIR" >&2
 
 # A cluster whose test JVM is gone (a killed run) is taken down, first and last; one another
 # work tree's run is using is left alone (node.sh up waits for it).

@@ -1,5 +1,7 @@
 package dev.pier;
 
+import dev.pier.acme.AcmeManager;
+import dev.pier.acme.AcmeOptions;
 import dev.pier.admin.AdminServer;
 import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
@@ -60,10 +62,20 @@ public final class PierServer implements AutoCloseable {
     public record Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
                          int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
                          OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine,
-                         EdgePolicy edge, Duration connectTimeout, AccessLogSettings accessLog, TracingSettings tracing) {
+                         EdgePolicy edge, Duration connectTimeout, AccessLogSettings accessLog, TracingSettings tracing,
+                         AcmeOptions acme) {
         public Config {
             files = List.copyOf(files);
             adminAddresses = List.copyOf(adminAddresses);
+        }
+
+        /** Without ACME. */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                      OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine,
+                      EdgePolicy edge, Duration connectTimeout, AccessLogSettings accessLog, TracingSettings tracing) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
+                    outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, null);
         }
 
         /** The default edge policy and connect timeout, no access log and no tracing. */
@@ -98,12 +110,12 @@ public final class PierServer implements AutoCloseable {
 
         public Config withAccessLog(AccessLogSettings settings) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, settings, tracing);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, settings, tracing, acme);
         }
 
         public Config withTracing(TracingSettings settings) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, settings);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, settings, acme);
         }
 
         public static Config forFiles(List<Path> files) {
@@ -113,12 +125,23 @@ public final class PierServer implements AutoCloseable {
         /** The same with HTTPS on {@code port} (0: a free one), terminated by {@code engine}. */
         public Config withHttps(int port, int redirectPort, TlsEngine engine) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, port, redirectPort, engine, edge, connectTimeout, accessLog, tracing);
+                    adminAddresses, outlier, port, redirectPort, engine, edge, connectTimeout, accessLog, tracing, acme);
         }
 
         public Config withTranslate(TranslateOptions options) {
             return new Config(files, address, httpPort, adminPort, options, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme);
+        }
+
+        /** With ACME ({@code --acme-*}); translation's ACME policy is the caller's to set alongside. */
+        public Config withAcme(AcmeOptions options) {
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, options);
+        }
+
+        public Config withHttpPort(int port) {
+            return new Config(files, address, port, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme);
         }
     }
 
@@ -145,6 +168,7 @@ public final class PierServer implements AutoCloseable {
     private final Pipeline pipeline;
     private final Config config;
     private AutoCloseable source;
+    private AcmeManager acme;
     private int httpPort;
     private int httpsPort = -1;
     private int adminPort;
@@ -167,7 +191,7 @@ public final class PierServer implements AutoCloseable {
         this.dataPlane = new DataPlane(vertx, new ProxyOptions(config.address(), config.httpPort(),
                 defaults.maxConnectionsPerEndpoint(), defaults.maxWaitQueue(), config.connectTimeout(),
                 defaults.backendTimeout(), loops, config.serverHeader(), config.httpsPort(), config.httpsRedirectPort(),
-                config.tlsEngine(), config.edge()), config.outlier(), metrics,
+                config.tlsEngine(), config.edge(), config.acme() != null), config.outlier(), metrics,
                 new Observability(accessLog, tracing));
         if (dataPlane.tlsEngine() != null) {
             log.info("HTTPS terminated by the {} TLS engine{}", dataPlane.tlsEngine() == TlsEngine.OPENSSL ? "OpenSSL (BoringSSL)" : "JDK",
@@ -207,7 +231,14 @@ public final class PierServer implements AutoCloseable {
     public static PierServer startWithFiles(Config config) throws Exception {
         PierServer server = new PierServer(config);
         try {
-            FileSource files = new FileSource(config.files(), server.pipeline, config.filePollMillis());
+            List<Path> inputs = config.files();
+            if (config.acme() != null) {
+                // The ACME Secrets live in a directory the file source reads like the others: they are served as any Secret.
+                server.startAcme(AcmeManager.directoryStore(config.acme().storage()), () -> true);
+                inputs = new java.util.ArrayList<>(inputs);
+                inputs.add(config.acme().storage());
+            }
+            FileSource files = new FileSource(inputs, server.pipeline, config.filePollMillis());
             server.source = files;
             boolean loaded = files.start();
             server.bind();
@@ -236,6 +267,11 @@ public final class PierServer implements AutoCloseable {
                 kube.close();
                 client.close();
             };
+            if (config.acme() != null) {
+                server.startAcme(AcmeManager.kubeStore(client, config.translate().controllerName(), options.identity(),
+                        options.leaseNamespace()), kube::isLeader);
+                kube.onLeadershipChange(server.acme::leadershipChanged);
+            }
             kube.start();
             log.info("serving on {}:{} (HTTPS :{}, admin :{}), watching {} as {}", config.address(), server.httpPort, server.httpsPort, server.adminPort,
                     options.watchNamespaces().isEmpty() ? "all namespaces" : options.watchNamespaces(), options.identity());
@@ -244,6 +280,15 @@ public final class PierServer implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /** The ACME manager, told of every live translation; it orders only while {@code leader} holds. */
+    private void startAcme(dev.pier.acme.SecretStore store, java.util.function.BooleanSupplier leader) {
+        acme = new AcmeManager(config.acme(), store, leader, metrics, Clock.systemUTC());
+        pipeline.onPublished(acme::published);
+        acme.start();
+        log.info("ACME: certificates from {} for hosts on the allowlist {}, answering {}", config.acme().directory(),
+                config.translate().acme().allowlist().entries(), config.acme().challenge().wireName());
     }
 
     /** A port Pier could not listen on; the message names what for, the address and the port. */
@@ -308,6 +353,7 @@ public final class PierServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (acme != null) acme.close(); // first: it writes nothing once the source's client is gone
             if (source != null) source.close();
             dataPlane.close().await(10, TimeUnit.SECONDS);
             admin.close().await(5, TimeUnit.SECONDS);

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ public final class Pipeline implements SnapshotSink {
     private final ConfigMeters meters;
     private RoutingTable liveTable;
     private Set<String> reported = Set.of();
+    private volatile Consumer<TranslationResult> published = r -> { };
 
     Pipeline(DataPlane dataPlane, TranslateOptions options, LiveState state, Clock clock, ConfigMeters meters) {
         this.dataPlane = dataPlane;
@@ -63,11 +65,17 @@ public final class Pipeline implements SnapshotSink {
         state.published(result, now, swap);
         meters.applied(result.table(), result.statuses(), now.toEpochMilli());
         logProblems(result.statuses());
+        published.accept(result);
         log.info("{} ({} virtual hosts, {} routes, {} services with endpoints): translated in {} ms, applied in {} ms",
                 swap ? "table swapped" : "table unchanged", result.table().virtualHosts().size(),
                 result.table().virtualHosts().stream().mapToInt(v -> v.routes().size()).sum(),
                 result.endpoints().size(), (translated - start) / 1_000_000, (done - translated) / 1_000_000);
         return result;
+    }
+
+    /** Told of every translation once it is live (the ACME manager: what to order, which challenge answers are served); must not block. */
+    public void onPublished(Consumer<TranslationResult> listener) {
+        this.published = listener;
     }
 
     @Override

@@ -15,7 +15,9 @@ public class GatewayRouteStatus {
             + " ResolvedRefs: whether every referenced Service and port exists."
             + " Messages name the rule index and field of each problem. Reasons: Accepted, PartiallyInvalid"
             + " (some rules left out) or Invalid for Accepted; ResolvedRefs, BackendNotFound, PortNotFound or"
-            + " UnsupportedBackend for ResolvedRefs.";
+            + " UnsupportedBackend for ResolvedRefs. CertificateReady (only on a route with an acme: true tls entry):"
+            + " whether Pier serves the certificate it orders; Issued or RenewalFailing when True, Pending, HostNotAllowed,"
+            + " UnsupportedHost, SecretNotOwned, AcmeNotConfigured or OrderFailed when False.";
     static final String OBSERVED_GENERATION_DESCRIPTION = "The metadata.generation these conditions were computed from.";
 
     @JsonPropertyDescription(CONDITIONS_DESCRIPTION)

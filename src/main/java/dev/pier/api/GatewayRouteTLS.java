@@ -17,10 +17,24 @@ public class GatewayRouteTLS {
     private List<@Pattern(SchemaPatterns.WILDCARD_HOSTNAME) String> hostnames;
 
     @JsonPropertyDescription("A Secret of type kubernetes.io/tls (tls.crt, tls.key) in the route's namespace. A missing or"
-            + " unusable Secret is reported (ResolvedRefs=False) and its hosts get the default certificate.")
+            + " unusable Secret is reported (ResolvedRefs=False) and its hosts get the default certificate. With acme: true,"
+            + " the Secret Pier keeps the certificate it orders in (it creates it, labelled as Pier's).")
     @Required
     @Pattern(SchemaPatterns.DNS_SUBDOMAIN)
     private String secretName;
+
+    @JsonPropertyDescription("Pier orders this certificate from its ACME CA (--acme-directory) and renews it, when every"
+            + " host is on the operator's allowlist (--acme-allow-host); HTTP-01 or TLS-ALPN-01, so no wildcard hosts."
+            + " The CertificateReady condition says how it goes. Default: false (the Secret is provided by someone else).")
+    private Boolean acme;
+
+    public Boolean getAcme() {
+        return acme;
+    }
+
+    public void setAcme(Boolean acme) {
+        this.acme = acme;
+    }
 
     public List<@Pattern(SchemaPatterns.WILDCARD_HOSTNAME) String> getHostnames() {
         return hostnames;

@@ -6,6 +6,7 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 
@@ -15,6 +16,10 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
  * answered 404.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "(has(self.handler) && self.handler == 'event') == has(self.event)",
+        message = "handler event takes an event (its sink), and only it does")
+@ValidationRule(value = "!(has(self.handler) && self.handler == 'event' && has(self.rpcEndpoint) && self.rpcEndpoint)",
+        message = "the event handler resolves no Service, so it has no /rpc endpoint")
 public class NamespaceResolver {
 
     /** The label a Service carries to be resolved when no selector is written. */
@@ -54,6 +59,24 @@ public class NamespaceResolver {
     @SchemaFrom(type = SchemaOnly.LabelSelector.class)
     private LabelSelector selector;
 
+    @JsonPropertyDescription("What Pier does with a request once the path named a Service (the Micro API gateway's"
+            + " handlers). http: forward it to the Service, websockets included. web: the same (Micro's name for it)."
+            + " rpc: call a gRPC method of the Service with the JSON body, the path naming the method as Micro does"
+            + " (/foo/bar: Service foo, method Foo.Bar; /foo/bar/baz: foo, Bar.Baz; /foo/bar/baz/cat: foo-bar,"
+            + " Baz.Cat), found by the backend's server reflection; the Service port needs appProtocol"
+            + " kubernetes.io/h2c. event: publish POST /<topic>/<event> as a CloudEvent to event.sink. Default: http.")
+    @Default("http")
+    private ResolverHandlerType handler;
+
+    @JsonPropertyDescription("Also serve POST <pathPrefix>/rpc with a JSON body {\"service\": <Service name>,"
+            + " \"endpoint\": \"Greeter.SayHello\", \"request\": {...}}: a gRPC call of any Service this resolver"
+            + " selects (others get 404). Not with handler event. Default: false.")
+    @Default("false")
+    private Boolean rpcEndpoint;
+
+    @JsonPropertyDescription("For handler event, and required with it: the sink Service and the headers events carry.")
+    private ResolverEvent event;
+
     public String getNamespace() {
         return namespace;
     }
@@ -92,6 +115,30 @@ public class NamespaceResolver {
 
     public void setPort(IntOrString port) {
         this.port = port;
+    }
+
+    public ResolverHandlerType getHandler() {
+        return handler;
+    }
+
+    public void setHandler(ResolverHandlerType handler) {
+        this.handler = handler;
+    }
+
+    public Boolean getRpcEndpoint() {
+        return rpcEndpoint;
+    }
+
+    public void setRpcEndpoint(Boolean rpcEndpoint) {
+        this.rpcEndpoint = rpcEndpoint;
+    }
+
+    public ResolverEvent getEvent() {
+        return event;
+    }
+
+    public void setEvent(ResolverEvent event) {
+        this.event = event;
     }
 
     public LabelSelector getSelector() {

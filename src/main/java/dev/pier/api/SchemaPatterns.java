@@ -34,6 +34,12 @@ final class SchemaPatterns {
     /** A health-check request target: an absolute path, optionally a query; no fragment, no spaces or controls. */
     static final String HEALTH_CHECK_PATH = "^/[^#\\s\\x00-\\x1f\\x7f]*$";
 
+    /** A path Pier sends requests to: absolute, without query, fragment, spaces or control characters. */
+    static final String SINK_PATH = "^/[^?#\\s\\x00-\\x1f\\x7f]*$";
+
+    /** A CloudEvents extension attribute name: lower-case ASCII letters and digits. */
+    static final String CLOUDEVENTS_EXTENSION = "^[a-z0-9]+$";
+
     /** The start of a Service name; it may end in '-' ("api-"). */
     static final String SERVICE_PREFIX = "^([a-z][-a-z0-9]*)?$";
 }

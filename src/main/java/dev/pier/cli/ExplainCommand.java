@@ -85,7 +85,7 @@ public final class ExplainCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("pier explain: " + e.getMessage());
             return 2;
         }
-        TranslationResult result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), translate.options(),
+        TranslationResult result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), translate.options(true), // as translate does
                 java.time.Instant.now());
         Explanation explanation = DataPlane.explain(result.table(), result.endpoints(), request);
         spec.commandLine().getOut().print(output == Output.json ? ExplainReport.json(explanation) : ExplainReport.text(explanation));

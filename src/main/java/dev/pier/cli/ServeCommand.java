@@ -1,6 +1,7 @@
 package dev.pier.cli;
 
 import dev.pier.PierServer;
+import dev.pier.acme.AcmeOptions;
 import dev.pier.proxy.AccessLog;
 import dev.pier.admin.AdminServer;
 import dev.pier.api.Durations;
@@ -13,6 +14,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -98,6 +101,64 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     TranslateFlags translate;
+
+    @Option(names = "--acme-directory", paramLabel = "URL", defaultValue = "${env:PIER_ACME_DIRECTORY}",
+            description = "The ACME CA's directory URL: Pier orders and renews the certificates objects ask for (GatewayRoute"
+                    + " tls acme: true, Ingress pier.dev/acme: \"true\") for hosts on --acme-allow-host. Let's Encrypt:"
+                    + " https://acme-v02.api.letsencrypt.org/directory (staging: https://acme-staging-v02.api.letsencrypt.org/directory)."
+                    + " Env: PIER_ACME_DIRECTORY. Default: none (no ACME).")
+    String acmeDirectory;
+
+    @Option(names = "--acme-email", paramLabel = "ADDRESS", defaultValue = "${env:PIER_ACME_EMAIL}",
+            description = "Contact address of the ACME account (expiry and policy mail from the CA). Env: PIER_ACME_EMAIL.")
+    String acmeEmail;
+
+    @Option(names = "--acme-agree-tos", defaultValue = "${env:PIER_ACME_AGREE_TOS:-false}",
+            description = "Agree to the ACME CA's terms of service (Let's Encrypt asks for it). Env: PIER_ACME_AGREE_TOS.")
+    boolean acmeAgreeTos;
+
+    @Option(names = "--acme-storage", paramLabel = "DIR", defaultValue = "${env:PIER_ACME_STORAGE}",
+            description = "File mode: the directory that plays the Secrets' part (account key, certificates, order state);"
+                    + " needed with --acme-directory and --file. Env: PIER_ACME_STORAGE.")
+    Path acmeStorage;
+
+    @Option(names = "--acme-trust", paramLabel = "FILE", defaultValue = "${env:PIER_ACME_TRUST}",
+            description = "A PEM bundle of CA certificates trusted for the ACME server's own HTTPS instead of the JDK's (a"
+                    + " private CA, or a test CA). Env: PIER_ACME_TRUST.")
+    Path acmeTrust;
+
+    @Option(names = "--acme-eab-kid", paramLabel = "KID", defaultValue = "${env:PIER_ACME_EAB_KID}",
+            description = "External account binding key id, for CAs that ask for one (ZeroSSL, Google). Env: PIER_ACME_EAB_KID.")
+    String acmeEabKid;
+
+    @Option(names = "--acme-eab-hmac-key", paramLabel = "KEY", defaultValue = "${env:PIER_ACME_EAB_HMAC_KEY}",
+            description = "External account binding HMAC key (base64url), with --acme-eab-kid; prefer the environment"
+                    + " variable. Env: PIER_ACME_EAB_HMAC_KEY.")
+    String acmeEabHmacKey;
+
+    @Option(names = "--acme-key-type", paramLabel = "TYPE", defaultValue = "${env:PIER_ACME_KEY_TYPE:-ec-p256}",
+            description = "Key of each ordered certificate: ec-p256, ec-p384, rsa-2048 or rsa-4096. Env: PIER_ACME_KEY_TYPE."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String acmeKeyType;
+
+    @Option(names = "--acme-challenge", paramLabel = "TYPE", defaultValue = "${env:PIER_ACME_CHALLENGE:-http-01}",
+            description = "http-01 (answered on the HTTP port: the CA connects to port 80) or tls-alpn-01 (on the HTTPS port:"
+                    + " port 443). Env: PIER_ACME_CHALLENGE. Default: ${DEFAULT-VALUE}.")
+    String acmeChallenge;
+
+    @Option(names = "--acme-profile", paramLabel = "NAME", defaultValue = "${env:PIER_ACME_PROFILE}",
+            description = "The CA's certificate profile to order (e.g. Let's Encrypt's shortlived). Env: PIER_ACME_PROFILE."
+                    + " Default: the CA's default.")
+    String acmeProfile;
+
+    @Option(names = "--acme-retry-base", paramLabel = "DURATION", defaultValue = "${env:PIER_ACME_RETRY_BASE:-1m}",
+            description = "Wait after a failed order; doubled per failure in a row, with jitter, and never shorter than the CA's"
+                    + " Retry-After. Env: PIER_ACME_RETRY_BASE. Default: ${DEFAULT-VALUE}.")
+    String acmeRetryBase;
+
+    @Option(names = "--acme-retry-max", paramLabel = "DURATION", defaultValue = "${env:PIER_ACME_RETRY_MAX:-6h}",
+            description = "The longest wait between tries. Env: PIER_ACME_RETRY_MAX. Default: ${DEFAULT-VALUE}.")
+    String acmeRetryMax;
 
     @Mixin
     EdgeFlags edge;
@@ -242,8 +303,10 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         dev.pier.proxy.EdgePolicy edgePolicy;
+        AcmeOptions acme;
         try {
             edgePolicy = edge.policy();
+            acme = acmeOptions(fromFiles);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("pier serve: " + e.getMessage());
             return 2;
@@ -256,10 +319,10 @@ public final class ServeCommand implements Callable<Integer> {
         AccessLog.Format lineFormat = accessLogFormat != null ? accessLogFormat
                 : logFormat == Logging.Format.json ? AccessLog.Format.json : AccessLog.Format.text;
         PierServer.Config config = new PierServer.Config(fromFiles ? files : List.of(), address, httpPort, adminPort,
-                translate.options(), eventLoops, 250, serverHeader, admin, outlier, httpsPort, httpsRedirectPort, engine,
+                translate.options(acme != null), eventLoops, 250, serverHeader, admin, outlier, httpsPort, httpsRedirectPort, engine,
                 edgePolicy, edge.connectTimeout,
                 new PierServer.AccessLogSettings(logAccess, lineFormat, accessLogSample, System.out),
-                new PierServer.TracingSettings(tracing, java.util.Map.of()));
+                new PierServer.TracingSettings(tracing, java.util.Map.of()), acme);
         PierServer server;
         try {
             server = fromFiles ? PierServer.startWithFiles(config) : startWithKubernetes(config);
@@ -304,6 +367,52 @@ public final class ServeCommand implements Callable<Integer> {
         log.info("stopping");
         server.close();
         return 0;
+    }
+
+    /** The {@code --acme-*} flags checked, or null without {@code --acme-directory}; a wrong one throws, naming it. */
+    private AcmeOptions acmeOptions(boolean fromFiles) {
+        if (acmeDirectory == null || acmeDirectory.isBlank()) return null;
+        URI directory;
+        try {
+            directory = new URI(acmeDirectory.strip());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--acme-directory \"" + acmeDirectory + "\" is not a URL");
+        }
+        AcmeOptions.KeyType keyType;
+        AcmeOptions.ChallengeType challenge;
+        try {
+            keyType = AcmeOptions.KeyType.parse(acmeKeyType);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--acme-key-type is ec-p256, ec-p384, rsa-2048 or rsa-4096, not \"" + acmeKeyType + "\"");
+        }
+        try {
+            challenge = AcmeOptions.ChallengeType.parse(acmeChallenge);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--acme-challenge is http-01 or tls-alpn-01, not \"" + acmeChallenge + "\"");
+        }
+        if (challenge == AcmeOptions.ChallengeType.TLS_ALPN_01 && httpsPort < 0) {
+            throw new IllegalArgumentException("--acme-challenge tls-alpn-01 is answered on the HTTPS port: not with --https-port -1");
+        }
+        if (acmeTrust != null && !Files.isReadable(acmeTrust)) {
+            throw new IllegalArgumentException("--acme-trust " + acmeTrust + " cannot be read");
+        }
+        if (fromFiles && acmeStorage == null) {
+            throw new IllegalArgumentException("--acme-directory with --file needs --acme-storage DIR, where certificates are kept");
+        }
+        String eabKid = blankToNull(acmeEabKid);
+        String eabKey = blankToNull(acmeEabHmacKey);
+        AcmeOptions options = AcmeOptions.defaults(directory)
+                .withAccount(blankToNull(acmeEmail), acmeAgreeTos)
+                .withTrust(acmeTrust)
+                .withExternalAccount(eabKid, eabKey)
+                .withKeys(keyType, challenge, blankToNull(acmeProfile))
+                .withRetry(Durations.parse(acmeRetryBase), Durations.parse(acmeRetryMax));
+        // File mode has one process: its own data plane answering is all the CA can reach.
+        return fromFiles ? options.withStorage(acmeStorage).withSettle(java.time.Duration.ZERO) : options;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
     }
 
     /** Durations as GatewayRoute fields write them: {@code 500ms}, {@code 5s}, {@code 1m30s}. */

@@ -51,7 +51,7 @@ public final class TranslateCommand implements Callable<Integer> {
             return UNREADABLE;
         }
         manifests.warnings().forEach(w -> spec.commandLine().getErr().println("pier translate: warning: " + w));
-        TranslationResult result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), translate.options(), java.time.Instant.now());
+        TranslationResult result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), translate.options(true), java.time.Instant.now());
         spec.commandLine().getOut().print(TranslationYaml.write(result));
         spec.commandLine().getOut().flush();
         int problems = 0;

@@ -1,7 +1,13 @@
 package dev.pier.cli;
 
 import dev.pier.model.ObjectRef;
+import dev.pier.translate.AcmeHostAllowlist;
+import dev.pier.translate.AcmePolicy;
 import dev.pier.translate.TranslateOptions;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import java.util.Set;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -30,10 +36,31 @@ final class TranslateFlags {
                     + " generated at start. Env: PIER_DEFAULT_CERTIFICATE.")
     ObjectRef defaultCertificate;
 
-    TranslateOptions options() {
+    @Option(names = "--acme-allow-host", paramLabel = "HOST", split = ",", defaultValue = "${env:PIER_ACME_ALLOW_HOST}",
+            description = "A host Pier may order ACME certificates for: an exact name, or *.example.com for every name one"
+                    + " label under example.com; repeatable. A host must be both here and asked for by an object (GatewayRoute"
+                    + " tls acme: true, Ingress pier.dev/acme: \"true\"). Empty (the default) allows nothing."
+                    + " Env: PIER_ACME_ALLOW_HOST (comma-separated).")
+    List<String> acmeAllowHosts;
+
+    /** @param acmeEnabled whether ACME certificates are ordered ({@code serve} with {@code --acme-directory}; {@code translate} and {@code explain} assume so) */
+    TranslateOptions options(boolean acmeEnabled) {
         return new TranslateOptions(ingressClass, TranslateOptions.CONTROLLER_NAME, allowExternalName,
-                resolverNamespaces == null ? Set.of() : resolverNamespaces, defaultCertificate);
+                resolverNamespaces == null ? Set.of() : resolverNamespaces, defaultCertificate,
+                new AcmePolicy(acmeEnabled, acmeAllowlist()));
     }
+
+    /** The allowlist; a value that is no host name or pattern is a usage error naming it. */
+    AcmeHostAllowlist acmeAllowlist() {
+        try {
+            return AcmeHostAllowlist.parse(acmeAllowHosts == null ? List.of() : acmeAllowHosts);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--acme-allow-host " + e.getMessage());
+        }
+    }
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
 
     /** {@code namespace/name}, refused with picocli's usage error (exit 2) otherwise. */
     static final class SecretRefConverter implements ITypeConverter<ObjectRef> {

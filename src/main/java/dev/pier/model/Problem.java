@@ -11,14 +11,17 @@ import java.util.Objects;
  * @param field         the field path inside it, e.g. {@code spec.rules[1].matches[0].path.value};
  *                      empty when the problem is the object as a whole
  * @param conditionType the condition this problem turns False, {@link #ACCEPTED} (something is left
- *                      out) or {@link #RESOLVED_REFS} (a reference does not resolve; requests get 503);
- *                      null for a warning that changes nothing served
+ *                      out), {@link #RESOLVED_REFS} (a reference does not resolve; requests get 503) or
+ *                      {@link #CERTIFICATE_READY} (an ACME certificate cannot be had); null for a warning
+ *                      that changes nothing served
  * @param reason        a CamelCase word for machines: {@link #INVALID}, {@link #CONFLICTED}, ...
  * @param message       for people, without the field (see {@link #text()})
  */
 public record Problem(ObjectRef object, String field, String conditionType, String reason, String message) {
     public static final String ACCEPTED = "Accepted";
     public static final String RESOLVED_REFS = "ResolvedRefs";
+    /** The condition of a certificate Pier orders over ACME: False while it has none it can serve. */
+    public static final String CERTIFICATE_READY = "CertificateReady";
 
     /** A field Pier cannot serve as written; what it belongs to is left out. */
     public static final String INVALID = "Invalid";
@@ -38,6 +41,18 @@ public record Problem(ObjectRef object, String field, String conditionType, Stri
     public static final String CERTIFICATE_NAME_MISMATCH = "CertificateNameMismatch";
     /** A warning: a certificate whose validity starts later (clock skew, or issued ahead). */
     public static final String CERTIFICATE_NOT_YET_VALID = "CertificateNotYetValid";
+    /** ACME: a host outside the operator's allowlist ({@code --acme-allow-host}); no order is placed. */
+    public static final String HOST_NOT_ALLOWED = "HostNotAllowed";
+    /** ACME: a wildcard host, which only DNS-01 can validate; no order is placed. */
+    public static final String UNSUPPORTED_HOST = "UnsupportedHost";
+    /** ACME: the Secret to keep the certificate in exists and is not Pier's; Pier does not write it. */
+    public static final String SECRET_NOT_OWNED = "SecretNotOwned";
+    /** ACME: asked for, but this Pier has no {@code --acme-directory}. */
+    public static final String ACME_NOT_CONFIGURED = "AcmeNotConfigured";
+    /** ACME: the last order failed (the CA refused, or could not be reached); the message says when the next try is. */
+    public static final String ORDER_FAILED = "OrderFailed";
+    /** ACME, a warning: renewing failed, the current certificate is still served; the message says when the next try is. */
+    public static final String RENEWAL_FAILING = "RenewalFailing";
     /** A backend that speaks TLS without a usable way to check it: no backendTLS, or a CA bundle that is missing or unreadable. */
     public static final String INVALID_BACKEND_TLS = "InvalidBackendTLS";
     /** A field that has no effect where it is written. */

@@ -21,15 +21,22 @@ public sealed interface RouteAction {
      * A name missing from the map is a 404. {@code mount} is a normalised prefix
      * ({@link PathMatch#prefix(String)}). {@code healthCheck} (null: none) applies to every resolved
      * Service. {@code protocols} holds, by the same full name, the Services not spoken to in
-     * HTTP/1.1 (their port's {@code appProtocol}).
+     * HTTP/1.1 (their port's {@code appProtocol}). {@code handler} says what happens to a request
+     * once the path named a Service (forwarded, called as gRPC, published as an event; see
+     * {@link ResolverHandler}); {@code rpcEndpoint} serves {@code POST <mount>/rpc}, a JSON call of
+     * any resolved Service's gRPC method. An event handler names no Service, so it resolves none.
      */
     record Resolve(String namespace, String mount, String servicePrefix, boolean versioned,
                    Map<String, ServiceKey> services, BalancerPolicy balancer, HealthCheck healthCheck,
-                   Map<String, BackendProtocol> protocols) implements RouteAction {
+                   Map<String, BackendProtocol> protocols, ResolverHandler handler, boolean rpcEndpoint)
+            implements RouteAction {
         public Resolve {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(servicePrefix, "servicePrefix");
             Objects.requireNonNull(balancer, "balancer");
+            Objects.requireNonNull(handler, "handler");
+            if (handler instanceof ResolverHandler.Event && (!services.isEmpty() || rpcEndpoint))
+                throw new IllegalArgumentException("an event resolver names no Service: no services, no /rpc endpoint");
             if (!PathMatch.prefix(mount).value().equals(mount))
                 throw new IllegalArgumentException("resolver mount \"" + mount + "\" is not a normalised prefix");
             services = Map.copyOf(services);
@@ -40,6 +47,14 @@ public sealed interface RouteAction {
                 if (e.getValue() instanceof BackendProtocol.Http1)
                     throw new IllegalArgumentException("resolver protocol for \"" + e.getKey() + "\" is HTTP/1.1, the default");
             }
+        }
+
+        /** Forwarding (the {@code http} handler), without the {@code /rpc} endpoint. */
+        public Resolve(String namespace, String mount, String servicePrefix, boolean versioned,
+                       Map<String, ServiceKey> services, BalancerPolicy balancer, HealthCheck healthCheck,
+                       Map<String, BackendProtocol> protocols) {
+            this(namespace, mount, servicePrefix, versioned, services, balancer, healthCheck, protocols,
+                    ResolverHandler.FORWARD, false);
         }
 
         /** Without active health checks, every resolved Service spoken to in HTTP/1.1. */

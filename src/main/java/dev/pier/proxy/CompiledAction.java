@@ -14,9 +14,12 @@ sealed interface CompiledAction {
         }
     }
 
-    /** The namespace resolver: the path names the Service; {@code targets} is keyed by full Service name. */
+    /**
+     * The namespace resolver: the path names the Service; {@code targets} is keyed by full Service
+     * name. {@code handler} answers in Pier (rpc, event, the /rpc endpoint); null: forward.
+     */
     record Resolve(String mount, String servicePrefix, boolean versioned,
-                   java.util.Map<String, Target> targets) implements CompiledAction {}
+                   java.util.Map<String, Target> targets, LocalHandler handler) implements CompiledAction {}
 
     /** A filter answers; reaching this means none did (a table error), so 503. */
     record NoBackend() implements CompiledAction {}

@@ -9,6 +9,7 @@ import dev.pier.model.BalancerPolicy;
 import dev.pier.model.Endpoint;
 import dev.pier.model.Filter;
 import dev.pier.model.HealthCheck;
+import dev.pier.model.ResolverHandler;
 import dev.pier.model.Route;
 import dev.pier.model.RouteAction;
 import dev.pier.model.RoutingTable;
@@ -246,7 +247,14 @@ final class CompiledTable {
             if (action instanceof RouteAction.Resolve r) {
                 Map<String, Target> targets = new HashMap<>(r.services().size() * 2);
                 r.services().forEach((name, key) -> targets.put(name, target(route, key, r.balancer(), r.healthCheck(), r.protocol(name))));
-                return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets);
+                LocalHandler handler = null;
+                if (r.handler() instanceof ResolverHandler.Event e) {
+                    handler = new EventHandler(target(route, e.sink(), r.balancer(), r.healthCheck(), e.sinkProtocol()), e.sinkPath(),
+                            e.source(), e.extensions());
+                } else if (r.handler() instanceof ResolverHandler.Rpc || r.rpcEndpoint()) {
+                    handler = new RpcHandler(r.handler() instanceof ResolverHandler.Rpc, r.rpcEndpoint());
+                }
+                return new CompiledAction.Resolve(r.mount(), r.servicePrefix(), r.versioned(), targets, handler);
             }
             if (action instanceof RouteAction.NoBackend) {
                 return new CompiledAction.NoBackend();

@@ -43,6 +43,8 @@ public final class DataPlane {
     private final ProxyOptions options;
     private final MeterRegistry metrics;
     private final AtomicReference<CompiledTable> table = new AtomicReference<>(CompiledTable.empty());
+    /** HTTP-01 answers, published with the table they came in. */
+    private final AtomicReference<AcmeAnswers> acmeAnswers = new AtomicReference<>(AcmeAnswers.NONE);
     private final EndpointIndex endpoints = new EndpointIndex();
     private final List<ProxyServer> servers = new CopyOnWriteArrayList<>();
     private final Counter swaps;
@@ -55,6 +57,8 @@ public final class DataPlane {
     private final EdgeTransport edge;
     private final List<Integer> guardedPorts = new CopyOnWriteArrayList<>();
     private final BackendHealth health;
+    /** The rpc handler's descriptors per endpoint; entries of endpoints that leave their Service go. */
+    private final ReflectionCache reflection = new ReflectionCache();
     /** Serializes table swaps and endpoint changes, so every balancer ends up with its Service's latest list. */
     private final Object writeLock = new Object();
     private volatile String deploymentId;
@@ -96,7 +100,7 @@ public final class DataPlane {
         this.health = new BackendHealth(outlier, metrics, this::healthChanged);
         if (options.httpsEnabled()) {
             TlsEngine engine = options.tlsEngine().resolve(); // OPENSSL where it cannot load: refused here, naming why
-            this.https = new HttpsSetup(engine, new SniKeyManager(certificates::get, () -> replacedCertificates));
+            this.https = new HttpsSetup(engine, new SniKeyManager(certificates::get, () -> replacedCertificates), options.acmeTlsAlpn());
             this.generatedDefault = CertificateMap.entry(generateDefault(), "generated at start");
             this.certificates.set(CertificateMap.onlyDefault(generatedDefault));
             Gauge.builder("pier.tls.certificates", certificates, c -> c.get().size())
@@ -149,7 +153,7 @@ public final class DataPlane {
         if (options.httpPort() != 0) guardPort(options.httpPort(), true);
         if (options.httpsPort() > 0) guardPort(options.httpsPort(), false);
         return vertx.deployVerticle(() -> {
-            ProxyServer server = new ProxyServer(table::get, options, bind, httpsBind, https, recorder);
+            ProxyServer server = new ProxyServer(table::get, acmeAnswers::get, options, bind, httpsBind, https, recorder, reflection);
             servers.add(server);
             return server;
         }, deployment).map(id -> {
@@ -192,6 +196,7 @@ public final class DataPlane {
             CompiledTable previous = table.get();
             CompiledTable next = CompiledTable.compile(routingTable, previous, metrics, endpoints, health);
             boolean newCertificates = publishCertificates(routingTable);
+            acmeAnswers.set(AcmeAnswers.of(routingTable));
             table.set(next);
             previous.retireMetersLeftOutOf(next);
             health.retain(next.healthInUse());
@@ -272,6 +277,7 @@ public final class DataPlane {
         synchronized (writeLock) {
             Map<ServiceKey, List<Endpoint>> changed = endpoints.replaceAll(all);
             health.endpointsChanged(changed);
+            reflection.endpointsChanged(changed);
             table.get().endpointsChanged(changed);
         }
     }
@@ -281,6 +287,7 @@ public final class DataPlane {
         synchronized (writeLock) {
             Map<ServiceKey, List<Endpoint>> applied = endpoints.update(changed);
             health.endpointsChanged(applied);
+            reflection.endpointsChanged(applied);
             table.get().endpointsChanged(applied);
         }
     }
@@ -300,6 +307,11 @@ public final class DataPlane {
     /** Every endpoint's health (outlier state, active checks) of the Services the live table uses, for {@code /routes}. */
     public List<EndpointHealthView> health() {
         return health.view();
+    }
+
+    /** The rpc handler's descriptor cache (for tests). */
+    ReflectionCache reflection() {
+        return reflection;
     }
 
     /** Requests in flight over all event loops (what {@code pier_active_requests} shows). */

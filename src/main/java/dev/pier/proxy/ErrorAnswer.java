@@ -62,6 +62,22 @@ final class ErrorAnswer {
         });
     }
 
+    /** A handler's JSON error answer ({@link Exchange#failWith}). */
+    static Future<Void> sendJson(HttpServerRequest request, int status, io.vertx.core.buffer.Buffer json, MultiMap extra,
+                                 ServerHeader server, CompiledRoute route) {
+        HttpServerResponse response = request.response();
+        response.setStatusCode(status);
+        MultiMap headers = response.headers();
+        headers.clear(); // whatever an abandoned answer had set
+        if (extra != null) headers.addAll(extra);
+        headers.set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+        server.addIfAbsent(headers);
+        if (route != null) route.addHsts(request, headers);
+        return response.end(json);
+    }
+
+    static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
     /** The head of a trailers-only gRPC answer: ended with it, HTTP/2 sends one HEADERS frame with END_STREAM. */
     private static void grpcHead(HttpServerResponse response, int httpStatus, String body, ServerHeader server) {
         response.setStatusCode(200);

@@ -4,7 +4,9 @@ import dev.pier.model.BackendProtocol;
 import dev.pier.model.Endpoint;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientResponse;
@@ -12,6 +14,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +77,14 @@ final class Exchange {
     private boolean finished;
     private int status;
     private String localBody;
+    /** Set when one of Pier's own handlers ({@link LocalHandler}) answers instead of a backend: ends its work early. */
+    private Runnable handlerAbort;
+    /** The handler's error body for a status and a message (JSON); null while forwarding (plain text). */
+    private BiFunction<Integer, String, Buffer> handlerErrors;
+    /** The body went over a handler's limit and was not read to its end: the connection or stream closes after the answer. */
+    private boolean bodyLeftUnread;
+    /** When a handler's call to its backend started ({@link System#nanoTime}), 0 before. */
+    private long handlerCallStart;
 
     /**
      * @param path the normalised request path ({@link PathNormalizer}): what filters, the resolver and
@@ -141,6 +153,7 @@ final class Exchange {
         CompiledAction action = route.action;
         if (action instanceof CompiledAction.Resolve r) {
             String path = ResolverNaming.upstreamPath(upstream.path(), r.mount());
+            if (r.handler() != null && r.handler().serve(this, r, path)) return; // rpc, event, /rpc: Pier answers
             String name = ResolverNaming.serviceName(path, r.versioned());
             target = name == null ? null : r.targets().get(r.servicePrefix() + name);
             if (target == null) {
@@ -404,6 +417,9 @@ final class Exchange {
         UpstreamTry t = current;
         current = null;
         if (t != null) t.abort();
+        Runnable handler = handlerAbort;
+        handlerAbort = null;
+        if (handler != null) handler.run();
     }
 
     private void requestTimedOut() {
@@ -434,8 +450,12 @@ final class Exchange {
 
     // ---- ending ----------------------------------------------------------------------------
 
-    /** Answers with a short plain-text error, unless the response already started (then it is cut). */
+    /** Answers with a short plain-text error (a handler's: JSON), unless the response already started (then it is cut). */
     private void fail(int errorStatus, String body) {
+        if (handlerErrors != null) {
+            failWith(errorStatus, handlerErrors.apply(errorStatus, body.strip()), null);
+            return;
+        }
         if (finished) return;
         HttpServerResponse response = request.response();
         if (responseStarted || response.headWritten()) {
@@ -446,6 +466,152 @@ final class Exchange {
         drainUnreadBody();
         responseStarted(errorStatus);
         ErrorAnswer.send(request, errorStatus, body, server.serverHeader(), route).onComplete(ar -> finish());
+    }
+
+    // ---- for Pier's own handlers (LocalHandler): they answer instead of a backend ----------
+
+    /**
+     * The exchange is a handler's from now on: {@code abort} ends the handler's work when the
+     * exchange ends early (timeout, client gone), and {@code errors} writes the body of every error
+     * answer, the exchange's own (504) included.
+     */
+    void handledLocally(Runnable abort, BiFunction<Integer, String, Buffer> errors) {
+        this.handlerAbort = abort;
+        this.handlerErrors = errors;
+    }
+
+    /**
+     * The Service a handler calls (the rpc handler's, the event handler's sink): the exchange is then
+     * counted in that Service's meters, access-log line and span, as a forwarded request is.
+     */
+    void handlerTarget(Target handlerTarget) {
+        this.target = handlerTarget;
+    }
+
+    /** A handler's call to {@code endpoint} starts: the endpoint and, once {@link #handlerCallEnded}, its time are the upstream's. */
+    void handlerCalling(Endpoint endpoint) {
+        upstreamEndpoint = endpoint;
+        handlerCallStart = System.nanoTime();
+    }
+
+    void handlerCallEnded() {
+        if (handlerCallStart != 0) upstreamNanos = System.nanoTime() - handlerCallStart;
+    }
+
+    /** Whether the exchange is over (answered, timed out, client gone): a handler's late callback does nothing then. */
+    boolean over() {
+        return finished;
+    }
+
+    /**
+     * The whole request body, for a handler that reads it before answering; fails with
+     * {@link BodyTooLarge} when it is longer than {@code handlerLimit} or the route's
+     * {@code maxRequestBodySize}, whichever is smaller (a Content-Length saying so fails at once,
+     * and nothing more is read).
+     */
+    Future<Buffer> readBody(int handlerLimit) {
+        if (bodyRead) return Future.succeededFuture(Buffer.buffer()); // the head said no body
+        int limit = maxBody > 0 ? (int) Math.min(handlerLimit, maxBody) : handlerLimit;
+        bodyRead = true;
+        bodyStarted = true;
+        Buffer collected = Buffer.buffer();
+        if (RequestBody.declaredLength(request) > limit) {
+            leaveBodyUnread();
+            return Future.failedFuture(new BodyTooLarge(limit));
+        }
+        Promise<Buffer> body = Promise.promise();
+        request.handler(chunk -> {
+            if (collected.length() + chunk.length() > limit) {
+                leaveBodyUnread();
+                body.tryFail(new BodyTooLarge(limit));
+                return;
+            }
+            collected.appendBuffer(chunk);
+        });
+        request.endHandler(v -> body.tryComplete(collected));
+        request.resume();
+        return body.future();
+    }
+
+    /** A request body over a handler's limit. */
+    static final class BodyTooLarge extends Exception {
+        final int limit;
+
+        BodyTooLarge(int limit) {
+            super("the request body exceeds " + limit + " bytes", null, false, false);
+            this.limit = limit;
+        }
+    }
+
+    /**
+     * How long a handler's call to a backend may take: the per-try bound (the route's
+     * {@code backendRequest}, else the data plane's default), cut to what is left of the route's
+     * {@code request} timeout. Always positive: a handler never waits without a bound.
+     */
+    long handlerCallTimeoutMs() {
+        long ms = tryTimeoutMs();
+        if (ms <= 0) ms = server.backendTimeoutMs() > 0 ? server.backendTimeoutMs() : 60_000;
+        if (route.requestTimeoutMs > 0) {
+            long left = route.requestTimeoutMs - (System.nanoTime() - startNanos) / 1_000_000L;
+            ms = Math.min(ms, left);
+        }
+        return Math.max(1, ms);
+    }
+
+    /** A handler's answer: the route's response filters, HSTS and the Server header apply as to a backend's. */
+    void answer(int answerStatus, MultiMap headers, Buffer body) {
+        if (finished) return;
+        handlerAbort = null;
+        HttpServerResponse response = request.response();
+        response.setStatusCode(answerStatus);
+        response.headers().addAll(headers);
+        server.serverHeader().addIfAbsent(response.headers());
+        route.addHsts(request, response.headers());
+        filterResponse(response.headers(), route.filters.length);
+        drainUnreadBody();
+        responseStarted(answerStatus);
+        response.end(body).onComplete(ar -> finish());
+    }
+
+    /**
+     * A handler's error answer, as Pier's own errors are answered: no filters; the body is the
+     * handler's (JSON), {@code extra} headers (may be null) go with it.
+     */
+    void failWith(int errorStatus, Buffer body, MultiMap extra) {
+        if (finished) return;
+        handlerAbort = null;
+        HttpServerResponse response = request.response();
+        if (responseStarted || response.headWritten()) {
+            response.reset();
+            finish();
+            return;
+        }
+        drainUnreadBody();
+        responseStarted(errorStatus);
+        boolean closeAfter = bodyLeftUnread;
+        ErrorAnswer.sendJson(request, errorStatus, body, extra, server.serverHeader(), route).onComplete(ar -> {
+            if (closeAfter) closeUnreadBody();
+            finish();
+        });
+    }
+
+    /**
+     * A body over a handler's limit is not kept: HTTP/1 reads and drops the rest (as for any answer
+     * that does not read the body, so the client reads the answer and the connection carries the
+     * next request); HTTP/2 resets the stream once the answer is complete ({@link #closeUnreadBody}).
+     */
+    private void leaveBodyUnread() {
+        if (request.version() == HttpVersion.HTTP_2) {
+            request.handler(null).endHandler(null);
+            bodyLeftUnread = true;
+        } else {
+            RequestBody.discard(request);
+        }
+    }
+
+    /** HTTP/2: the rest of the body is refused with RST_STREAM NO_ERROR after the complete answer (RFC 9113 section 8.1). */
+    private void closeUnreadBody() {
+        if (!request.isEnded()) request.response().reset(0);
     }
 
     /** A body nobody will read is drained, so an HTTP/1 connection can carry the next request. */

@@ -52,13 +52,18 @@ final class HttpsSetup {
 
     private final TlsEngine engine;
     private final SniKeyManager keyManager;
+    private final boolean acmeTlsAlpn;
     private final LiveKeyCert keyCert = new LiveKeyCert();
 
-    /** @param engine OPENSSL or JDK (resolved) */
-    HttpsSetup(TlsEngine engine, SniKeyManager keyManager) {
+    /**
+     * @param engine      OPENSSL or JDK (resolved)
+     * @param acmeTlsAlpn answer ACME TLS-ALPN-01 validations ({@link AcmeTlsAlpn}); off without ACME
+     */
+    HttpsSetup(TlsEngine engine, SniKeyManager keyManager, boolean acmeTlsAlpn) {
         if (engine == TlsEngine.AUTO) throw new IllegalArgumentException("resolve the engine first");
         this.engine = engine;
         this.keyManager = keyManager;
+        this.acmeTlsAlpn = acmeTlsAlpn;
     }
 
     TlsEngine engine() {
@@ -73,7 +78,7 @@ final class HttpsSetup {
                 .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
                 .setEnabledSecureTransportProtocols(new LinkedHashSet<>(List.of("TLSv1.3", "TLSv1.2")))
                 .setKeyCertOptions(keyCert)
-                .setSslEngineOptions(engine == TlsEngine.OPENSSL
+                .setSslEngineOptions(acmeTlsAlpn ? AcmeTlsAlpn.options(engine) : engine == TlsEngine.OPENSSL
                         ? new OpenSSLEngineOptions().setSessionCacheEnabled(true) : new JdkSSLEngineOptions());
         for (String suite : cipherSuites(engine)) options.addEnabledCipherSuite(suite);
         return options;

@@ -20,10 +20,11 @@ import java.time.Duration;
  * @param tlsEngine                  which TLS implementation terminates HTTPS
  * @param edge                       what clients are allowed on both listeners: timeouts, limits, trusted proxies
  *                                   (docs/security.md)
+ * @param acmeTlsAlpn                answer ACME TLS-ALPN-01 validations on the HTTPS port (with ACME on)
  */
 public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
                            Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
-                           int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine, EdgePolicy edge) {
+                           int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine, EdgePolicy edge, boolean acmeTlsAlpn) {
     /** The {@code Server} header Pier sends by default. */
     public static final String DEFAULT_SERVER_HEADER = "pier";
 
@@ -75,6 +76,14 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
                 -1, DEFAULT_HTTPS_REDIRECT_PORT, TlsEngine.AUTO, edge);
     }
 
+    /** Without the ACME TLS-ALPN-01 responder. */
+    public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
+                        Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
+                        int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine, EdgePolicy edge) {
+        this(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout, eventLoops, serverHeader,
+                httpsPort, httpsRedirectPort, tlsEngine, edge, false);
+    }
+
     /** With the default edge policy. */
     public ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpoint, int maxWaitQueue,
                         Duration connectTimeout, Duration backendTimeout, int eventLoops, String serverHeader,
@@ -88,18 +97,24 @@ public record ProxyOptions(String host, int httpPort, int maxConnectionsPerEndpo
 
     public ProxyOptions withServerHeader(String value) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, value, httpsPort, httpsRedirectPort, tlsEngine, edge);
+                eventLoops, value, httpsPort, httpsRedirectPort, tlsEngine, edge, acmeTlsAlpn);
     }
 
     public ProxyOptions withEdge(EdgePolicy value) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, serverHeader, httpsPort, httpsRedirectPort, tlsEngine, value);
+                eventLoops, serverHeader, httpsPort, httpsRedirectPort, tlsEngine, value, acmeTlsAlpn);
     }
 
     /** With HTTPS on {@code port} (0: any free port), redirects to {@code redirectPort}, terminated by {@code engine}. */
     public ProxyOptions withHttps(int port, int redirectPort, TlsEngine engine) {
         return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
-                eventLoops, serverHeader, port, redirectPort, engine, edge);
+                eventLoops, serverHeader, port, redirectPort, engine, edge, acmeTlsAlpn);
+    }
+
+    /** With or without the ACME TLS-ALPN-01 responder on the HTTPS port. */
+    public ProxyOptions withAcmeTlsAlpn(boolean on) {
+        return new ProxyOptions(host, httpPort, maxConnectionsPerEndpoint, maxWaitQueue, connectTimeout, backendTimeout,
+                eventLoops, serverHeader, httpsPort, httpsRedirectPort, tlsEngine, edge, on);
     }
 
     public boolean httpsEnabled() {

@@ -8,8 +8,10 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
@@ -29,6 +31,7 @@ import java.util.function.Supplier;
  */
 final class ProxyServer extends VerticleBase {
     private final Supplier<CompiledTable> table;
+    private final Supplier<AcmeAnswers> acmeAnswers;
     private final ProxyOptions options;
     private final SocketAddress bindAddress;
     private final SocketAddress httpsBindAddress;
@@ -38,6 +41,8 @@ final class ProxyServer extends VerticleBase {
     private static final int MAX_CACHED_ADDRESSES = 4096;
 
     private final ExchangeRecorder recorder;
+    /** The rpc handler's descriptors per endpoint, shared by every instance. */
+    private final ReflectionCache reflection;
     private final ServerHeader serverHeader;
     private UpstreamClients clients;
     /** Active health checks' own small pool, so a busy traffic pool never makes a check time out. */
@@ -62,15 +67,17 @@ final class ProxyServer extends VerticleBase {
     private final MatchInput.ServerRequest matchInput = new MatchInput.ServerRequest();
 
     /** @param https the HTTPS listener's TLS, null for none (then {@code httpsBindAddress} is unused) */
-    ProxyServer(Supplier<CompiledTable> table, ProxyOptions options, SocketAddress bindAddress, SocketAddress httpsBindAddress,
-                HttpsSetup https, ExchangeRecorder recorder) {
+    ProxyServer(Supplier<CompiledTable> table, Supplier<AcmeAnswers> acmeAnswers, ProxyOptions options, SocketAddress bindAddress,
+                SocketAddress httpsBindAddress, HttpsSetup https, ExchangeRecorder recorder, ReflectionCache reflection) {
         this.table = table;
+        this.acmeAnswers = acmeAnswers;
         this.options = options;
         this.bindAddress = bindAddress;
         this.httpsBindAddress = httpsBindAddress;
         this.https = https;
         this.httpsRedirect = new HttpsRedirect(options.httpsRedirectPort());
         this.recorder = recorder;
+        this.reflection = reflection;
         this.serverHeader = new ServerHeader(options.serverHeader());
         this.forwardedHeaders = new ForwardedHeaders(options.edge().trustedProxies(), recorder.tracing);
     }
@@ -170,6 +177,7 @@ final class ProxyServer extends VerticleBase {
             recorder.answeredDirectly(this, request, null, 503, start, span);
             return;
         }
+        if (!secure && answerAcmeChallenge(request, start, span)) return;
         String path;
         try {
             path = PathNormalizer.normalize(request.path()); // once, before matching: see PathNormalizer
@@ -197,6 +205,19 @@ final class ProxyServer extends VerticleBase {
         }
         request.pause(); // the body waits until a backend connection is ready
         new Exchange(this, request, route, path, start, span).run();
+    }
+
+    /** An ACME HTTP-01 validation of a challenge in progress, answered before any route (every replica has the answers). */
+    private boolean answerAcmeChallenge(HttpServerRequest request, long start, Span span) {
+        HostAndPort authority = request.authority();
+        String answer = acmeAnswers.get().answer(authority == null ? null : authority.host(), request.path());
+        if (answer == null) return false;
+        HttpServerResponse response = request.response();
+        response.headers().set(HttpHeaders.CONTENT_TYPE, "application/octet-stream"); // RFC 8555 section 8.3
+        serverHeader.addIfAbsent(response.headers());
+        response.end(answer);
+        recorder.answeredDirectly(this, request, null, 200, start, span);
+        return true;
     }
 
     private void answerWithoutRoute(HttpServerRequest request, int status, String body, long start, Span span) {
@@ -298,6 +319,10 @@ final class ProxyServer extends VerticleBase {
 
     ExchangeRecorder recorder() {
         return recorder;
+    }
+
+    ReflectionCache reflection() {
+        return reflection;
     }
 
     /** One SocketAddress per endpoint, reused across requests; bounded so endpoint churn cannot grow it forever. */

@@ -35,7 +35,7 @@ final class ResolverNaming {
         return end == slash + 1 ? null : path.substring(slash + 1, end);
     }
 
-    private static boolean isVersion(String segment) {
+    static boolean isVersion(String segment) {
         if (segment.length() < 2 || segment.charAt(0) != 'v') return false;
         for (int i = 1; i < segment.length(); i++) {
             char c = segment.charAt(i);

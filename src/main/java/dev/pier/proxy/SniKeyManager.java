@@ -21,6 +21,9 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * rebound: the JDK engine and Netty's OpenSSL engine both ask the key manager during the
  * handshake, after the ClientHello is read.
  *
+ * <p>A handshake that offers only {@code acme-tls/1} is an ACME validation ({@link AcmeTlsAlpn}) and
+ * gets the challenge certificate for its name while one is in progress.
+ *
  * <p>Aliases are certificate fingerprints. A map swapped between "choose" and "get" is covered by
  * also looking in the map it replaced.
  */
@@ -44,7 +47,10 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     }
 
     private String choose(String keyType, SSLSession handshake) {
-        CertificateMap.Entry entry = live.get().select(serverName(handshake));
+        CertificateMap map = live.get();
+        String name = serverName(handshake);
+        CertificateMap.Entry entry = AcmeTlsAlpn.validationHandshake() ? map.challenge(name) : null;
+        if (entry == null) entry = map.select(name);
         // The engine asks once per key type the handshake allows; answer only for the one the certificate has.
         return entry.keyType().equals(keyType) ? entry.alias() : null;
     }

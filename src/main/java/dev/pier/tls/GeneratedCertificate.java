@@ -52,9 +52,31 @@ public record GeneratedCertificate(String certificatePem, String privateKeyPem) 
                                                   Instant notAfter, KeyType keyType) {
         try {
             KeyPair keys = keyPair(keyType);
-            return new GeneratedCertificate(pem(sign(commonName, dnsNames, notBefore, notAfter, keys)), pem(keys.getPrivate()));
+            return new GeneratedCertificate(pem(sign(commonName, dnsNames, notBefore, notAfter, keys, null)), pem(keys.getPrivate()));
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot generate a self-signed certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** id-pe-acmeIdentifier (RFC 8737 section 6.1): the extension a TLS-ALPN-01 challenge certificate carries. */
+    public static final String ACME_IDENTIFIER_OID = "1.3.6.1.5.5.7.1.31";
+
+    /**
+     * The certificate that answers a TLS-ALPN-01 validation of {@code host} (RFC 8737 section 3):
+     * self-signed, {@code host} as its only name, and the critical acmeIdentifier extension holding
+     * the SHA-256 of the key authorization. Valid for a week from an hour ago; a new key each time.
+     */
+    public static GeneratedCertificate acmeTlsAlpnChallenge(String host, String keyAuthorization, Instant now) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(keyAuthorization.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            KeyPair keys = keyPair(KeyType.EC_P256);
+            Extension acme = new Extension(new org.bouncycastle.asn1.ASN1ObjectIdentifier(ACME_IDENTIFIER_OID), true,
+                    new org.bouncycastle.asn1.DEROctetString(digest).getEncoded());
+            return new GeneratedCertificate(pem(sign("ACME challenge " + host, List.of(host), now.minus(java.time.Duration.ofHours(1)),
+                    now.plus(java.time.Duration.ofDays(7)), keys, acme)), pem(keys.getPrivate()));
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot generate a TLS-ALPN-01 certificate: " + e.getMessage(), e);
         }
     }
 
@@ -76,7 +98,7 @@ public record GeneratedCertificate(String certificatePem, String privateKeyPem) 
     }
 
     private static X509CertificateHolder sign(String commonName, List<String> dnsNames, Instant notBefore, Instant notAfter,
-                                              KeyPair keys) throws IOException, OperatorCreationException {
+                                              KeyPair keys, Extension extra) throws IOException, OperatorCreationException {
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
         BigInteger serial = new BigInteger(63, new SecureRandom()).add(BigInteger.ONE);
         JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial, Date.from(notBefore),
@@ -88,6 +110,7 @@ public record GeneratedCertificate(String certificatePem, String privateKeyPem) 
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+        if (extra != null) builder.addExtension(extra);
         String algorithm = keys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
         return builder.build(new JcaContentSignerBuilder(algorithm).build(keys.getPrivate()));
     }

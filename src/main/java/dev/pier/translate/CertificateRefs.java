@@ -38,6 +38,19 @@ public final class CertificateRefs {
      */
     Optional<TlsCertificate> resolve(String namespace, String secretName, List<String> hostnames, String field,
                                      String consequence, ObjectProblems problems) {
+        return resolve(namespace, secretName, hostnames, field, consequence, problems, true).map(Resolved::certificate);
+    }
+
+    /** A usable certificate and the hosts its names do not cover. */
+    record Resolved(TlsCertificate certificate, List<String> uncovered) {
+    }
+
+    /**
+     * The same checks; with {@code warnNames} false, names that do not cover a host are only returned,
+     * not reported (an ACME certificate for hosts that changed is simply ordered again).
+     */
+    Optional<Resolved> resolve(String namespace, String secretName, List<String> hostnames, String field,
+                               String consequence, ObjectProblems problems, boolean warnNames) {
         String what = "Secret " + namespace + "/" + secretName;
         Secret secret = secrets.get(namespace + "/" + secretName);
         if (secret == null) {
@@ -73,12 +86,17 @@ public final class CertificateRefs {
                     + ") is not valid before " + pair.notBefore() + "; clients refuse it until then");
         }
         List<String> uncovered = hostnames.stream().filter(h -> !pair.covers(h)).toList();
-        if (!uncovered.isEmpty()) {
+        if (!uncovered.isEmpty() && warnNames) {
             problems.warning(field, Problem.CERTIFICATE_NAME_MISMATCH, what + ": the certificate's names "
                     + pair.dnsNames() + " do not cover " + String.join(", ", uncovered) + "; clients that check names refuse it there");
         }
-        return Optional.of(new TlsCertificate(new ObjectRef("Secret", namespace, secretName), hostnames, certificate, key,
-                pair.fingerprint(), pair.notAfter()));
+        return Optional.of(new Resolved(new TlsCertificate(new ObjectRef("Secret", namespace, secretName), hostnames, certificate,
+                key, pair.fingerprint(), pair.notAfter()), uncovered));
+    }
+
+    /** The Secret {@code namespace/name}, or null. */
+    Secret secret(String namespace, String name) {
+        return secrets.get(namespace + "/" + name);
     }
 
     /** {@code data} is base64 (what the API server stores); {@code stringData} is plain text (hand-written files). */

@@ -14,9 +14,11 @@ import java.util.Optional;
  */
 final class GatewayRouteTls {
     private final CertificateRefs certificates;
+    private final AcmeClaims acme;
 
-    GatewayRouteTls(CertificateRefs certificates) {
+    GatewayRouteTls(CertificateRefs certificates, AcmeClaims acme) {
         this.certificates = certificates;
+        this.acme = acme;
     }
 
     /** @param routeHosts the route's valid hostnames ({@code *} for any), the default of an entry without hostnames */
@@ -61,6 +63,11 @@ final class GatewayRouteTls {
                 continue;
             }
             hosts.sort(null);
+            if (Boolean.TRUE.equals(tls.getAcme())) {
+                out.add(acme.claim(GatewayRouteRoutes.ref(route), GatewayRouteRoutes.createdAt(route), deleting, field, namespace,
+                        tls.getSecretName(), hosts, problems));
+                continue;
+            }
             out.add(new TlsClaim(GatewayRouteRoutes.ref(route), GatewayRouteRoutes.createdAt(route), deleting, field, hosts,
                     certificates.resolve(namespace, tls.getSecretName(), hosts, field + ".secretName",
                             "its hosts get the default certificate", problems).orElse(null)));

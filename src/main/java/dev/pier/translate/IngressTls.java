@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * An Ingress's HTTPS: the certificates of its {@code spec.tls} (Secrets in its namespace) and
+ * An Ingress's HTTPS: the certificates of its {@code spec.tls} (Secrets in its namespace, or ordered
+ * by Pier over ACME when the annotation {@value #ACME} says {@code "true"}) and
  * whether its paths redirect plain HTTP, which they do on hosts that have TLS unless the one
  * annotation Pier reads, {@value #SSL_REDIRECT}, says {@code "false"} (strictly: {@code "true"} or
  * {@code "false"}, anything else is reported and the default kept).
@@ -18,11 +19,15 @@ import java.util.Optional;
 final class IngressTls {
     /** Turns the HTTPS redirect off for this Ingress's paths, as ingress-nginx's {@code ssl-redirect} does. */
     static final String SSL_REDIRECT = "pier.dev/ssl-redirect";
+    /** {@code "true"}: Pier orders the certificates of every {@code spec.tls} entry over ACME (strictly "true" or "false"). */
+    static final String ACME = "pier.dev/acme";
 
     private final CertificateRefs certificates;
+    private final AcmeClaims acme;
 
-    IngressTls(CertificateRefs certificates) {
+    IngressTls(CertificateRefs certificates, AcmeClaims acme) {
         this.certificates = certificates;
+        this.acme = acme;
     }
 
     List<TlsClaim> claims(Ingress ingress, boolean deleting, ObjectProblems problems) {
@@ -30,6 +35,7 @@ final class IngressTls {
                 ? List.of() : ingress.getSpec().getTls();
         List<TlsClaim> out = new ArrayList<>();
         String namespace = ingress.getMetadata().getNamespace();
+        boolean ordered = AcmeClaims.annotationFlag(ingress.getMetadata().getAnnotations(), ACME, problems);
         for (int i = 0; i < entries.size(); i++) {
             IngressTLS tls = entries.get(i);
             String field = "spec.tls[" + i + "]";
@@ -56,6 +62,11 @@ final class IngressTls {
                 continue;
             }
             hosts.sort(null);
+            if (ordered) {
+                out.add(acme.claim(IngressRoutes.ref(ingress), IngressRoutes.createdAt(ingress), deleting, field, namespace,
+                        secretName, hosts, problems));
+                continue;
+            }
             out.add(new TlsClaim(IngressRoutes.ref(ingress), IngressRoutes.createdAt(ingress), deleting, field, hosts,
                     certificates.resolve(namespace, secretName, hosts, field + ".secretName",
                             "its hosts get the default certificate", problems).orElse(null)));

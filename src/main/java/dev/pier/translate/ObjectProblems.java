@@ -37,6 +37,11 @@ final class ObjectProblems {
         problems.add(new Problem(object, field, Problem.RESOLVED_REFS, reason, message));
     }
 
+    /** An ACME certificate that cannot be had (not allowed, not Pier's Secret, the last order failed). */
+    void certificateNotReady(String field, String reason, String message) {
+        problems.add(new Problem(object, field, Problem.CERTIFICATE_READY, reason, message));
+    }
+
     /** Something that changes nothing served but is likely not what the author meant. */
     void warning(String field, String reason, String message) {
         problems.add(new Problem(object, field, null, reason, message));

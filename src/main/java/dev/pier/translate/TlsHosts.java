@@ -1,5 +1,7 @@
 package dev.pier.translate;
 
+import dev.pier.model.AcmeCertificate;
+import dev.pier.model.AcmeChallenge;
 import dev.pier.model.HttpsPolicy;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.Route;
@@ -24,10 +26,13 @@ final class TlsHosts {
     }
 
     /**
-     * @param certificates one per Secret, each with the hostnames it won
-     * @param tlsHosts     every hostname some object declared TLS for, with or without a usable certificate
+     * @param certificates   one per Secret, each with the hostnames it won
+     * @param tlsHosts       every hostname some object declared TLS for, with or without a usable certificate
+     * @param acme           the certificates Pier orders: per Secret, the hosts its ACME entries won
+     * @param acmeChallenges the challenge answers of those Secrets, for the hosts they won
      */
-    record Merged(List<TlsCertificate> certificates, Set<String> tlsHosts) {
+    record Merged(List<TlsCertificate> certificates, Set<String> tlsHosts, List<AcmeCertificate> acme,
+                  List<AcmeChallenge> acmeChallenges) {
     }
 
     private static final Comparator<TlsClaim> CLAIM_ORDER = (a, b) -> {
@@ -35,6 +40,11 @@ final class TlsHosts {
         return RoutePrecedence.olderFirst(a.createdAt(), a.object(), b.createdAt(), b.object());
     };
 
+    /**
+     * A claim owns a host when it comes first (precedence) among the claims that can serve it: those
+     * with a usable certificate, and ACME entries Pier may order, whose certificate is still to come
+     * (its host gets the default certificate until then, rather than another object's).
+     */
     static Merged merge(List<TlsClaim> claims, Map<ObjectRef, ObjectProblems> problems) {
         List<TlsClaim> ordered = new ArrayList<>(claims);
         ordered.sort(CLAIM_ORDER); // stable: an object's own entries keep their order
@@ -42,29 +52,54 @@ final class TlsHosts {
         Map<String, TlsClaim> owner = new TreeMap<>();
         Map<ObjectRef, TlsCertificate> bySecret = new LinkedHashMap<>();
         Map<ObjectRef, TreeSet<String>> hostsBySecret = new LinkedHashMap<>();
+        Map<ObjectRef, TreeSet<String>> acmeHosts = new LinkedHashMap<>();
+        Map<ObjectRef, TreeSet<ObjectRef>> acmeRequesters = new LinkedHashMap<>();
+        Map<ObjectRef, AcmeRequest> acmeState = new LinkedHashMap<>();
         for (TlsClaim claim : ordered) {
             tlsHosts.addAll(claim.hostnames());
+            ObjectRef secret = claim.secret();
+            if (secret == null) continue;
             TlsCertificate cert = claim.certificate();
-            if (cert == null) continue;
+            boolean ordering = claim.acme() != null && claim.acme().orderable();
             for (String host : claim.hostnames()) {
                 TlsClaim first = owner.get(host);
                 if (first == null) {
                     owner.put(host, claim);
-                    bySecret.putIfAbsent(cert.secret(), cert);
-                    hostsBySecret.computeIfAbsent(cert.secret(), s -> new TreeSet<>()).add(host);
-                } else if (!first.certificate().secret().equals(cert.secret())) {
+                    if (cert != null) {
+                        bySecret.putIfAbsent(secret, cert);
+                        hostsBySecret.computeIfAbsent(secret, s -> new TreeSet<>()).add(host);
+                    }
+                    if (ordering) {
+                        acmeHosts.computeIfAbsent(secret, s -> new TreeSet<>()).add(host);
+                        acmeRequesters.computeIfAbsent(secret, s -> new TreeSet<>(OBJECT_ORDER)).add(claim.object());
+                        acmeState.putIfAbsent(secret, claim.acme());
+                    }
+                } else if (!first.secret().equals(secret)) {
                     problems.computeIfAbsent(claim.object(), ObjectProblems::new).conflicted(claim.field(),
-                            "host \"" + host + "\" already has the certificate of " + first.certificate().secret() + " from "
+                            "host \"" + host + "\" already has the certificate of " + first.secret() + " from "
                             + first.object() + " " + first.field() + ", which wins because " + why(claim, first)
-                            + "; this certificate is not served for it");
+                            + "; this certificate is not " + (ordering ? "ordered or " : "") + "served for it");
                 }
             }
         }
         List<TlsCertificate> certificates = new ArrayList<>();
         bySecret.forEach((secret, cert) -> certificates.add(cert.withHostnames(List.copyOf(hostsBySecret.get(secret)))));
         certificates.sort(Comparator.comparing((TlsCertificate c) -> c.secret().namespace()).thenComparing(c -> c.secret().name()));
-        return new Merged(certificates, tlsHosts);
+        List<AcmeCertificate> acme = new ArrayList<>();
+        List<AcmeChallenge> challenges = new ArrayList<>();
+        acmeHosts.forEach((secret, hosts) -> {
+            acme.add(new AcmeCertificate(secret, List.copyOf(hosts), List.copyOf(acmeRequesters.get(secret))));
+            for (AcmeChallenge c : acmeState.get(secret).challenges()) {
+                if (hosts.contains(c.hostname())) challenges.add(c);
+            }
+        });
+        acme.sort(Comparator.comparing((AcmeCertificate c) -> c.secret().namespace()).thenComparing(c -> c.secret().name()));
+        challenges.sort(Comparator.comparing(AcmeChallenge::hostname).thenComparing(AcmeChallenge::type));
+        return new Merged(certificates, tlsHosts, acme, challenges);
     }
+
+    private static final Comparator<ObjectRef> OBJECT_ORDER = Comparator.comparing(ObjectRef::kind)
+            .thenComparing(ObjectRef::namespace).thenComparing(ObjectRef::name);
 
     private static String why(TlsClaim loser, TlsClaim winner) {
         if (winner.object().equals(loser.object())) return "it comes first in the same object";

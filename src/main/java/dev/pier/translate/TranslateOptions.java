@@ -14,16 +14,24 @@ import java.util.Set;
  *                            another namespace needs the operator's consent (default: none)
  * @param defaultCertificate  the TLS Secret that answers handshakes for hosts without a certificate
  *                            ({@code --default-certificate}); null for the one generated at start
+ * @param acme                whether Pier orders certificates over ACME, and for which hosts
  */
 public record TranslateOptions(String ingressClass, String controllerName, boolean allowExternalName,
-                               Set<String> resolverNamespaces, ObjectRef defaultCertificate) {
+                               Set<String> resolverNamespaces, ObjectRef defaultCertificate, AcmePolicy acme) {
     public static final String CONTROLLER_NAME = "pier.dev/ingress-controller";
     public static final TranslateOptions DEFAULTS = new TranslateOptions("pier", CONTROLLER_NAME, false);
 
     public TranslateOptions {
         resolverNamespaces = Set.copyOf(resolverNamespaces);
+        if (acme == null) acme = AcmePolicy.OFF;
         if (defaultCertificate != null && !"Secret".equals(defaultCertificate.kind()))
             throw new IllegalArgumentException("the default certificate is a Secret, not a " + defaultCertificate.kind());
+    }
+
+    /** No ACME. */
+    public TranslateOptions(String ingressClass, String controllerName, boolean allowExternalName,
+                            Set<String> resolverNamespaces, ObjectRef defaultCertificate) {
+        this(ingressClass, controllerName, allowExternalName, resolverNamespaces, defaultCertificate, AcmePolicy.OFF);
     }
 
     /** No resolver may cross namespaces; the generated default certificate. */
@@ -32,13 +40,17 @@ public record TranslateOptions(String ingressClass, String controllerName, boole
     }
 
     public TranslateOptions withResolverNamespaces(Set<String> namespaces) {
-        return new TranslateOptions(ingressClass, controllerName, allowExternalName, namespaces, defaultCertificate);
+        return new TranslateOptions(ingressClass, controllerName, allowExternalName, namespaces, defaultCertificate, acme);
+    }
+
+    public TranslateOptions withAcme(AcmePolicy policy) {
+        return new TranslateOptions(ingressClass, controllerName, allowExternalName, resolverNamespaces, defaultCertificate, policy);
     }
 
     /** @param namespaceSlashName {@code namespace/name} of a kubernetes.io/tls Secret */
     public TranslateOptions withDefaultCertificate(String namespaceSlashName) {
         return new TranslateOptions(ingressClass, controllerName, allowExternalName, resolverNamespaces,
-                secretRef(namespaceSlashName));
+                secretRef(namespaceSlashName), acme);
     }
 
     /** {@code namespace/name} as a Secret reference; a message saying what is wrong otherwise. */

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.pier.model.AcmeCertificate;
+import dev.pier.model.AcmeChallenge;
 import dev.pier.model.BackendProtocol;
 import dev.pier.model.BackendTls;
 import dev.pier.model.Filter;
@@ -24,6 +26,7 @@ import dev.pier.model.PathMatch;
 import dev.pier.model.Problem;
 import dev.pier.model.RetryPolicy;
 import dev.pier.model.Route;
+import dev.pier.model.ResolverHandler;
 import dev.pier.model.RouteAction;
 import dev.pier.model.RoutingTable;
 import dev.pier.model.StringMatch;
@@ -65,6 +68,9 @@ public final class TranslationYaml {
             .addMixIn(RouteAction.class, TypeDiscriminator.class)
             .addMixIn(Filter.class, TypeDiscriminator.class)
             .addMixIn(BackendProtocol.class, TypeDiscriminator.class)
+            .addMixIn(ResolverHandler.class, TypeDiscriminator.class)
+            .addMixIn(RouteAction.Resolve.class, ResolveDefaultsHidden.class)
+            .addMixIn(ResolverHandler.Event.class, SinkProtocolDefaultHidden.class)
             .addMixIn(WeightedBackend.class, ProtocolDefaultHidden.class)
             .addMixIn(BackendTls.class, CaSummary.class)
             .addMixIn(RouteAction.Forward.class, BackendsAlways.class)
@@ -72,6 +78,7 @@ public final class TranslationYaml {
             .addMixIn(PathMatch.class, CompiledRegexHidden.class)
             .addMixIn(StringMatch.class, CompiledRegexHidden.class)
             .addMixIn(Problem.class, ObjectHidden.class)
+            .addMixIn(AcmeChallenge.class, KeyAuthorizationHidden.class)
             .addModule(new SimpleModule("pier-model")
                     .addSerializer(Duration.class, ToStringSerializer.instance)
                     .addSerializer(java.time.Instant.class, ToStringSerializer.instance)
@@ -102,12 +109,19 @@ public final class TranslationYaml {
     private static Document document(TranslationResult result) {
         Map<String, Object> endpoints = new TreeMap<>();
         result.endpoints().forEach((key, list) -> endpoints.put(key.toString(), list));
-        return new Document(result.table(), endpoints, result.statuses());
+        return new Document(result.table(), endpoints, result.statuses(), result.acmeCertificates());
     }
 
+    /** {@code acme}: the certificates Pier orders, printed only when there are some. */
     private record Document(@JsonInclude(JsonInclude.Include.ALWAYS) RoutingTable table,
                             @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, Object> endpoints,
-                            @JsonInclude(JsonInclude.Include.ALWAYS) List<ObjectStatus> statuses) {
+                            @JsonInclude(JsonInclude.Include.ALWAYS) List<ObjectStatus> statuses,
+                            List<AcmeCertificate> acme) {
+    }
+
+    /** A challenge is shown by host, type and token; the answer itself is for the CA. */
+    @JsonIgnoreProperties("keyAuthorization")
+    private interface KeyAuthorizationHidden {
     }
 
     @JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
@@ -124,6 +138,11 @@ public final class TranslationYaml {
     private abstract static class ProtocolDefaultHidden {
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsHttp1.class)
         abstract BackendProtocol protocol();
+    }
+
+    private abstract static class SinkProtocolDefaultHidden {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsHttp1.class)
+        abstract BackendProtocol sinkProtocol();
     }
 
     private static final class IsHttp1 {
@@ -161,6 +180,27 @@ public final class TranslationYaml {
     /** A problem is printed under its object's status, which names the object. */
     @JsonIgnoreProperties("object")
     private interface ObjectHidden {
+    }
+
+    /** Most resolvers forward and serve no {@code /rpc}: print the handler and the endpoint only when they do more. */
+    private abstract static class ResolveDefaultsHidden {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsForward.class)
+        abstract ResolverHandler handler();
+
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        abstract boolean rpcEndpoint();
+    }
+
+    private static final class IsForward {
+        @Override
+        public boolean equals(Object other) {
+            return other == null || other instanceof ResolverHandler.Forward;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 
     /** Most routes have no timeouts or retries; print them only when set. */

@@ -52,10 +52,11 @@ public final class Translator {
         BackendProtocols protocols = new BackendProtocols(byKey(snapshot.configMaps()));
         IngressRoutes ingressRoutes = new IngressRoutes(backendRefs, protocols);
         CertificateRefs certificateRefs = new CertificateRefs(byKey(snapshot.secrets()), now);
-        IngressTls ingressTls = new IngressTls(certificateRefs);
-        GatewayRouteTls gatewayRouteTls = new GatewayRouteTls(certificateRefs);
+        AcmeClaims acmeClaims = new AcmeClaims(options.acme(), certificateRefs);
+        IngressTls ingressTls = new IngressTls(certificateRefs, acmeClaims);
+        GatewayRouteTls gatewayRouteTls = new GatewayRouteTls(certificateRefs, acmeClaims);
         GatewayRouteRoutes gatewayRouteRoutes = new GatewayRouteRoutes(backendRefs, protocols,
-                new ResolverRules(snapshot.services(), protocols, options));
+                new ResolverRules(snapshot.services(), backendRefs, protocols, options));
         Set<String> terminating = terminatingNamespaces(snapshot.namespaces());
 
         Map<ObjectRef, ObjectProblems> problems = new LinkedHashMap<>();
@@ -85,13 +86,16 @@ public final class Translator {
         }
         List<GatewayRoute> gatewayRoutes = sorted(snapshot.gatewayRoutes().stream().filter(classes::isPiers).toList());
         Map<ObjectRef, Integer> ruleCounts = new HashMap<>();
+        Map<ObjectRef, List<AcmeRequest>> acmeRequests = new HashMap<>();
         for (GatewayRoute route : gatewayRoutes) {
             ObjectProblems own = problems.computeIfAbsent(GatewayRouteRoutes.ref(route), ObjectProblems::new);
             boolean deleting = beingDeleted(route, terminating);
             GatewayRouteRoutes.Outcome outcome = gatewayRouteRoutes.translate(route, deleting, own);
             ruleCounts.put(own.object(), outcome.ruleCount());
             claims.addAll(outcome.claims());
-            tlsClaims.addAll(gatewayRouteTls.claims(route, outcome.hostnames(), deleting, own));
+            List<TlsClaim> routeTls = gatewayRouteTls.claims(route, outcome.hostnames(), deleting, own);
+            tlsClaims.addAll(routeTls);
+            acmeRequests.put(own.object(), AcmeClaims.requests(routeTls));
             httpsPolicies.put(own.object(), GatewayRouteTls.policy(route, own));
         }
         VirtualHostMerger.Merged merged = VirtualHostMerger.merge(claims, problems);
@@ -110,14 +114,14 @@ public final class Translator {
             ObjectRef ref = GatewayRouteRoutes.ref(route);
             List<Problem> own = problems.get(ref).list();
             statuses.add(new ObjectStatus(ref, GatewayRouteStatuses.conditions(route, ruleCounts.get(ref),
-                    served.getOrDefault(ref, 0), own), own));
+                    served.getOrDefault(ref, 0), own, acmeRequests.get(ref)), own));
         }
         statuses.sort(Comparator.comparing((ObjectStatus s) -> s.object().kind())
                 .thenComparing(s -> s.object().namespace()).thenComparing(s -> s.object().name()));
 
         List<VirtualHost> hosts = TlsHosts.withHttpsPolicies(merged.hosts(), tls.tlsHosts(), httpsPolicies);
-        return new TranslationResult(new RoutingTable(hosts, defaultRoute, tls.certificates(), defaultCertificate),
-                endpoints(snapshot, options), statuses);
+        return new TranslationResult(new RoutingTable(hosts, defaultRoute, tls.certificates(), defaultCertificate,
+                tls.acmeChallenges()), endpoints(snapshot, options), statuses, tls.acme());
     }
 
     /** The {@code --default-certificate} Secret; its problems are the Secret's own (no object names it). */

@@ -206,7 +206,8 @@ public final class Cluster implements AutoCloseable {
                 TranslateOptions.DEFAULTS, 2, 100).withHttps(0, 443, dev.pier.proxy.TlsEngine.AUTO));
     }
 
-    private PierServer startPier(KubernetesClient client, KubeSourceOptions options, PierServer.Config config) throws Exception {
+    /** With {@code config} (ports, HTTPS, ACME) as given; Pier closes {@code client} when it stops. */
+    public PierServer startPier(KubernetesClient client, KubeSourceOptions options, PierServer.Config config) throws Exception {
         PierServer pier = PierServer.startWithKubernetes(config, client, options);
         piers.add(pier);
         return pier;
@@ -227,6 +228,14 @@ public final class Cluster implements AutoCloseable {
                 // body() is registered in send()'s own callback, on the connection's event loop: chained from
                 // the test thread instead, a fast answer's bytes could arrive before it and be lost.
                 .compose(req -> req.send().compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString()))))
+                .await(15, TimeUnit.SECONDS);
+    }
+
+    /** A POST of {@code body} with {@code contentType} to {@code host}{@code path} through Pier. */
+    public Reply post(PierServer pier, String host, String path, String contentType, String body) throws Exception {
+        return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(pier.httpPort())
+                        .setURI(path).putHeader("host", host).putHeader("content-type", contentType))
+                .compose(req -> req.send(body).compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString()))))
                 .await(15, TimeUnit.SECONDS);
     }
 

@@ -63,7 +63,7 @@ class ClusterRbacTest {
             assertForbidden(() -> p.network().v1().ingresses().inNamespace(ns).withName("shop").delete(), "delete an Ingress");
             assertForbidden(() -> p.network().v1().ingresses().inNamespace(ns).withName("shop").edit(i -> new IngressBuilder(i)
                     .editSpec().withIngressClassName("other").endSpec().build()), "change an Ingress's spec");
-            assertForbidden(() -> p.secrets().inNamespace(ns).withName("any").get(), "get a Secret by name");
+            assertForbidden(() -> p.secrets().inNamespace(ns).withName("any").delete(), "delete a Secret");
             assertForbidden(() -> p.leases().inNamespace("default").resource(new LeaseBuilder().withNewMetadata().withName("pier-leader")
                     .endMetadata().build()).create(), "create a Lease outside its own namespace");
             assertForbidden(() -> p.leases().inNamespace(ns).resource(new LeaseBuilder().withNewMetadata().withName("another")

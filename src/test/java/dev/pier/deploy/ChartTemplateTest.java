@@ -327,6 +327,37 @@ class ChartTemplateTest {
     }
 
     @Test
+    void acmeValuesBecomeTheFlagsEnvironmentAndAreOffByDefault() throws Exception {
+        assertThat(ok().one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .extracting(e -> e.getName()).noneMatch(n -> n.startsWith("PIER_ACME_"));
+        Rendered r = ok("acme.directory=https://acme-staging-v02.api.letsencrypt.org/directory", "acme.email=ops@example.com",
+                "acme.agreeTos=true", "acme.allowHosts={shop.example.com,*.apps.example.com}", "acme.challenge=tls-alpn-01",
+                "acme.eabSecret=eab", "acme.trustConfigMap=private-ca");
+        var env = r.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        java.util.Map<String, String> values = new java.util.HashMap<>();
+        env.forEach(e -> values.put(e.getName(), e.getValue()));
+        assertThat(values).containsEntry("PIER_ACME_DIRECTORY", "https://acme-staging-v02.api.letsencrypt.org/directory")
+                .containsEntry("PIER_ACME_EMAIL", "ops@example.com").containsEntry("PIER_ACME_AGREE_TOS", "true")
+                .containsEntry("PIER_ACME_ALLOW_HOST", "shop.example.com,*.apps.example.com")
+                .containsEntry("PIER_ACME_CHALLENGE", "tls-alpn-01").containsEntry("PIER_ACME_KEY_TYPE", "ec-p256");
+        assertThat(env).filteredOn(e -> e.getName().equals("PIER_ACME_EAB_HMAC_KEY")).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("eab"));
+        assertThat(template("pier", "pier-system", "acme.challenge=dns-01").exitCode()).as("the schema refuses it").isNotZero();
+        // --acme-trust: the ConfigMap's ca.crt, mounted read-only where the variable points.
+        assertThat(values).containsEntry("PIER_ACME_TRUST", "/etc/pier/acme-trust/ca.crt");
+        var pod = r.one(Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).filteredOn(m -> m.getName().equals("acme-trust")).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.getMountPath()).isEqualTo("/etc/pier/acme-trust");
+                    assertThat(m.getReadOnly()).isTrue();
+                });
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("acme-trust")).singleElement()
+                .satisfies(v -> assertThat(v.getConfigMap().getName()).isEqualTo("private-ca"));
+        assertThat(ok("acme.trustConfigMap=private-ca").one(Deployment.class).getSpec().getTemplate().getSpec().getVolumes())
+                .as("nothing mounted without ACME").extracting(v -> v.getName()).containsExactly("tmp");
+    }
+
+    @Test
     void twoReleasesNameTheirClusterScopedObjectsApart() throws Exception {
         Rendered a = template("edge", "team-a", "ingressClass.name=edge-a");
         Rendered b = template("edge", "team-b", "ingressClass.name=edge-b");
@@ -334,7 +365,7 @@ class ChartTemplateTest {
         assertThat(b.exitCode()).isZero();
         Set<String> namesA = clusterScopedNames(a);
         Set<String> namesB = clusterScopedNames(b);
-        assertThat(namesA).hasSize(3).doesNotContainAnyElementsOf(namesB);
+        assertThat(namesA).hasSize(5).doesNotContainAnyElementsOf(namesB);
         assertThat(a.one(ClusterRoleBinding.class).getSubjects().get(0).getNamespace()).isEqualTo("team-a");
     }
 
@@ -343,6 +374,10 @@ class ChartTemplateTest {
         r.all(ClusterRole.class).forEach(o -> names.add("ClusterRole/" + o.getMetadata().getName()));
         r.all(ClusterRoleBinding.class).forEach(o -> names.add("ClusterRoleBinding/" + o.getMetadata().getName()));
         r.all(IngressClass.class).forEach(o -> names.add("IngressClass/" + o.getMetadata().getName()));
+        r.all(io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy.class)
+                .forEach(o -> names.add("ValidatingAdmissionPolicy/" + o.getMetadata().getName()));
+        r.all(io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding.class)
+                .forEach(o -> names.add("ValidatingAdmissionPolicyBinding/" + o.getMetadata().getName()));
         return names;
     }
 

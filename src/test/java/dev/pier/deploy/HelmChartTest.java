@@ -170,12 +170,18 @@ class HelmChartTest {
             }
         }
 
-        // And no more: the chart's identity cannot change routing objects or read other Secrets' contents by get.
+        // And no more: the chart's identity cannot change routing objects, delete Secrets, or write a Secret that is
+        // not its own: RBAC lets it create Secrets (ACME), the chart's admission policy refuses one without Pier's label.
         try (KubernetesClient asPier = kube.newClient(token)) {
             Assertions.assertThrows(Exception.class, () -> asPier.network().v1().ingresses().inNamespace(app).withName("web").delete());
             Assertions.assertThrows(Exception.class, () -> asPier.services().inNamespace(app).resource(new ServiceBuilder()
                     .withNewMetadata().withName("sneaky").endMetadata().withNewSpec().addNewPort().withPort(1).endPort().endSpec().build()).create());
-            Assertions.assertThrows(Exception.class, () -> asPier.secrets().inNamespace(app).withName("any").get());
+            Assertions.assertThrows(Exception.class, () -> asPier.secrets().inNamespace(app).withName("any").delete());
+            var refused = Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class, () -> asPier.secrets()
+                    .inNamespace(app).resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("sneaky")
+                            .endMetadata().addToStringData("k", "v").build()).create());
+            assertThat(refused.getCode()).isEqualTo(403);
+            assertThat(refused.getMessage()).contains("app.kubernetes.io/managed-by=pier");
             Assertions.assertThrows(Exception.class, () -> asPier.leases().inNamespace(system).withName(release + "-leader").delete());
             Assertions.assertThrows(Exception.class, () -> asPier.leases().inNamespace(system).resource(new LeaseBuilder()
                     .withNewMetadata().withName("another").endMetadata().build()).create());

@@ -74,14 +74,35 @@ class ManifestsTest {
         List<PolicyRule> chart = new ArrayList<>(rules("rbac-cluster-rules.yaml"));
         chart.addAll(rules("rbac-namespaced-rules.yaml"));
         assertThat(role.getRules()).isEqualTo(chart);
-        assertThat(role.getRules()).as("no wildcard and no write access beyond status and events")
+        assertThat(role.getRules()).as("no wildcard, no delete, and no write access beyond status, events and (ACME) Secrets")
                 .allSatisfy(rule -> {
-                    assertThat(rule.getVerbs()).doesNotContain("*");
+                    assertThat(rule.getVerbs()).doesNotContain("*", "delete", "deletecollection");
                     assertThat(rule.getResources()).doesNotContain("*");
-                    if (rule.getVerbs().stream().anyMatch(v -> List.of("create", "update", "patch", "delete").contains(v))) {
-                        assertThat(rule.getResources()).allMatch(r -> r.endsWith("/status") || r.equals("events"));
+                    if (rule.getVerbs().stream().anyMatch(v -> List.of("create", "update", "patch").contains(v))) {
+                        assertThat(rule.getResources()).allMatch(r -> r.endsWith("/status") || r.equals("events") || r.equals("secrets"));
                     }
                 });
+    }
+
+    /** RBAC cannot limit Secret writes by label: the admission policy that does is shipped beside it, for Pier's ServiceAccount. */
+    @Test
+    void secretWritesComeWithTheAdmissionPolicyThatLimitsThemToPiersOwn() throws Exception {
+        List<HasMetadata> policy = load(Path.of("deploy", "15-secret-policy.yaml"));
+        assertThat(policy).extracting(HasMetadata::getKind)
+                .containsExactly("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+        var vap = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy) policy.get(0);
+        var binding = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding) policy.get(1);
+        assertThat(binding.getSpec().getPolicyName()).isEqualTo(vap.getMetadata().getName());
+        assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+        assertThat(vap.getSpec().getFailurePolicy()).isEqualTo("Fail");
+        Deployment deployment = (Deployment) load(Path.of("deploy", "30-deployment.yaml")).stream()
+                .filter(o -> o instanceof Deployment).findFirst().orElseThrow();
+        String account = "system:serviceaccount:" + deployment.getMetadata().getNamespace() + ":"
+                + deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
+        assertThat(vap.getSpec().getMatchConditions()).singleElement()
+                .satisfies(c -> assertThat(c.getExpression()).contains("'" + account + "'"));
+        assertThat(vap.getSpec().getValidations()).extracting(v -> v.getExpression())
+                .allSatisfy(e -> assertThat(e).contains("app.kubernetes.io/managed-by"));
     }
 
     @Test

@@ -353,7 +353,8 @@ public final class KubeApiServer implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    /** A port free on loopback now (for a server whose port must be known before it starts). */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -73,6 +73,30 @@ public final class TlsClient {
     }
 
     /**
+     * The chain the server sends for {@code serverName}, after a handshake that checks it against
+     * {@code rootPem} and the name as a browser would (PKIX, hostname verification); throws when it fails.
+     */
+    public static X509Certificate[] verifiedChain(int port, String serverName, String rootPem) throws Exception {
+        java.security.KeyStore roots = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        roots.load(null, null);
+        roots.setCertificateEntry("root", java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(rootPem.getBytes(StandardCharsets.US_ASCII))));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(roots);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), new SecureRandom());
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(serverName)));
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return (X509Certificate[]) socket.getSession().getPeerCertificates();
+        }
+    }
+
+    /**
      * A TLS connection over {@code plain} (already connected; closed with it), handshaken with SNI
      * {@code serverName} and ALPN {@code http/1.1}, for tests that write raw HTTP/1 bytes.
      */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.model.Condition;
 import dev.pier.model.ObjectStatus;
+import dev.pier.model.ResolverHandler;
 import dev.pier.model.Route;
 import dev.pier.model.RouteAction;
 import dev.pier.model.ServiceKey;
@@ -38,7 +39,8 @@ class ExamplesTest {
         assertThat(examples().toList()).contains("gatewayroute-paths.yaml", "gatewayroute-matches.yaml",
                 "gatewayroute-canary.yaml", "gatewayroute-balancing.yaml", "gatewayroute-headers.yaml",
                 "gatewayroute-rewrite.yaml", "gatewayroute-redirect.yaml", "gatewayroute-direct-response.yaml",
-                "gatewayroute-timeouts.yaml", "gatewayroute-resolver.yaml", "gatewayroute-grpc.yaml");
+                "gatewayroute-timeouts.yaml", "gatewayroute-resolver.yaml", "gatewayroute-grpc.yaml",
+                "gatewayroute-handler-web.yaml", "gatewayroute-handler-rpc.yaml", "gatewayroute-handler-event.yaml");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -64,7 +66,9 @@ class ExamplesTest {
         for (Route route : routes) {
             List<ServiceKey> targets = new ArrayList<>();
             if (route.action() instanceof RouteAction.Forward f) f.backends().stream().map(WeightedBackend::service).forEach(targets::add);
-            if (route.action() instanceof RouteAction.Resolve r) {
+            if (route.action() instanceof RouteAction.Resolve r && r.handler() instanceof ResolverHandler.Event e) {
+                targets.add(e.sink()); // the event handler names no Service: its sink gets every event
+            } else if (route.action() instanceof RouteAction.Resolve r) {
                 assertThat(r.services()).as("resolved Services of %s", route.id()).isNotEmpty();
                 targets.addAll(r.services().values());
             }

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Golden files: {@code src/test/resources/translate/<case>.in.yaml} is translated and printed
  * with {@link TranslationYaml} and must equal {@code <case>.out.yaml}. An optional first line
- * {@code # options: allowExternalName=true ingressClass=x controllerName=y resolverNamespaces=a,b} sets the options.
+ * {@code # options: allowExternalName=true ingressClass=x controllerName=y resolverNamespaces=a,b acmeAllowHosts=a,*.b} sets
+ * the options (acmeAllowHosts turns ACME on).
  * <p>
  * To re-record after an intended change, run
  * {@code mvn -o test -Dtest=TranslatorGoldenTest -Dpier.golden.update=true}, then read every
@@ -61,6 +62,7 @@ public class TranslatorGoldenTest {
         boolean externalName = TranslateOptions.DEFAULTS.allowExternalName();
         java.util.Set<String> resolverNamespaces = TranslateOptions.DEFAULTS.resolverNamespaces();
         dev.pier.model.ObjectRef defaultCertificate = null;
+        AcmePolicy acme = AcmePolicy.OFF;
         String first = input.lines().findFirst().orElse("");
         if (first.startsWith("# options:")) {
             for (String pair : first.substring("# options:".length()).trim().split("\\s+")) {
@@ -71,10 +73,11 @@ public class TranslatorGoldenTest {
                     case "allowExternalName" -> externalName = Boolean.parseBoolean(kv[1]);
                     case "resolverNamespaces" -> resolverNamespaces = java.util.Set.of(kv[1].split(","));
                     case "defaultCertificate" -> defaultCertificate = TranslateOptions.secretRef(kv[1]);
+                    case "acmeAllowHosts" -> acme = new AcmePolicy(true, AcmeHostAllowlist.parse(java.util.List.of(kv[1].split(","))));
                     default -> throw new IllegalArgumentException("unknown option " + kv[0] + " in " + first);
                 }
             }
         }
-        return new TranslateOptions(ingressClass, controller, externalName, resolverNamespaces, defaultCertificate);
+        return new TranslateOptions(ingressClass, controller, externalName, resolverNamespaces, defaultCertificate, acme);
     }
 }

@@ -39,6 +39,7 @@ public final class KubeSource implements AutoCloseable {
     private final SnapshotAssembly assembly;
     private final Leadership leadership;
     private final StatusUpdater statuses;
+    private volatile Runnable leadershipListener = () -> { };
 
     // Only the rebuild thread touches these.
     private TranslationResult lastResult;
@@ -57,7 +58,10 @@ public final class KubeSource implements AutoCloseable {
         this.informers = new Informers(client, options);
         this.changes = new ChangeBatch(options.holdOff(), options.maxHoldOff());
         this.assembly = new SnapshotAssembly(informers, client, options.translate().allowExternalName());
-        this.leadership = new Leadership(client, options, changes::statusesWanted, () -> { });
+        this.leadership = new Leadership(client, options, () -> {
+            changes.statusesWanted();
+            leadershipListener.run();
+        }, () -> leadershipListener.run());
         StatusWriter writer = new StatusWriter(client, options, Clock.systemUTC());
         this.statuses = new StatusUpdater(statusTarget != null ? statusTarget
                 : (wanted, gone) -> writer.write(wanted, gone, informers::cached, informers::beingDeleted), leadership::isLeader);
@@ -87,6 +91,11 @@ public final class KubeSource implements AutoCloseable {
     /** Whether every informer has finished its first list. */
     public boolean hasSynced() {
         return informers.hasSynced();
+    }
+
+    /** Told when this replica wins or loses the Lease (the ACME manager works only while it leads); must not block. */
+    public void onLeadershipChange(Runnable listener) {
+        this.leadershipListener = listener;
     }
 
     /** Whether this replica currently holds the Lease (and so writes statuses). */
