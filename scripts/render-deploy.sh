@@ -44,7 +44,7 @@ awk -v out="$OUT" '
     if (template == "serviceaccount.yaml" || template == "rbac.yaml") file = "10-rbac"
     else if (template == "secret-policy.yaml") file = "15-secret-policy"
     else if (template == "ingressclass.yaml") file = "20-ingressclass"
-    else if (template == "deployment.yaml" || template == "service.yaml" || template == "pdb.yaml") file = "30-deployment"
+    else if (template == "deployment.yaml" || template == "service.yaml" || template == "pdb.yaml" || template == "lease.yaml") file = "30-deployment"
     else { print "render-deploy: no deploy/ file for template " template > "/dev/stderr"; exit 1 }
     print "---" >> (out "/" file ".yaml")
     next

@@ -7,6 +7,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -19,7 +21,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The admin port, on vertx-web's {@link Router}: {@code /healthz} (the process answers),
+ * The admin port, on vertx-web's {@link Router}: {@code /healthz} (the process answers; GET or HEAD),
  * {@code /readyz} (200 once a table is live, and it stays 200 when a source is lost: the last
  * table keeps serving; 503 again from the start of a drain, so the pod leaves its Service's
  * endpoints), {@code /routes} (the live table, statuses and source errors as JSON),
@@ -104,8 +106,9 @@ public final class AdminServer {
 
     Router router() {
         Router router = Router.router(vertx);
-        router.get("/healthz").handler(ctx -> text(ctx, 200, "ok\n"));
-        router.get("/readyz").handler(ctx -> {
+        // Probes (load balancers, uptime checks) use HEAD as well: Vert.x answers it with GET's headers and no body.
+        router.route("/healthz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> text(ctx, 200, "ok\n"));
+        router.route("/readyz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
             if (draining) text(ctx, 503, "draining: shutting down\n");
             else if (state.view().ready()) text(ctx, 200, "ready\n");
             else text(ctx, 503, "no routing table is live yet\n");
@@ -158,9 +161,12 @@ public final class AdminServer {
         return values.isEmpty() ? null : values.get(0);
     }
 
+    /** Content-length is set here, not left to Vert.x, so a HEAD response carries GET's too. */
     private static void text(RoutingContext ctx, int status, String body) {
+        Buffer bytes = Buffer.buffer(body, "UTF-8");
         HttpServerResponse response = ctx.response();
-        response.setStatusCode(status).putHeader("content-type", TEXT).end(body);
+        response.setStatusCode(status).putHeader("content-type", TEXT)
+                .putHeader("content-length", Integer.toString(bytes.length())).end(bytes);
     }
 
     public Future<Void> close() {

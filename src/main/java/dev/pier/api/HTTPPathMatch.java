@@ -16,7 +16,7 @@ public class HTTPPathMatch {
 
     @JsonPropertyDescription("How the path is compared. Exact: the whole path equals value. PathPrefix (the default): the"
             + " path starts with value on whole segments, so /cart matches /cart and /cart/items but not"
-            + " /carts; a trailing slash in value is ignored. RegularExpression: value (Java syntax) matches"
+            + " /carts; a trailing slash in value is ignored. RegularExpression: value (RE2 syntax) matches"
             + " the whole path.")
     @Default("PathPrefix")
     private PathMatchType type;

@@ -14,7 +14,7 @@ import io.fabric8.generator.annotation.Size;
 public class HTTPQueryParamMatch {
 
     @JsonPropertyDescription("How the value is compared. Exact (the default): equal strings. RegularExpression: value"
-            + " (Java syntax) matches the whole string.")
+            + " (RE2 syntax) matches the whole string.")
     @Default("Exact")
     private StringMatchType type;
 

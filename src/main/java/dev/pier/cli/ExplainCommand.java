@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Which rule a request would take, and why: the host step, every rule of the virtual host with its"
@@ -30,6 +32,10 @@ import picocli.CommandLine.Option;
                 "1:no rule takes it: Pier would answer 404",
                 "2:a file cannot be read or parsed, or the command line is wrong"})
 public final class ExplainCommand implements Callable<Integer> {
+    /** Where the command writes: picocli's out and err (the process's, unless a caller set others). */
+    @Spec
+    CommandSpec spec;
+
 
     @Option(names = "--file", paramLabel = "PATH", split = ",", required = true,
             description = "A YAML file, or a directory of *.yaml/*.yml; repeatable.")
@@ -69,20 +75,21 @@ public final class ExplainCommand implements Callable<Integer> {
             }
             request = new ExplainRequest(host, path, method, parsed);
         } catch (IllegalArgumentException e) {
-            System.err.println("pier explain: " + e.getMessage());
+            spec.commandLine().getErr().println("pier explain: " + e.getMessage());
             return 2;
         }
         Manifests manifests;
         try {
             manifests = FileSource.read(FileSource.listFiles(files));
         } catch (ManifestException | IOException e) {
-            System.err.println("pier explain: " + e.getMessage());
+            spec.commandLine().getErr().println("pier explain: " + e.getMessage());
             return 2;
         }
         TranslationResult result = Translator.translate(ManifestParser.toSnapshot(manifests.objects()), translate.options(true), // as translate does
                 java.time.Instant.now());
         Explanation explanation = DataPlane.explain(result.table(), result.endpoints(), request);
-        System.out.print(output == Output.json ? ExplainReport.json(explanation) : ExplainReport.text(explanation));
+        spec.commandLine().getOut().print(output == Output.json ? ExplainReport.json(explanation) : ExplainReport.text(explanation));
+        spec.commandLine().getOut().flush();
         return explanation.winner() == null ? 1 : 0;
     }
 }

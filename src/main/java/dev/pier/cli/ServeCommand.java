@@ -28,13 +28,19 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve traffic, routed by Ingresses and GatewayRoutes from a cluster or from YAML files.")
 public final class ServeCommand implements Callable<Integer> {
+    /** Where the command writes: picocli's out and err (the process's, unless a caller set others). */
+    @Spec
+    CommandSpec spec;
+
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
     @Option(names = "--file", paramLabel = "PATH", split = ",", defaultValue = "${env:PIER_FILE}",
@@ -246,7 +252,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (kubeconfig != null && kubeconfig.toString().isEmpty()) kubeconfig = null; // KUBECONFIG= (set but empty)
         boolean fromCluster = kubernetes || (!fromFiles && (kubeconfig != null || System.getenv("KUBERNETES_SERVICE_HOST") != null));
         if (fromFiles == fromCluster) {
-            System.err.println(fromFiles ? "pier serve: give --file or --kubernetes, not both"
+            spec.commandLine().getErr().println(fromFiles ? "pier serve: give --file or --kubernetes, not both"
                     : "pier serve: give --file PATH (a YAML file or a directory), or --kubernetes / --kubeconfig FILE");
             return 2;
         }
@@ -254,18 +260,18 @@ public final class ServeCommand implements Callable<Integer> {
             // Nothing to serve and no last good table to keep: a path that does not exist is a typo, say so now.
             for (Path file : files) {
                 if (!Files.exists(file)) {
-                    System.err.println("pier serve: --file " + file + " does not exist");
+                    spec.commandLine().getErr().println("pier serve: --file " + file + " does not exist");
                     return 2;
                 }
             }
         }
         String serverHeaderProblem = ProxyOptions.serverHeaderProblem(serverHeader);
         if (serverHeaderProblem != null) {
-            System.err.println("pier serve: --server-header " + serverHeaderProblem);
+            spec.commandLine().getErr().println("pier serve: --server-header " + serverHeaderProblem);
             return 2;
         }
         if (httpsPort < -1 || httpsPort > 65535 || httpsRedirectPort < 1 || httpsRedirectPort > 65535) {
-            System.err.println("pier serve: --https-port must be -1 (off) or a port, --https-redirect-port a port");
+            spec.commandLine().getErr().println("pier serve: --https-port must be -1 (off) or a port, --https-redirect-port a port");
             return 2;
         }
         TlsEngine engine;
@@ -273,10 +279,10 @@ public final class ServeCommand implements Callable<Integer> {
             engine = TlsEngine.valueOf(tlsEngine.toUpperCase(java.util.Locale.ROOT));
             if (httpsPort >= 0) engine.resolve();
         } catch (IllegalArgumentException e) {
-            System.err.println("pier serve: --tls-engine is auto, openssl or jdk, not \"" + tlsEngine + "\"");
+            spec.commandLine().getErr().println("pier serve: --tls-engine is auto, openssl or jdk, not \"" + tlsEngine + "\"");
             return 2;
         } catch (IllegalStateException e) {
-            System.err.println("pier serve: --tls-engine " + tlsEngine + ": " + e.getMessage());
+            spec.commandLine().getErr().println("pier serve: --tls-engine " + tlsEngine + ": " + e.getMessage());
             return 2;
         }
         List<String> admin = adminAddresses == null ? List.of() : adminAddresses.stream().map(String::strip)
@@ -284,7 +290,7 @@ public final class ServeCommand implements Callable<Integer> {
         for (String a : admin) {
             String problem = AdminServer.addressProblem(a);
             if (problem != null) {
-                System.err.println("pier serve: --admin-address " + problem);
+                spec.commandLine().getErr().println("pier serve: --admin-address " + problem);
                 return 2;
             }
         }
@@ -293,7 +299,7 @@ public final class ServeCommand implements Callable<Integer> {
             outlier = new OutlierOptions(outlierConsecutiveFailures, Durations.parse(outlierBaseEjection),
                     Durations.parse(outlierMaxEjection), outlierMaxEjectionPercent);
         } catch (IllegalArgumentException e) {
-            System.err.println("pier serve: --outlier-*: " + e.getMessage());
+            spec.commandLine().getErr().println("pier serve: --outlier-*: " + e.getMessage());
             return 2;
         }
         dev.pier.proxy.EdgePolicy edgePolicy;
@@ -302,11 +308,11 @@ public final class ServeCommand implements Callable<Integer> {
             edgePolicy = edge.policy();
             acme = acmeOptions(fromFiles);
         } catch (IllegalArgumentException e) {
-            System.err.println("pier serve: " + e.getMessage());
+            spec.commandLine().getErr().println("pier serve: " + e.getMessage());
             return 2;
         }
         if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
-            System.err.println("pier serve: --access-log-sample must be between 0 and 1, not " + accessLogSample);
+            spec.commandLine().getErr().println("pier serve: --access-log-sample must be between 0 and 1, not " + accessLogSample);
             return 2;
         }
         boolean logAccess = accessLog == Toggle.on || (accessLog == Toggle.auto && fromCluster);
@@ -321,13 +327,13 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             server = fromFiles ? PierServer.startWithFiles(config) : startWithKubernetes(config);
         } catch (UnusableConfig e) {
-            System.err.println("pier serve: " + e.getMessage());
+            spec.commandLine().getErr().println("pier serve: " + e.getMessage());
             return 2;
         } catch (PierServer.BindFailure e) {
-            System.err.println("pier serve: " + e.getMessage());
+            spec.commandLine().getErr().println("pier serve: " + e.getMessage());
             return 1;
         } catch (KubernetesClientException e) {
-            System.err.println("pier serve: the Kubernetes API server cannot be used: " + oneLine(e));
+            spec.commandLine().getErr().println("pier serve: the Kubernetes API server cannot be used: " + oneLine(e));
             return 1;
         }
         if (server == null) return 2;
@@ -420,7 +426,7 @@ public final class ServeCommand implements Callable<Integer> {
     /** @return null when the flags are wrong (already said on stderr) */
     private PierServer startWithKubernetes(PierServer.Config config) throws Exception {
         if (publishService != null && publishAddress != null) {
-            System.err.println("pier serve: --publish-service and --publish-address exclude each other; give one");
+            spec.commandLine().getErr().println("pier serve: --publish-service and --publish-address exclude each other; give one");
             return null;
         }
         KubeSourceOptions kube;
@@ -431,7 +437,7 @@ public final class ServeCommand implements Callable<Integer> {
             if (publishService != null) kube = kube.withPublishService(publishService);
             if (publishAddress != null) kube = kube.withPublishAddress(publishAddress);
         } catch (IllegalArgumentException e) {
-            System.err.println("pier serve: " + e.getMessage());
+            spec.commandLine().getErr().println("pier serve: " + e.getMessage());
             return null;
         }
         return PierServer.startWithKubernetes(config, kubernetesClient(), kube);

@@ -34,7 +34,7 @@ public record PathMatch(Type type, String value, Regex regex) {
         return new PathMatch(Type.PREFIX, normalizePrefix(value), null);
     }
 
-    /** @throws java.util.regex.PatternSyntaxException when {@code value} is not a regular expression */
+    /** @throws Regex.InvalidRegexException when {@code value} is not an RE2 expression Pier accepts */
     public static PathMatch regex(String value) {
         return regex(Regex.of(value));
     }

@@ -18,7 +18,7 @@ public record StringMatch(String name, Type type, String value, Regex regex) {
             throw new IllegalArgumentException("a REGEX match, and only one, carries its compiled expression: " + name);
     }
 
-    /** @throws java.util.regex.PatternSyntaxException when a {@code REGEX} value is not a regular expression */
+    /** @throws Regex.InvalidRegexException when a {@code REGEX} value is not an RE2 expression Pier accepts */
     public StringMatch(String name, Type type, String value) {
         this(name, type, value, type == Type.REGEX ? Regex.of(value) : null);
     }

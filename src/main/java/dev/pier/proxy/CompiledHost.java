@@ -1,11 +1,11 @@
 package dev.pier.proxy;
 
 import dev.pier.model.PathMatch;
+import dev.pier.model.Regex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * One virtual host compiled for serving: its routes indexed by path type so a request never scans every route:
@@ -22,7 +22,7 @@ final class CompiledHost {
     private final boolean[] prefixLengths;
     private final CompiledRoute[] rootPrefix;
     private final CompiledRoute[] regexRoutes;
-    private final Pattern[] regexes;
+    private final Regex[] regexes;
     /** The virtual host's name and every route in table order, for explain. */
     final String name;
     final List<CompiledRoute> routes;
@@ -34,7 +34,7 @@ final class CompiledHost {
         Map<String, List<CompiledRoute>> prefixLists = new HashMap<>();
         List<CompiledRoute> root = new ArrayList<>();
         List<CompiledRoute> regexList = new ArrayList<>();
-        List<Pattern> patterns = new ArrayList<>();
+        List<Regex> patterns = new ArrayList<>();
         int maxPrefix = 0;
         for (CompiledRoute r : routes) { // already in order
             PathMatch path = r.match.path();
@@ -65,7 +65,7 @@ final class CompiledHost {
         for (String p : prefix.keySet()) prefixLengths[p.length()] = true;
         this.rootPrefix = root.toArray(NONE);
         this.regexRoutes = regexList.toArray(NONE);
-        this.regexes = patterns.toArray(new Pattern[0]);
+        this.regexes = patterns.toArray(new Regex[0]);
     }
 
     /**
@@ -86,7 +86,7 @@ final class CompiledHost {
             CompiledRoute r = regexRoutes[i];
             boolean outranked = best != null && r.order >= best.order;
             if (outranked && trace == null) break;
-            if (!regexes[i].matcher(path).matches()) {
+            if (!regexes[i].matches(path)) {
                 if (trace != null) trace.candidate(r, MatchTrace.Via.REGEX, CompiledRoute.PATH_DIFFERS);
                 continue;
             }

@@ -7,7 +7,7 @@ import dev.pier.model.StringMatch;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.regex.Pattern;
+import dev.pier.model.Regex;
 
 /** One route ready to serve: its non-path conditions, filters, answer, timeouts, retries and meters. */
 final class CompiledRoute {
@@ -19,7 +19,7 @@ final class CompiledRoute {
     /** The PREFIX match value (no trailing slash, or "/"), for ReplacePrefixMatch; null for other path types. */
     final String matchedPrefix;
     /** The REGEX path match, compiled once; null for other path types. */
-    final Pattern pathRegex;
+    final Regex pathRegex;
     private final String method;
     private final ValueCondition[] headers;
     private final ValueCondition[] queryParams;
@@ -56,7 +56,7 @@ final class CompiledRoute {
         this.match = route.match();
         PathMatch path = match.path();
         this.matchedPrefix = path.type() == PathMatch.Type.PREFIX ? path.value() : null;
-        this.pathRegex = path.type() == PathMatch.Type.REGEX ? path.regex().pattern() : null;
+        this.pathRegex = path.type() == PathMatch.Type.REGEX ? path.regex() : null;
         this.method = match.method();
         this.headers = conditions(match.headers());
         this.queryParams = conditions(match.queryParams());
@@ -130,7 +130,7 @@ final class CompiledRoute {
         ValueCondition[] out = new ValueCondition[matches.size()];
         for (int i = 0; i < out.length; i++) {
             StringMatch m = matches.get(i);
-            out[i] = new ValueCondition(m.name(), m.value(), m.regex() == null ? null : m.regex().pattern());
+            out[i] = new ValueCondition(m.name(), m.value(), m.regex());
         }
         return out;
     }
@@ -139,9 +139,9 @@ final class CompiledRoute {
     private static final class ValueCondition {
         final String name;
         private final String exact;
-        private final Pattern regex;
+        private final Regex regex;
 
-        ValueCondition(String name, String exact, Pattern regex) {
+        ValueCondition(String name, String exact, Regex regex) {
             this.name = name;
             this.exact = exact;
             this.regex = regex;
@@ -149,11 +149,11 @@ final class CompiledRoute {
 
         boolean test(String value) {
             if (value == null) return false;
-            return regex != null ? regex.matcher(value).matches() : exact.equals(value);
+            return regex != null ? regex.matches(value) : exact.equals(value);
         }
 
         String describe() {
-            return name + (regex != null ? " matching regex " + regex.pattern() : " = " + exact);
+            return name + (regex != null ? " matching regex " + regex.value() : " = " + exact);
         }
     }
 }

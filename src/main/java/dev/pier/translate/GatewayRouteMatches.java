@@ -15,12 +15,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The matches of a GatewayRoute rule: path (Exact, PathPrefix, RegularExpression) or the gRPC
- * service and method it stands for, method, headers and query parameters. Regular expressions are
- * compiled here, once, and the compiled form goes into the table.
+ * service and method it stands for, method, headers and query parameters. Regular expressions (RE2
+ * syntax, see {@link Regex}) are compiled here, once, and the compiled form goes into the table.
  */
 final class GatewayRouteMatches {
     private static final java.util.regex.Pattern GRPC_SERVICE = java.util.regex.Pattern.compile(
@@ -141,9 +140,8 @@ final class GatewayRouteMatches {
     private static Optional<Regex> regex(String value, String f, ObjectProblems problems) {
         try {
             return Optional.of(Regex.of(value));
-        } catch (PatternSyntaxException e) {
-            problems.invalid(f, "invalid regular expression \"" + value + "\": " + e.getDescription()
-                    + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
+        } catch (Regex.InvalidRegexException e) {
+            problems.invalid(f, "invalid regular expression \"" + value + "\" (RE2 syntax): " + e.getMessage());
             return Optional.empty();
         }
     }

@@ -17,23 +17,13 @@ class CommandsTest {
 
     record Run(int code, String out, String err) {}
 
+    /** Output through picocli's writers only: System.out and System.err are the JVM's, shared with every thread. */
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        java.io.PrintStream stdout = System.out;
-        java.io.PrintStream stderr = System.err;
-        var outBytes = new java.io.ByteArrayOutputStream();
-        var errBytes = new java.io.ByteArrayOutputStream();
-        System.setOut(new java.io.PrintStream(outBytes, true));
-        System.setErr(new java.io.PrintStream(errBytes, true));
-        try {
-            int code = new CommandLine(new PierCommand()).setCaseInsensitiveEnumValuesAllowed(true)
-                    .setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
-            return new Run(code, outBytes + out.toString(), errBytes + err.toString());
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        int code = new CommandLine(new PierCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
     }
 
     @Test

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.stream.StreamSupport;
@@ -26,21 +24,13 @@ class ExplainCommandTest {
         }
     }
 
+    /** Output through picocli's writers only: System.out and System.err are the JVM's, shared with every thread. */
     private static Run run(String... args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            int code = new CommandLine(new PierCommand()).setCaseInsensitiveEnumValuesAllowed(true)
-                    .setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(new StringWriter())).execute(args);
-            return new Run(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new PierCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
     }
 
     private static JsonNode rule(JsonNode explanation, String route) {

@@ -10,6 +10,7 @@ import dev.pier.proxy.TlsEngine;
 import dev.pier.testing.KubeApiServer;
 import dev.pier.testing.KubeApiServerExtension;
 import dev.pier.testing.Pebble;
+import dev.pier.testing.ShippedRbac;
 import dev.pier.testing.TlsClient;
 import dev.pier.translate.AcmeHostAllowlist;
 import dev.pier.translate.AcmePolicy;
@@ -66,7 +67,7 @@ class AcmeClusterTest {
     /** The world: shipped RBAC and policy for user pier, the CRD, a backend. */
     private void setUp(KubeApiServer kube, String prefix) throws Exception {
         cluster = Cluster.create(kube, prefix);
-        ClusterRbacTest.bindShippedRbac(cluster);
+        ShippedRbac.bind(cluster.admin, cluster.ns);
         installSecretPolicy(cluster.admin);
         cluster.installGatewayRouteCrd();
         Backend a = cluster.backend("a");

@@ -7,6 +7,7 @@ import dev.pier.PierServer;
 import dev.pier.cluster.Cluster.Backend;
 import dev.pier.testing.KubeApiServer;
 import dev.pier.testing.KubeApiServerExtension;
+import dev.pier.testing.ShippedRbac;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
@@ -14,10 +15,6 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The whole Pier (proxy, admin, informers over all namespaces, status, Lease) running as token
- * user {@code pier} bound to nothing but the ClusterRole and Role of deploy/10-rbac.yaml: it
+ * user {@code pier} bound to nothing but the ClusterRole and Role of deploy/10-rbac.yaml (with
+ * the Lease deploy/ installs): it
  * serves and writes status, and the API server refuses it what it does not need.
  */
 @ExtendWith(KubeApiServerExtension.class)
@@ -40,7 +38,7 @@ class ClusterRbacTest {
     @Test
     void pier_with_the_shipped_rbac_serves_writes_status_and_is_refused_the_rest(KubeApiServer kube) throws Exception {
         cluster = Cluster.create(kube, "rbac");
-        bindShippedRbac(cluster);
+        ShippedRbac.bind(cluster.admin, cluster.ns);
         Backend a = cluster.backend("a");
         cluster.serviceFor("web", a);
         cluster.kubectlApply(cluster.ingressYaml("shop", "/", "web"));
@@ -68,6 +66,9 @@ class ClusterRbacTest {
             assertForbidden(() -> p.secrets().inNamespace(ns).withName("any").delete(), "delete a Secret");
             assertForbidden(() -> p.leases().inNamespace("default").resource(new LeaseBuilder().withNewMetadata().withName("pier-leader")
                     .endMetadata().build()).create(), "create a Lease outside its own namespace");
+            assertForbidden(() -> p.leases().inNamespace(ns).resource(new LeaseBuilder().withNewMetadata().withName("another")
+                    .endMetadata().build()).create(), "create a Lease: the chart installs its one");
+            assertForbidden(() -> p.leases().inNamespace(ns).withName("pier-leader").delete(), "delete its own Lease");
             assertForbidden(() -> p.discovery().v1().endpointSlices().inNamespace(ns).resource(Cluster.slice("x", "web", a)).create(),
                     "create an EndpointSlice");
             assertForbidden(() -> p.namespaces().withName(ns).delete(), "delete a namespace");
@@ -78,32 +79,5 @@ class ClusterRbacTest {
         KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class, call::run);
         assertThat(e).as("pier may not " + what).isNotNull();
         assertThat(e.getCode()).as("pier may not " + what + ": " + e.getMessage()).isEqualTo(403);
-    }
-
-    /** Binds user pier to the ClusterRole (cluster-wide) and the Role (in the test namespace, where its Lease is) of deploy/. */
-    static void bindShippedRbac(Cluster cluster) throws Exception {
-        KubernetesClient admin = cluster.admin;
-        String manifests = Files.readString(Path.of("deploy", "10-rbac.yaml"), StandardCharsets.UTF_8);
-        int bound = 0;
-        for (HasMetadata item : admin.load(new ByteArrayInputStream(manifests.getBytes(StandardCharsets.UTF_8))).items()) {
-            String name = item.getMetadata().getName();
-            if (item.getKind().equals("ClusterRole")) {
-                admin.resource(item).forceConflicts().serverSideApply();
-                admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName("pier-cluster-test").endMetadata()
-                        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", name)
-                        .addNewSubject().withKind("User").withApiGroup("rbac.authorization.k8s.io")
-                        .withName(KubeApiServer.PIER_USER).endSubject().build()).forceConflicts().serverSideApply();
-                bound++;
-            } else if (item.getKind().equals("Role")) {
-                item.getMetadata().setNamespace(cluster.ns);
-                admin.resource(item).inNamespace(cluster.ns).create();
-                admin.resource(new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace(cluster.ns).endMetadata()
-                        .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
-                        .addNewSubject().withKind("User").withApiGroup("rbac.authorization.k8s.io")
-                        .withName(KubeApiServer.PIER_USER).endSubject().build()).inNamespace(cluster.ns).create();
-                bound++;
-            }
-        }
-        assertThat(bound).as("ClusterRole and Role in deploy/10-rbac.yaml").isEqualTo(2);
     }
 }

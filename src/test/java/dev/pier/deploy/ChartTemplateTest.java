@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -130,6 +131,31 @@ class ChartTemplateTest {
         assertThat(container.getArgs()).contains("--https-port=8443", "--https-redirect-port=443", "--tls-engine=auto")
                 .noneMatch(a -> a.startsWith("--default-certificate"));
         assertThat(r.output()).doesNotContain("ServiceMonitor");
+    }
+
+    /**
+     * The chart installs the leader-election Lease (so helm uninstall removes it), empty (so helm
+     * upgrade never rewrites the holder's record), and Pier may only read and renew that one:
+     * no create, which RBAC cannot limit by name, and no delete.
+     */
+    @Test
+    void theChartOwnsTheLeaseAndPierMayOnlyReadAndRenewIt() throws Exception {
+        Rendered r = template("edge", "team-a");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        Lease lease = r.one(Lease.class);
+        assertThat(lease.getMetadata().getName()).isEqualTo("edge-pier-leader");
+        assertThat(lease.getMetadata().getNamespace()).isEqualTo("team-a");
+        assertThat(lease.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "edge");
+        assertThat(lease.getSpec()).isNull();
+        assertThat(r.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .contains("--leader-election-id=edge-pier-leader");
+        List<PolicyRule> leaseRules = r.all(Role.class).stream().flatMap(role -> role.getRules().stream())
+                .filter(rule -> rule.getResources().contains("leases")).toList();
+        assertThat(leaseRules).singleElement().satisfies(rule -> {
+            assertThat(rule.getResourceNames()).containsExactly("edge-pier-leader");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "patch");
+        });
+        assertThat(r.one(ClusterRole.class).getRules()).noneMatch(rule -> rule.getResources().contains("leases"));
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.pier.translate.TranslateOptions;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
@@ -102,6 +103,8 @@ class HelmChartTest {
                 "--create-namespace", "--kubeconfig", kube.kubeconfig().toString(),
                 "--set", "ingressClass.name=" + release, "--set", "replicas=1"));
         assertThat(out).contains("STATUS: deployed");
+        assertThat(admin.leases().inNamespace(system).withName(release + "-leader").get().getSpec().getHolderIdentity())
+                .as("the chart installs the Lease empty: the replicas write the record").isNull();
         assertThat(admin.apps().deployments().inNamespace(system).withName(release).get().getSpec().getTemplate()
                 .getSpec().getContainers().get(0).getArgs()).contains("--ingress-class=" + release);
         assertThat(admin.network().v1().ingressClasses().withName(release).get().getSpec().getController())
@@ -157,11 +160,11 @@ class HelmChartTest {
                         return lb != null && lb.getIngress() != null && !lb.getIngress().isEmpty()
                                 && "203.0.113.10".equals(lb.getIngress().get(0).getIp());
                     }, "Ingress status written with the chart's RBAC");
-                    assertThat(admin.leases().inNamespace(system).withName(release + "-leader").get()).isNotNull();
+                    assertThat(admin.leases().inNamespace(system).withName(release + "-leader").get().getSpec().getHolderIdentity())
+                            .as("the chart's Lease, taken with get and patch alone").isEqualTo("chart-test");
                 }
-                // The leader stopped: it released its Lease and, nobody else taking it, deleted it.
-                await(() -> admin.leases().inNamespace(system).withName(release + "-leader").get() == null,
-                        "the released Lease deleted with the chart's RBAC");
+                // The leader stopped and released the Lease; the Lease is the chart's and stays until uninstall.
+                assertThat(admin.leases().inNamespace(system).withName(release + "-leader").get()).isNotNull();
             } finally {
                 vertx.close().await(5, TimeUnit.SECONDS);
             }
@@ -179,6 +182,50 @@ class HelmChartTest {
                             .endMetadata().addToStringData("k", "v").build()).create());
             assertThat(refused.getCode()).isEqualTo(403);
             assertThat(refused.getMessage()).contains("app.kubernetes.io/managed-by=pier");
+            Assertions.assertThrows(Exception.class, () -> asPier.leases().inNamespace(system).withName(release + "-leader").delete());
+            Assertions.assertThrows(Exception.class, () -> asPier.leases().inNamespace(system).resource(new LeaseBuilder()
+                    .withNewMetadata().withName("another").endMetadata().build()).create());
         }
+
+        // helm uninstall removes the Lease with the rest: it is the chart's, not made by Pier at run time.
+        run(List.of(helm.get().toString(), "uninstall", release, "--namespace", system, "--kubeconfig", kube.kubeconfig().toString()));
+        assertThat(admin.leases().inNamespace(system).list().getItems()).as("Leases left after helm uninstall").isEmpty();
+    }
+
+    /**
+     * A release from before the chart made the Lease has one Pier created at run time, which Helm
+     * refuses to take over; the chart README's two commands (Helm's adoption label and annotations)
+     * hand it to the release, the holder's record intact, and uninstall then removes it.
+     */
+    @Test
+    void aLeaseAnEarlierPierMadeIsAdoptedWithHelmsOwnershipMarks(KubeApiServer kube) throws Exception {
+        Path helm = requireHelm();
+        String id = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
+        String release = "pier-adopt-" + id;
+        String system = "pier-adopt-" + id;
+        KubernetesClient admin = kube.client();
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(system).endMetadata().build()).create();
+        admin.leases().inNamespace(system).resource(new LeaseBuilder().withNewMetadata().withName(release + "-leader").endMetadata()
+                .withNewSpec().withHolderIdentity("pier-old-pod").withLeaseDurationSeconds(15).endSpec().build()).create();
+        List<String> install = List.of(helm.toString(), "install", release, "charts/pier", "--namespace", system,
+                "--kubeconfig", kube.kubeconfig().toString(), "--set", "ingressClass.name=" + release);
+
+        Process refused = new ProcessBuilder(install).redirectErrorStream(true).start();
+        String out = new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(refused.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.exitValue()).as(out).isNotZero();
+        assertThat(out).contains(release + "-leader").contains("ownership");
+
+        admin.leases().inNamespace(system).withName(release + "-leader").edit(l -> new LeaseBuilder(l).editMetadata()
+                .addToLabels("app.kubernetes.io/managed-by", "Helm")
+                .addToAnnotations("meta.helm.sh/release-name", release)
+                .addToAnnotations("meta.helm.sh/release-namespace", system).endMetadata().build());
+        assertThat(run(install)).contains("STATUS: deployed");
+        var lease = admin.leases().inNamespace(system).withName(release + "-leader").get();
+        assertThat(lease.getSpec().getHolderIdentity()).as("the holder's record survives the adoption").isEqualTo("pier-old-pod");
+        assertThat(lease.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", release);
+
+        run(List.of(helm.toString(), "uninstall", release, "--namespace", system, "--kubeconfig", kube.kubeconfig().toString()));
+        assertThat(admin.leases().inNamespace(system).list().getItems()).isEmpty();
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-import java.util.regex.PatternSyntaxException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,12 +17,40 @@ class ModelInvariantsTest {
     @Test
     void aRegexIsCompiledOnceWhenTheMatchIsBuiltAndComparesByItsText() {
         PathMatch a = PathMatch.regex("/img/[0-9]+");
-        assertThat(a.regex().pattern().matcher("/img/42").matches()).isTrue();
+        assertThat(a.regex().matches("/img/42")).isTrue();
+        assertThat(a.regex().matches("/img/42/x")).as("a full match").isFalse();
         assertThat(a).isEqualTo(PathMatch.regex("/img/[0-9]+")).hasSameHashCodeAs(PathMatch.regex("/img/[0-9]+"));
-        assertThatThrownBy(() -> PathMatch.regex("/(unclosed")).isInstanceOf(PatternSyntaxException.class);
-        assertThatThrownBy(() -> new StringMatch("x-env", StringMatch.Type.REGEX, "a(b")).isInstanceOf(PatternSyntaxException.class);
-        assertThat(new StringMatch("x-env", StringMatch.Type.REGEX, "can(ary|dy)").regex().pattern().matcher("candy").matches()).isTrue();
+        assertThatThrownBy(() -> PathMatch.regex("/(unclosed")).isInstanceOf(Regex.InvalidRegexException.class);
+        assertThatThrownBy(() -> new StringMatch("x-env", StringMatch.Type.REGEX, "a(b")).isInstanceOf(Regex.InvalidRegexException.class);
+        assertThat(new StringMatch("x-env", StringMatch.Type.REGEX, "can(ary|dy)").regex().matches("candy")).isTrue();
         assertThat(StringMatch.exact("x", "y").regex()).isNull();
+    }
+
+    @Test
+    void aRegexIsRe2SoWhatNeedsBacktrackingIsRefusedByName() {
+        // Backreferences, lookaround and possessive quantifiers need a backtracking matcher, whose
+        // time on a crafted input can grow exponentially: RE2 has none of them.
+        assertThatThrownBy(() -> Regex.of("/(a+)/\\1")).isInstanceOf(Regex.InvalidRegexException.class)
+                .hasMessageContaining("invalid escape sequence").hasMessageContaining("\\1");
+        assertThatThrownBy(() -> Regex.of("/(?=admin)[a-z]+")).isInstanceOf(Regex.InvalidRegexException.class)
+                .hasMessageContaining("(?=");
+        assertThatThrownBy(() -> Regex.of("/(?<!x)y")).isInstanceOf(Regex.InvalidRegexException.class);
+        assertThatThrownBy(() -> Regex.of("/a++")).isInstanceOf(Regex.InvalidRegexException.class)
+                .hasMessageContaining("++");
+        // Patterns a backtracking matcher takes exponential or high-polynomial time on are fine for RE2.
+        assertThat(Regex.of("/(a+)+$").matches("/" + "a".repeat(10_000) + "!")).isFalse();
+        assertThat(Regex.of("/(.*a){20}").matches("/" + "a".repeat(10_000) + "!")).isFalse();
+        assertThat(Regex.of("/(.*a){20}").matches("/" + "a".repeat(20))).isTrue();
+    }
+
+    @Test
+    void aRegexWhoseProgramIsTooLargeIsRefused() {
+        // Matching costs the input's length times the program's size: a pattern that expands to a
+        // million instructions would make every request slow, so it is refused at translation.
+        assertThatThrownBy(() -> Regex.of("(a{1000}){1000}")).isInstanceOf(Regex.InvalidRegexException.class)
+                .hasMessageContaining("more than " + Regex.MAX_PROGRAM_SIZE);
+        assertThat(Regex.of("/[a-z0-9-]{1,63}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+                .matches("/my-app/123e4567-e89b-12d3-a456-426614174000")).isTrue();
     }
 
     @Test

@@ -102,21 +102,6 @@ public final class K3sTestCluster implements TestCluster {
     }
 
     @Override
-    public String pierImageRepository() {
-        return "pier.local/pier";
-    }
-
-    @Override
-    public String pierImageTag() {
-        return "dev";
-    }
-
-    @Override
-    public String backendImage() {
-        return "pier.local/backend:1";
-    }
-
-    @Override
     public void close() {
         client.close();
         k3s.stop();

@@ -196,21 +196,6 @@ public final class LocalCluster implements TestCluster {
     }
 
     @Override
-    public String pierImageRepository() {
-        return "pier.local/pier";
-    }
-
-    @Override
-    public String pierImageTag() {
-        return "dev";
-    }
-
-    @Override
-    public String backendImage() {
-        return "pier.local/backend:1";
-    }
-
-    @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;

@@ -25,13 +25,19 @@ public interface TestCluster extends AutoCloseable {
     /** The node's address, as a bare-metal load balancer would publish it. */
     String nodeAddress();
 
-    /** Pier's image, loaded into the node: repository and tag. */
-    String pierImageRepository();
+    /** Pier's image, loaded into the node: repository and tag (as scripts/cluster/images.sh builds it). */
+    default String pierImageRepository() {
+        return "pier.local/pier";
+    }
 
-    String pierImageTag();
+    default String pierImageTag() {
+        return "dev";
+    }
 
     /** The test backend's image (busybox httpd answering {@code backend <pod name>}), loaded into the node. */
-    String backendImage();
+    default String backendImage() {
+        return "pier.local/backend:1";
+    }
 
     @Override
     void close();

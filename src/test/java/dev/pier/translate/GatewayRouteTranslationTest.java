@@ -84,13 +84,13 @@ class GatewayRouteTranslationTest {
     void invalidRuleLeavesTheRestServing() throws Exception {
         var result = translate("gr-invalid-regex", TranslateOptions.DEFAULTS);
         var ids = result.table().virtualHosts().stream().flatMap(h -> h.routes().stream()).map(Route::id).toList();
-        assertThat(ids).containsExactly("gatewayroute/web/regex/rule/0/match/0");
+        assertThat(ids).containsExactly("gatewayroute/web/regex/rule/7/match/0", "gatewayroute/web/regex/rule/0/match/0");
         var accepted = result.statuses().get(0).conditions().get(0);
         assertThat(accepted.status()).isEqualTo("True");
         assertThat(accepted.reason()).isEqualTo(GatewayRouteConditions.REASON_PARTIALLY_INVALID);
         assertThat(accepted.observedGeneration()).isEqualTo(7);
         assertThat(result.statuses().get(0).problems()).contains(new Problem(new ObjectRef("GatewayRoute", "web", "regex"),
                 "spec.rules[1].matches[0].path.value", Problem.ACCEPTED, Problem.INVALID,
-                "invalid regular expression \"[\": Unclosed character class near index 0"));
+                "invalid regular expression \"[\" (RE2 syntax): missing closing ]: `[`"));
     }
 }

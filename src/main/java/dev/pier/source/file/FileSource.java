@@ -3,12 +3,17 @@ package dev.pier.source.file;
 import dev.pier.source.SnapshotSink;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,12 +28,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * File mode: reads Kubernetes objects from YAML files (a file, or a directory's {@code *.yaml} and
- * {@code *.yml}) and delivers them as one snapshot. It polls every {@code interval} for changes of
- * the file set, sizes and modification times, which also catches the symlink swaps of a mounted
- * ConfigMap that inotify-based watchers miss. All files apply together or not at all: files that do
- * not parse, or a snapshot that cannot be translated, keep the last good table, are logged once and
- * show in {@code /routes}; a snapshot that failed is retried (with backoff) until it goes live or
- * the files change. What was skipped while reading (unknown kinds and fields) shows as warnings.
+ * {@code *.yml}) and delivers them as one snapshot. It polls every {@code interval} the file set and
+ * a hash of each file's content (polling also catches the symlink swaps of a mounted ConfigMap that
+ * inotify-based watchers miss). Writers truncate and then write, so a poll can catch a file empty or
+ * half-written, and half a file often parses: a change is applied only once two consecutive polls
+ * read the same bytes (a change takes one to two intervals; a writer that pauses longer than an
+ * interval mid-file should write elsewhere and rename). All files apply together or not
+ * at all: files that do not parse, or a snapshot that cannot be translated, keep the last good
+ * table, are logged once and show in {@code /routes}; a snapshot that failed is retried (with
+ * backoff) until it goes live or the files change. What was skipped while reading (unknown kinds
+ * and fields) shows as warnings.
  */
 public final class FileSource implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FileSource.class);
@@ -45,6 +54,8 @@ public final class FileSource implements AutoCloseable {
     });
     /** The files that are live: recorded only once their snapshot went live. */
     private String liveFingerprint;
+    /** What the previous poll saw when it differed from the live files: applied when the next poll sees it again. */
+    private String seenFingerprint;
     private String lastError;
     private Set<String> loggedWarnings = Set.of();
     // After a failure the timer retries the same files (failedFingerprint) no sooner than retryAtNanos.
@@ -70,35 +81,52 @@ public final class FileSource implements AutoCloseable {
     private void pollOnTimer() {
         try {
             synchronized (this) {
-                if (lastError != null && System.nanoTime() < retryAtNanos && Objects.equals(fingerprintOrNull(), failedFingerprint)) {
-                    return; // the same files failed a moment ago: wait for the backoff
-                }
+                poll(true);
             }
-            poll();
         } catch (RuntimeException e) {
             log.error("file source: unexpected failure, keeping the last good table", e);
         }
     }
 
-    /**
-     * Re-reads the files when anything changed since they last went live (or when they failed);
-     * returns whether the current files are live.
-     */
+    /** One poll as the timer does it, without the backoff after a failure; returns whether the files are live. */
     synchronized boolean poll() {
-        List<Path> files;
-        String fingerprint;
+        return poll(false);
+    }
+
+    /**
+     * Re-reads the files, and applies them when they differ from the live ones and the previous poll
+     * read them the same, or when nothing is live yet (nothing to protect); returns whether the
+     * current files are live. A read error is held back the same way: a file replaced between
+     * listing and reading is not an error.
+     */
+    private boolean poll(boolean honourBackoff) {
+        Observed files;
+        String seen;
+        String readError = null;
         try {
-            files = listFiles(roots);
-            fingerprint = fingerprint(files);
+            files = observe(roots);
+            seen = files.fingerprint();
         } catch (IOException e) {
-            return fail(null, "cannot list " + roots + ": " + e);
+            files = null;
+            readError = e.getMessage();
+            seen = "error: " + readError;
         }
-        if (fingerprint.equals(liveFingerprint)) return true;
+        if (seen.equals(liveFingerprint)) {
+            seenFingerprint = null;
+            return true;
+        }
+        boolean settled = liveFingerprint == null || seen.equals(seenFingerprint);
+        seenFingerprint = seen;
+        if (!settled) return false; // maybe half-written: look again next poll
+        if (files == null) return fail(null, readError);
+        if (honourBackoff && lastError != null && System.nanoTime() < retryAtNanos && seen.equals(failedFingerprint)) {
+            return false; // the same files failed a moment ago: wait for the backoff
+        }
         Manifests manifests;
         try {
-            manifests = readChanged(files);
+            manifests = parseChanged(files);
         } catch (ManifestException e) {
-            return fail(fingerprint, e.getMessage(), e.source(), e.line());
+            return fail(seen, e.getMessage(), e.source(), e.line());
         }
         warn(manifests.warnings());
         try {
@@ -106,9 +134,9 @@ public final class FileSource implements AutoCloseable {
         } catch (RuntimeException e) {
             // A bug, not bad input (translation reports bad input as problems): say so, keep serving, retry.
             log.error("files {} could not be translated; keeping the last good table", roots, e);
-            return fail(fingerprint, "translation failed: " + e);
+            return fail(seen, "translation failed: " + e);
         }
-        liveFingerprint = fingerprint;
+        liveFingerprint = seen;
         retryDelayMillis = 0;
         if (lastError != null) {
             log.info("files live again: {}", roots);
@@ -152,34 +180,21 @@ public final class FileSource implements AutoCloseable {
         sink.sourceWarnings(ERROR_KEY, warnings.stream().map(Manifests.Warning::toString).toList());
     }
 
-    private String fingerprintOrNull() {
-        try {
-            return fingerprint(listFiles(roots));
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     /**
-     * As {@link #read}, but a file whose path, size and modification time are those of its last good
-     * parse is not parsed again (the same test that tells a change at all): with 10,000 objects in
-     * files, re-parsing all of them for one new file was most of file mode's time to traffic.
+     * As {@link #read}, but a file whose path and content hash are those of its last good parse is not
+     * parsed again: with 10,000 objects in files, re-parsing all of them for one changed file was most
+     * of file mode's time to traffic.
      */
-    private Manifests readChanged(List<Path> files) throws ManifestException {
+    private Manifests parseChanged(Observed files) throws ManifestException {
         Map<Path, Parsed> now = new HashMap<>();
         List<HasMetadata> objects = new ArrayList<>();
         List<Manifests.Warning> warnings = new ArrayList<>();
-        for (Path file : files) {
-            Parsed one;
-            try {
-                // Stat before reading: a write in between leaves a newer stamp, so the next poll parses again.
-                String stamp = stamp(file);
-                one = parsed.get(file);
-                if (one == null || !one.stamp().equals(stamp)) {
-                    one = new Parsed(stamp, ManifestParser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
-                }
-            } catch (IOException e) {
-                throw new ManifestException(file.toString(), 0, "cannot read: " + e.getMessage());
+        for (int i = 0; i < files.files().size(); i++) {
+            Path file = files.files().get(i);
+            String hash = files.hashes().get(i);
+            Parsed one = parsed.get(file);
+            if (one == null || !one.hash().equals(hash)) {
+                one = new Parsed(hash, parseOne(file, files.contents().get(i)));
             }
             now.put(file, one);
             objects.addAll(one.manifests().objects());
@@ -189,30 +204,42 @@ public final class FileSource implements AutoCloseable {
         return new Manifests(objects, warnings);
     }
 
-    /** A file's last good parse, and the real path, size and modification time it was read at. */
-    private record Parsed(String stamp, Manifests manifests) {
-    }
-
-    private static String stamp(Path file) throws IOException {
-        Path real = file.toRealPath();
-        return real + " " + Files.size(real) + " " + Files.getLastModifiedTime(real);
+    /** A file's last good parse, and the hash of the bytes it was parsed from. */
+    private record Parsed(String hash, Manifests manifests) {
     }
 
     /** Parses every file, in order; the first that cannot be read or parsed fails them all. */
     public static Manifests read(List<Path> files) throws ManifestException {
-        List<HasMetadata> objects = new ArrayList<>();
-        List<Manifests.Warning> warnings = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
         for (Path file : files) {
-            Manifests one;
             try {
-                one = ManifestParser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+                contents.add(Files.readAllBytes(file));
             } catch (IOException e) {
                 throw new ManifestException(file.toString(), 0, "cannot read: " + e.getMessage());
             }
+        }
+        return parse(files, contents);
+    }
+
+    private static Manifests parse(List<Path> files, List<byte[]> contents) throws ManifestException {
+        List<HasMetadata> objects = new ArrayList<>();
+        List<Manifests.Warning> warnings = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            Manifests one = parseOne(files.get(i), contents.get(i));
             objects.addAll(one.objects());
             warnings.addAll(one.warnings());
         }
         return new Manifests(objects, warnings);
+    }
+
+    private static Manifests parseOne(Path file, byte[] content) throws ManifestException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ManifestException(file.toString(), 0, "cannot read: not UTF-8");
+        }
+        return ManifestParser.parse(file.toString(), text);
     }
 
     public static List<Path> listFiles(List<Path> roots) throws IOException {
@@ -238,15 +265,44 @@ public final class FileSource implements AutoCloseable {
         return List.copyOf(files.values());
     }
 
-    private static String fingerprint(List<Path> files) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (Path f : files) {
-            Path real = f.toRealPath();
-            sb.append(f).append('>').append(real).append(' ')
-              .append(Files.size(real)).append(' ')
-              .append(Files.getLastModifiedTime(real)).append('\n');
+    /**
+     * The files of one poll, their bytes as read (parsed as they are, so what was hashed is what
+     * applies), and a fingerprint of names and content hashes: the content decides, so a rewrite
+     * within the clock's granularity is seen and a {@code touch} or a ConfigMap swap to the same
+     * content rebuilds nothing.
+     */
+    private record Observed(List<Path> files, List<byte[]> contents, List<String> hashes, String fingerprint) {
+    }
+
+    private static Observed observe(List<Path> roots) throws IOException {
+        List<Path> files;
+        try {
+            files = listFiles(roots);
+        } catch (IOException e) {
+            throw new IOException("cannot list " + roots + ": " + e, e);
         }
-        return sb.toString();
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+        List<byte[]> contents = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        StringBuilder fingerprint = new StringBuilder();
+        for (Path f : files) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(f);
+            } catch (IOException e) {
+                throw new IOException(f + ": cannot read: " + e, e);
+            }
+            String hash = HexFormat.of().formatHex(sha256.digest(bytes));
+            contents.add(bytes);
+            hashes.add(hash);
+            fingerprint.append(f).append(' ').append(hash).append('\n');
+        }
+        return new Observed(files, contents, hashes, fingerprint.toString());
     }
 
     @Override

@@ -1,13 +1,17 @@
 package dev.pier.source.kube;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,24 +50,15 @@ final class Leadership implements AutoCloseable {
     private CompletableFuture<?> term;
     private int failures; // guarded by this: failed starts or terms in a row, for the backoff
 
-    /** Runs after a leader stopped and released the Lease (deleting it unless another replica took it). */
-    private final Runnable releasedLeaseCleanup;
-
     Leadership(KubernetesClient client, KubeSourceOptions options, Runnable onStart, Runnable onStop) {
-        this(options, onStart, onStop, config -> client.leaderElector().withConfig(config).build().start(),
-                () -> deleteReleasedLease(client, options));
+        this(options, onStart, onStop, config -> client.leaderElector().withConfig(config).build().start());
     }
 
     Leadership(KubeSourceOptions options, Runnable onStart, Runnable onStop, Elector elector) {
-        this(options, onStart, onStop, elector, () -> { });
-    }
-
-    private Leadership(KubeSourceOptions options, Runnable onStart, Runnable onStop, Elector elector, Runnable releasedLeaseCleanup) {
         this.options = options;
         this.onStart = onStart;
         this.onStop = onStop;
         this.elector = elector;
-        this.releasedLeaseCleanup = releasedLeaseCleanup;
     }
 
     /** Starts the first term; never throws for an election that cannot start (it is retried). */
@@ -109,7 +104,7 @@ final class Leadership implements AutoCloseable {
     private LeaderElectionConfig config() {
         return new LeaderElectionConfigBuilder()
                 .withName(options.leaseName())
-                .withLock(new LeaseLock(options.leaseNamespace(), options.leaseName(), options.identity()))
+                .withLock(new InstalledLeaseLock(options.leaseNamespace(), options.leaseName(), options.identity()))
                 .withLeaseDuration(options.leaseDuration())
                 .withRenewDeadline(options.renewDeadline())
                 .withRetryPeriod(options.retryPeriod())
@@ -137,13 +132,12 @@ final class Leadership implements AutoCloseable {
     }
 
     /**
-     * Stops taking part; a leader releases the Lease so another replica takes over at once, and
-     * deletes it if no other replica has taken it yet, so an uninstalled Pier leaves no Lease behind.
+     * Stops taking part; a leader releases the Lease so another replica takes over at once. The
+     * Lease itself stays: it belongs to whoever installed Pier (the chart), which removes it.
      */
     @Override
     public void close() {
         CompletableFuture<?> current;
-        boolean wasLeader = leader;
         synchronized (this) {
             closed = true;
             current = term;
@@ -159,21 +153,27 @@ final class Leadership implements AutoCloseable {
             }
         }
         leader = false;
-        if (wasLeader) releasedLeaseCleanup.run();
     }
 
-    /** Deletes the Lease while nobody holds it; the resourceVersion precondition spares one another replica just took. */
-    private static void deleteReleasedLease(KubernetesClient client, KubeSourceOptions options) {
-        try {
-            Lease lease = client.leases().inNamespace(options.leaseNamespace()).withName(options.leaseName()).get();
-            if (lease == null) return;
-            // fabric8's release may leave this replica's name as holder; anyone else's means a new leader.
-            String holder = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
-            if (holder != null && !holder.isEmpty() && !holder.equals(options.identity())) return;
-            client.leases().inNamespace(options.leaseNamespace()).resource(lease)
-                    .lockResourceVersion(lease.getMetadata().getResourceVersion()).delete();
-        } catch (KubernetesClientException e) {
-            LOG.debug("released Lease {}/{} not deleted: {}", options.leaseNamespace(), options.leaseName(), e.getMessage());
+    /**
+     * fabric8's LeaseLock, taking a Lease installed without a holder's record (the chart creates it
+     * empty, so Helm deletes it on uninstall and its upgrades never touch the record) as free. As
+     * is, fabric8 would fail on the missing times, or try to create a Lease that already exists.
+     */
+    static final class InstalledLeaseLock extends LeaseLock {
+        InstalledLeaseLock(String namespace, String name, String identity) {
+            super(namespace, name, identity);
+        }
+
+        @Override
+        protected LeaderElectionRecord toRecord(Lease lease) {
+            LeaseSpec spec = lease.getSpec();
+            if (spec == null || spec.getLeaseDurationSeconds() == null || spec.getAcquireTime() == null || spec.getRenewTime() == null) {
+                ZonedDateTime never = Instant.EPOCH.atZone(ZoneOffset.UTC);
+                int transitions = spec == null || spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions();
+                return new LeaderElectionRecord(null, Duration.ZERO, never, never, transitions);
+            }
+            return super.toRecord(lease);
         }
     }
 }

@@ -8,14 +8,19 @@ import dev.pier.model.ServiceKey;
 import dev.pier.source.SnapshotSink;
 import dev.pier.translate.ResourceSnapshot;
 import dev.pier.translate.TranslationResult;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FileSourceTest {
 
@@ -53,6 +58,12 @@ class FileSourceTest {
         }
     }
 
+    /** A change applies once two polls in a row read the same files. */
+    private static boolean pollTwice(FileSource source) {
+        source.poll();
+        return source.poll();
+    }
+
     private static String service(String name) {
         return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + "}\nspec: {ports: [{port: 80}]}\n";
     }
@@ -72,7 +83,7 @@ class FileSourceTest {
         assertThat(sink.snapshots).as("nothing changed, nothing delivered").hasSize(1);
 
         Files.writeString(dir.resolve("c.yaml"), service("c"));
-        assertThat(source.poll()).isTrue();
+        assertThat(pollTwice(source)).isTrue();
         assertThat(sink.snapshots).hasSize(2);
         assertThat(sink.snapshots.get(1).services()).hasSize(3);
     }
@@ -87,6 +98,7 @@ class FileSourceTest {
 
         // b.yaml changes (another size, so the change shows whatever the file system's clock resolution).
         Files.writeString(dir.resolve("b.yaml"), service("b").replace("port: 80", "port: 8080"));
+        assertThat(source.poll()).as("a change applies once two polls read the same bytes").isFalse();
         assertThat(source.poll()).isTrue();
         assertThat(sink.snapshots).hasSize(2);
         var before = sink.snapshots.get(0).services();
@@ -96,6 +108,7 @@ class FileSourceTest {
         assertThat(after.get(1).getSpec().getPorts().get(0).getPort()).isEqualTo(8080);
 
         Files.delete(dir.resolve("a.yaml"));
+        assertThat(source.poll()).isFalse();
         assertThat(source.poll()).isTrue();
         assertThat(sink.snapshots.get(2).services()).extracting(s -> s.getMetadata().getName()).containsExactly("b");
     }
@@ -111,12 +124,12 @@ class FileSourceTest {
         assertThat(source.poll()).isTrue();
 
         Files.writeString(b, "apiVersion: v1\nkind: Service\nmetadata: {name: b\n");
-        assertThat(source.poll()).isFalse();
+        assertThat(pollTwice(source)).isFalse();
         assertThat(sink.snapshots).as("all or nothing: a.yaml alone is not applied").hasSize(1);
         assertThat(sink.errors.get(FileSource.ERROR_KEY)).startsWith(b + ":").contains(":3:").doesNotContain("\n");
 
         Files.writeString(b, service("b2"));
-        assertThat(source.poll()).isTrue();
+        assertThat(pollTwice(source)).isTrue();
         assertThat(sink.errors).isEmpty();
         assertThat(sink.snapshots).hasSize(2);
         assertThat(sink.snapshots.get(1).services()).extracting(s -> s.getMetadata().getName()).containsExactly("a", "b2");
@@ -168,7 +181,7 @@ class FileSourceTest {
 
         Files.writeString(a, service("a") + "---\n" + service("b"));
         sink.failures = 1;
-        assertThat(source.poll()).isFalse();
+        assertThat(pollTwice(source)).isFalse();
         assertThat(sink.errors.get(FileSource.ERROR_KEY)).startsWith("translation failed: ").contains("translation bug");
         assertThat(sink.snapshots).as("the last good snapshot stays").hasSize(1);
 
@@ -189,7 +202,73 @@ class FileSourceTest {
                 a + ":6: HTTPRoute r (gateway.networking.k8s.io/v1) is not a kind Pier reads; skipped");
 
         Files.writeString(a, service("a"));
-        assertThat(source.poll()).isTrue();
+        assertThat(pollTwice(source)).isTrue();
         assertThat(sink.warnings).as("cleared once the files are clean").isEmpty();
+    }
+
+    /**
+     * A writer truncates the file and writes it in two parts; a poll lands in the pause. Cut at a
+     * document boundary, the first part parses (it would drop b); cut mid-line, it does not (it
+     * would be reported as an error). Neither goes live nor is reported: the last good table keeps
+     * serving until the complete file has been read the same twice, and then it applies.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aFileWrittenInTwoPartsIsNeverAppliedHalf(boolean cutAtADocumentBoundary, @TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Files.writeString(a, service("a"));
+        RecordingSink sink = new RecordingSink();
+        FileSource source = new FileSource(List.of(dir), sink, 60_000);
+        assertThat(source.poll()).isTrue();
+
+        String whole = service("a") + "---\n" + service("b");
+        int cut = cutAtADocumentBoundary ? whole.indexOf("---\n") + 4 : whole.indexOf("metadata: {name: b") + 12;
+        byte[] bytes = whole.getBytes(StandardCharsets.UTF_8);
+        try (OutputStream out = Files.newOutputStream(a)) { // truncates, as editors and cp do
+            assertThat(source.poll()).as("empty").isFalse();
+            out.write(bytes, 0, cut);
+            out.flush();
+            assertThat(source.poll()).as("the first part").isFalse();
+            out.write(bytes, cut, bytes.length - cut);
+        }
+        assertThat(source.poll()).as("complete, read once").isFalse();
+        assertThat(sink.snapshots).as("the last good table keeps serving").hasSize(1);
+        assertThat(sink.errors).as("nothing half-written was reported").isEmpty();
+
+        assertThat(source.poll()).as("read the same again: applied").isTrue();
+        assertThat(sink.snapshots).hasSize(2);
+        assertThat(sink.snapshots.get(1).services()).extracting(x -> x.getMetadata().getName()).containsExactly("a", "b");
+        assertThat(sink.errors).isEmpty();
+    }
+
+    /** The same size and modification time (a second write within the clock's granularity): the content decides. */
+    @Test
+    void aRewriteWithTheSameSizeAndModificationTimeIsSeen(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Files.writeString(a, service("a"));
+        FileTime mtime = Files.getLastModifiedTime(a);
+        RecordingSink sink = new RecordingSink();
+        FileSource source = new FileSource(List.of(dir), sink, 60_000);
+        assertThat(source.poll()).isTrue();
+
+        Files.writeString(a, service("b"));
+        Files.setLastModifiedTime(a, mtime);
+        assertThat(pollTwice(source)).isTrue();
+        assertThat(sink.snapshots).hasSize(2);
+        assertThat(sink.snapshots.get(1).services()).extracting(x -> x.getMetadata().getName()).containsExactly("b");
+    }
+
+    /** A {@code touch} changes no content: nothing is rebuilt. */
+    @Test
+    void aTouchRebuildsNothing(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Files.writeString(a, service("a"));
+        RecordingSink sink = new RecordingSink();
+        FileSource source = new FileSource(List.of(dir), sink, 60_000);
+        assertThat(source.poll()).isTrue();
+
+        Files.setLastModifiedTime(a, FileTime.fromMillis(Files.getLastModifiedTime(a).toMillis() + 60_000));
+        assertThat(source.poll()).isTrue();
+        assertThat(sink.snapshots).hasSize(1);
     }
 }

@@ -15,6 +15,7 @@ import dev.pier.model.Problem;
 import dev.pier.model.ServiceKey;
 import dev.pier.testing.KubeApiServer;
 import dev.pier.testing.KubeApiServerExtension;
+import dev.pier.testing.ShippedRbac;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -25,8 +26,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +37,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs KubeSource as user {@code pier} bound to nothing but the RBAC objects in
- * deploy/10-rbac.yaml: every watch, status write, Event and Lease call must be allowed by them.
+ * deploy/10-rbac.yaml, with the Lease deploy/ installs: every watch, status write, Event and Lease
+ * call must be allowed by them.
  * Also covers GatewayRoute status, with a stand-in CRD.
  */
 @ExtendWith(KubeApiServerExtension.class)
@@ -49,7 +49,7 @@ class KubeSourceRbacTest {
         KubernetesClient admin = kube.client();
         installGatewayRouteCrd(admin);
         String ns = namespace(admin, "rbac");
-        bindDocumentedRbac(admin, ns);
+        String lease = ShippedRbac.bind(admin, ns);
 
         admin.services().inNamespace(ns).resource(service("web")).create();
         admin.services().inNamespace(ns).resource(new ServiceBuilder(service("pier")).editSpec().withType("LoadBalancer").endSpec().build()).create();
@@ -75,15 +75,15 @@ class KubeSourceRbacTest {
             return out;
         };
         try (KubernetesClient pier = kube.newClient(kube.pierToken());
-             // The Lease name deploy/ grants (the chart's Role names its one Lease).
+             // The Lease deploy/ installs, empty, and its Role grants by name (get and patch only).
              KubeSource source = new KubeSource(pier, KubeSourceTest.options(ns).withWatchNamespaces(Set.of(ns))
-                     .withLease("pier-leader", java.time.Duration.ofSeconds(6), java.time.Duration.ofSeconds(4),
+                     .withLease(lease, java.time.Duration.ofSeconds(6), java.time.Duration.ofSeconds(4),
                              java.time.Duration.ofMillis(500))
                      .withPublishService(ns + "/pier"), sink)) {
             source.start();
             sink.awaitSnapshot(s -> names(s.ingresses()).contains("shop") && names(s.services()).contains("web"));
             assertThat(source.watchesGatewayRoutes()).isTrue();
-            awaitTrue(source::isLeader, "pier may hold the Lease");
+            awaitTrue(source::isLeader, "pier may take the installed, empty Lease");
             awaitTrue(() -> KubeSourceTest.lbOf(admin, ns, "shop").stream().anyMatch(l -> "lb.pier.test".equals(l.getHostname())),
                     "pier may write Ingress status");
             awaitTrue(() -> conditions(admin, ns).stream().anyMatch(c -> "Accepted".equals(c.get("type"))
@@ -104,33 +104,6 @@ class KubeSourceRbacTest {
             assertThat(route(admin, ns).getMetadata().getResourceVersion()).isEqualTo(grVersion);
             assertThat(piersEvents(admin, ns)).hasSize(1);
         }
-    }
-
-    private static void bindDocumentedRbac(KubernetesClient admin, String ns) throws Exception {
-        // The shipped manifests, not a copy: what users apply is what this test proves sufficient.
-        String manifests = Files.readString(Path.of("deploy", "10-rbac.yaml"), StandardCharsets.UTF_8);
-        int found = 0;
-        {
-            for (HasMetadata item : admin.load(new ByteArrayInputStream(manifests.getBytes(StandardCharsets.UTF_8))).items()) {
-                if (!item.getKind().equals("ClusterRole") && !item.getKind().equals("Role")) continue;
-                found++;
-                item.getMetadata().setNamespace(null);
-                if (item.getKind().equals("ClusterRole")) {
-                    admin.resource(item).forceConflicts().serverSideApply();
-                    admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName("pier-test").endMetadata()
-                            .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", item.getMetadata().getName())
-                            .addNewSubject().withKind("User").withApiGroup("rbac.authorization.k8s.io")
-                            .withName(KubeApiServer.PIER_USER).endSubject().build()).forceConflicts().serverSideApply();
-                } else {
-                    admin.resource(item).inNamespace(ns).create();
-                    admin.resource(new RoleBindingBuilder().withNewMetadata().withName("pier").withNamespace(ns).endMetadata()
-                            .withNewRoleRef("rbac.authorization.k8s.io", "Role", item.getMetadata().getName())
-                            .addNewSubject().withKind("User").withApiGroup("rbac.authorization.k8s.io")
-                            .withName(KubeApiServer.PIER_USER).endSubject().build()).inNamespace(ns).create();
-                }
-            }
-        }
-        assertThat(found).as("ClusterRole and Role in deploy/10-rbac.yaml").isEqualTo(2);
     }
 
     /** The real GatewayRoute CRD from crds/, as users apply it. */
