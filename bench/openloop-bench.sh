@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 RATES=${RATES:-5000 15000}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-15}
-MAX_WORKERS=${MAX_WORKERS:-64}
+MAX_WORKERS=${MAX_WORKERS:-512}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 TARGETS=${TARGETS:-direct nginx haproxy pier}
@@ -77,8 +77,8 @@ run() { # name port rate -> one row of the table
         pct(0.50), pct(0.90), pct(0.99), pct(0.999), lat[NR] / 1e6, cpu }'
 }
 
-echo "warming up Pier's JIT for ${WARMUP}s (closed loop, $MAX_WORKERS connections)..."
-attack "$PIER_PORT" "$WARMUP" 0 /dev/null
+echo "warming up Pier's JIT for ${WARMUP}s (closed loop, 64 connections, as proxy-bench)..."
+MAX_WORKERS=64 attack "$PIER_PORT" "$WARMUP" 0 /dev/null
 echo "proxies on core $PROXY_CPU, backend and vegeta on core $LOAD_CPU; vegeta attack -duration=${DURATION}s -max-workers=$MAX_WORKERS, keep-alive"
 echo "latencies in ms over every request; * = achieved rate below offered (saturated: not an open-loop figure)"
 printf "%-8s %9s %12s %8s %8s %8s %8s %8s %8s %10s\n" target offered/s achieved/s success% p50 p90 p99 p99.9 max cpu-us/req
