@@ -41,3 +41,92 @@ ports: [{name: http, port: $1}]
 endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
 CONF
 }
+
+# The three proxies as proxy-bench and openloop-bench measure them: each a plain reverse proxy to
+# BACKEND_PORT, on one core, with keep-alive upstream connections. Each start_* records the pid
+# whose CPU time is measured in proxy_pid[NAME].
+declare -A proxy_pid
+
+# start_nginx_proxy NAME PORT BACKEND_PORT CPU: one worker, upstream keep-alive.
+start_nginx_proxy() {
+  mkdir -p "$work/$1"
+  cat > "$work/$1/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $work/$1/nginx.pid; error_log $work/$1/error.log warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  upstream backend { server 127.0.0.1:$3; keepalive 256; }
+  server { listen 127.0.0.1:$2;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
+CONF
+  taskset -c "$4" nginx -c "$work/$1/nginx.conf" -p "$work/$1" & pids+=($!); proxy_pid[$1]=$!
+}
+
+# haproxy_cfg PORT BACKEND_PORT [BIND OPTIONS]: one thread, HTTP mode, server-side keep-alive.
+haproxy_cfg() {
+  cat <<CONF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option forwardfor
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$1 ${3:-}
+  default_backend be
+backend be
+  server b1 127.0.0.1:$2
+CONF
+}
+
+# start_haproxy NAME PORT BACKEND_PORT CPU [BIND OPTIONS]
+start_haproxy() {
+  haproxy_cfg "$2" "$3" "${5:-}" > "$work/$1.cfg"
+  taskset -c "$4" haproxy -f "$work/$1.cfg" -db & pids+=($!); proxy_pid[$1]=$!
+}
+
+# pier_yaml BACKEND_PORT: Service, EndpointSlice and an Ingress sending / to it.
+pier_yaml() {
+  service_yaml "$1"; cat <<CONF
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: bench, namespace: default}
+spec:
+  ingressClassName: pier
+  rules:
+  - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}
+CONF
+}
+
+# start_pier NAME JAR FILE HTTP_PORT HTTPS_PORT ADMIN_PORT CPU [JAVA OPTIONS...]: one event loop,
+# the JVM told it has one core, pinned to CPU. Its log is $work/NAME.log.
+start_pier() {
+  local name=$1 jar=$2 file=$3 http=$4 https=$5 admin=$6 cpu=$7; shift 7
+  taskset -c "$cpu" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m "$@" \
+    -jar "$jar" serve --file "$file" --address 127.0.0.1 --http-port "$http" --https-port "$https" \
+    --admin-port "$admin" --event-loops 1 > "$work/$name.log" 2>&1 & pids+=($!); proxy_pid[$name]=$!
+}
+
+# wait_ports PORT...: each answers GET / within 20 s, else print the Pier logs and fail.
+wait_ports() {
+  local port
+  for port in "$@"; do
+    for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.2; done
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/" || { echo "port $port does not answer"; cat "$work"/pier*.log 2>/dev/null; exit 1; }
+  done
+}
+
+# cpu_ticks PID: CPU ticks (user+system) of a process and its children: the proxy's own cost, which
+# the other load on a shared machine does not change as much as it changes requests/s.
+cpu_ticks() {
+  local total=0 p
+  for p in "$@" $(pgrep -P "$1" || true); do
+    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}

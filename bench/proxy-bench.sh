@@ -47,82 +47,15 @@ need nginx nginx-light; need haproxy haproxy; need wrk wrk
 [ -f "$PIER_JAR" ] || mvn -B -q package -DskipTests
 
 bench_workdir pier-bench
-declare -A proxy_pid  # target -> pid whose CPU time is measured
 start_backend "$BACKEND_PORT" "$LOAD_CPU"
-
-# nginx as a plain reverse proxy: one worker, upstream keep-alive.
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000;
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
-  server { listen 127.0.0.1:$NGINX_PORT;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
-      proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
-CONF
-taskset -c "$PROXY_CPU" nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!); proxy_pid[nginx]=$!
-
-# HAProxy: one thread, HTTP mode, server-side keep-alive.
-# haproxy_cfg PORT [BIND OPTIONS]
-haproxy_cfg() {
-  cat <<CONF
-global
-  nbthread 1
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  option forwardfor
-  http-reuse always
-frontend fe
-  bind 127.0.0.1:$1 ${2:-}
-  default_backend be
-backend be
-  server b1 127.0.0.1:$BACKEND_PORT
-CONF
-}
-haproxy_cfg "$HAPROXY_PORT" > "$work/haproxy.cfg"
-taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy.cfg" -db & pids+=($!); proxy_pid[haproxy]=$!
-
-# Pier: one event loop, the JVM told it has one core, pinned to the same core.
-{ service_yaml "$BACKEND_PORT"; cat <<CONF
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: bench, namespace: default}
-spec:
-  ingressClassName: pier
-  rules:
-  - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}
-CONF
-} > "$work/pier.yaml"
+start_nginx_proxy nginx "$NGINX_PORT" "$BACKEND_PORT" "$PROXY_CPU"
+start_haproxy haproxy "$HAPROXY_PORT" "$BACKEND_PORT" "$PROXY_CPU"
+pier_yaml "$BACKEND_PORT" > "$work/pier.yaml"
 cp "$work/pier.yaml" "$work/pier-live.yaml"  # the file Pier under test reads; the swap table rewrites it
-taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m $PIER_JAVA_OPTS \
-  -jar "$PIER_JAR" serve --file "$work/pier-live.yaml" --address 127.0.0.1 --http-port $PIER_PORT --https-port $PIER_HTTPS_PORT \
-  --admin-port $PIER_ADMIN --event-loops 1 > "$work/pier.log" 2>&1 & pids+=($!); proxy_pid[pier]=$!
-if [ -n "$PIER_BASE_JAR" ]; then
-  taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
-    -jar "$PIER_BASE_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $PIER_BASE_PORT --https-port $PIER_BASE_HTTPS_PORT \
-    --admin-port $PIER_BASE_ADMIN --event-loops 1 > "$work/pier-base.log" 2>&1 & pids+=($!); proxy_pid[pier-base]=$!
-fi
-
-for port in $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT ${PIER_BASE_JAR:+$PIER_BASE_PORT}; do
-  for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.2; done
-  curl -fsS -o /dev/null "http://127.0.0.1:$port/" || { echo "port $port does not answer"; cat "$work/pier.log"; exit 1; }
-done
-
-# CPU ticks (user+system) of a process and its children: the proxy's own cost, which the other
-# load on a shared machine does not change as much as it changes requests/s.
-cpu_ticks() {
-  local total=0 p
-  for p in "$@" $(pgrep -P "$1" || true); do
-    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-  done
-  echo "$total"
-}
+# shellcheck disable=SC2086  # PIER_JAVA_OPTS is a list of options
+start_pier pier "$PIER_JAR" "$work/pier-live.yaml" $PIER_PORT $PIER_HTTPS_PORT $PIER_ADMIN "$PROXY_CPU" $PIER_JAVA_OPTS
+[ -z "$PIER_BASE_JAR" ] || start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU"
+wait_ports $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT ${PIER_BASE_JAR:+$PIER_BASE_PORT}
 
 run() { # name port seconds [path] [connections] [wrk options...] -> "rps p50 p99 cpu-us/request failed"
   local name=$1 port=$2 seconds=$3 path=${4:-/} conns=${5:-$CONNECTIONS}
@@ -173,8 +106,7 @@ done
 # serve h2c and HTTP/1.1 on one port, so only HAProxy (an h2-enabled bind) and Pier are compared.
 if [ "$H2LOAD" = 1 ]; then
   H2_PORT=18086
-  haproxy_cfg "$H2_PORT" "proto h2" > "$work/haproxy-h2.cfg"
-  taskset -c "$PROXY_CPU" haproxy -f "$work/haproxy-h2.cfg" -db & pids+=($!)
+  start_haproxy haproxy-h2 "$H2_PORT" "$BACKEND_PORT" "$PROXY_CPU" "proto h2"
   sleep 1
   H2_STREAMS=${H2_STREAMS:-16}; H2_CLIENTS=${H2_CLIENTS:-8}
   echo "h2load -c$H2_CLIENTS -m$H2_STREAMS -D${DURATION} (h2c prior knowledge)"
