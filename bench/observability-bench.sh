@@ -104,7 +104,7 @@ pier_variant() {
       OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536 OTEL_BSP_MAX_EXPORT_BATCH_SIZE=4096 \
     taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
       -jar "$jar" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port "$http" \
-      --admin-port $((http + 100)) --event-loops 1 "$@" > "$work/$name.out" 2> "$work/$name.err" & pids+=($!)
+      --admin-port $((http + 100)) --https-port -1 --event-loops 1 "$@" > "$work/$name.out" 2> "$work/$name.err" & pids+=($!)
   proxy_pid[$name]=$!; port[$name]=$http
 }
 pier_variant pier           18191 "$PIER_JAR" --access-log off
