@@ -132,6 +132,8 @@ final class GatewayRouteRoutes {
                 problems.invalid(f + ".backendRefs", "a resolver rule takes no backendRefs");
             if (answers)
                 problems.invalid(f + ".filters", "a resolver rule takes no RequestRedirect or DirectResponse filter");
+            // A problem found above (e.g. ForwardRaw beside a path rewrite) leaves the rule out: the model refuses it.
+            if (problems.leftOut() > before) return List.of();
             Optional<Route> route = resolverRules.route(gr, ref, rule.getResolver(), f + ".resolver", idPrefix + "resolver",
                     filters, timeouts, retry, balancer, healthCheck, forwardRawPath, maxBody, tls, tlsField, problems);
             if (route.isPresent()) BackendProtocols.warnUnused(tls, problems);
