@@ -177,9 +177,25 @@ class HelmChartTest {
             Assertions.assertThrows(Exception.class, () -> asPier.services().inNamespace(app).resource(new ServiceBuilder()
                     .withNewMetadata().withName("sneaky").endMetadata().withNewSpec().addNewPort().withPort(1).endPort().endSpec().build()).create());
             Assertions.assertThrows(Exception.class, () -> asPier.secrets().inNamespace(app).withName("any").delete());
-            var refused = Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class, () -> asPier.secrets()
-                    .inNamespace(app).resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("sneaky")
-                            .endMetadata().addToStringData("k", "v").build()).create());
+            // The API server loads admission policies asynchronously (an informer), so a write just after helm install can
+            // come before the policy is in force: try until it is refused, removing what got through meanwhile.
+            io.fabric8.kubernetes.client.KubernetesClientException refused = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (refused == null) {
+                try {
+                    asPier.secrets().inNamespace(app).resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                            .withName("sneaky").endMetadata().addToStringData("k", "v").build()).create();
+                    admin.secrets().inNamespace(app).withName("sneaky").delete();
+                    if (System.nanoTime() > deadline) Assertions.fail("the chart's admission policy never refused a Secret without Pier's label");
+                    Thread.sleep(200);
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    if (e.getCode() == 409) { // the one let through a moment ago is still being deleted
+                        Thread.sleep(200);
+                        continue;
+                    }
+                    refused = e;
+                }
+            }
             assertThat(refused.getCode()).isEqualTo(403);
             assertThat(refused.getMessage()).contains("app.kubernetes.io/managed-by=pier");
             Assertions.assertThrows(Exception.class, () -> asPier.leases().inNamespace(system).withName(release + "-leader").delete());
