@@ -425,7 +425,7 @@ final class Exchange {
     private void requestTimedOut() {
         requestTimer = -1;
         if (finished) return;
-        (target != null ? target.meters : route.unserved).timedOut(RouteMeters.Timeout.REQUEST);
+        (target != null ? target.meters : route.unserved()).timedOut(RouteMeters.Timeout.REQUEST);
         abortCurrentTry();
         if (!responseStarted) {
             fail(504, "request timed out\n");

@@ -69,6 +69,8 @@ final class RouteMeters {
      */
     private volatile Slots slots;
     private volatile boolean retired;
+    /** The route's meters of exchanges that reached no Service, when this is its first target's; made on first use. */
+    private volatile RouteMeters unserved;
 
     RouteMeters(MeterRegistry registry, String namespace, String routeId, String service) {
         this.registry = registry;
@@ -101,6 +103,24 @@ final class RouteMeters {
         return slots;
     }
 
+    /**
+     * The meters of this route's exchanges that reached no Service (service label {@code none}), made on first use
+     * and retired with this instance; called on the route's first target's meters.
+     */
+    RouteMeters unserved() {
+        RouteMeters u = unserved;
+        return u != null ? u : createUnserved();
+    }
+
+    private synchronized RouteMeters createUnserved() {
+        if (unserved == null) {
+            RouteMeters u = new RouteMeters(registry, namespace, routeId, NO_SERVICE);
+            if (retired) u.retire();
+            unserved = u;
+        }
+        return unserved;
+    }
+
     /** The meters of a route toward {@code service}; a Service outside the route's namespace is labelled {@code ns/name:port}. */
     static RouteMeters forService(MeterRegistry registry, String namespace, String routeId, ServiceKey service) {
         return new RouteMeters(registry, namespace, routeId, serviceLabel(namespace, service));
@@ -108,7 +128,8 @@ final class RouteMeters {
 
     static String serviceLabel(String routeNamespace, ServiceKey service) {
         String local = service.name() + ":" + service.port();
-        return service.namespace().equals(routeNamespace) ? local : service.namespace() + "/" + local;
+        // Interned: the same few labels repeat across thousands of routes (one string per route was ~48 B).
+        return (service.namespace().equals(routeNamespace) ? local : service.namespace() + "/" + local).intern();
     }
 
     /**
@@ -245,6 +266,7 @@ final class RouteMeters {
     /** Removes every meter this instance registered; called once its route (or Service) left the live table. */
     synchronized void retire() {
         retired = true;
+        if (unserved != null) unserved.retire();
         Slots s = slots;
         if (s == null) return;
         for (Meter m : s.registered) registry.remove(m);

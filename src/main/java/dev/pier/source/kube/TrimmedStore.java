@@ -20,11 +20,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.Stream;
 
 /**
@@ -147,7 +149,7 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         if (spec != null) {
             spec.setAdditionalProperties(none(spec.getAdditionalProperties()));
             spec.setIngressClassName(shared(spec.getIngressClassName()));
-            compact(spec.getDefaultBackend());
+            spec.setDefaultBackend(compact(spec.getDefaultBackend()));
             spec.setRules(compact(spec.getRules()));
             spec.setTls(compact(spec.getTls()));
             if (spec.getRules() != null) {
@@ -156,14 +158,18 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
                     HTTPIngressRuleValue http = rule.getHttp();
                     if (http == null) continue;
                     http.setAdditionalProperties(none(http.getAdditionalProperties()));
-                    http.setPaths(compact(http.getPaths()));
-                    if (http.getPaths() == null) continue;
-                    for (HTTPIngressPath path : http.getPaths()) {
-                        path.setAdditionalProperties(none(path.getAdditionalProperties()));
-                        path.setPath(shared(path.getPath()));
-                        path.setPathType(shared(path.getPathType()));
-                        compact(path.getBackend());
+                    if (http.getPaths() != null && !http.getPaths().contains(null)) {
+                        List<HTTPIngressPath> paths = new ArrayList<>(http.getPaths().size());
+                        for (HTTPIngressPath path : http.getPaths()) {
+                            path.setAdditionalProperties(none(path.getAdditionalProperties()));
+                            path.setPath(shared(path.getPath()));
+                            path.setPathType(shared(path.getPathType()));
+                            path.setBackend(compact(path.getBackend()));
+                            paths.add(SEEN.shared(path));
+                        }
+                        http.setPaths(SEEN.shared(List.copyOf(paths)));
                     }
+                    rule.setHttp(SEEN.shared(http));
                 }
             }
             if (spec.getTls() != null) {
@@ -190,11 +196,13 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
                     }
                 }
             }
+            // Every Ingress Pier serves shows the same published addresses: one status object for all of them.
+            ingress.setStatus(SEEN.shared(status));
         }
     }
 
-    private static void compact(IngressBackend backend) {
-        if (backend == null) return;
+    private static IngressBackend compact(IngressBackend backend) {
+        if (backend == null) return null;
         backend.setAdditionalProperties(none(backend.getAdditionalProperties()));
         IngressServiceBackend service = backend.getService();
         if (service != null) {
@@ -209,5 +217,30 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         if (backend.getResource() != null) {
             backend.getResource().setAdditionalProperties(none(backend.getResource().getAdditionalProperties()));
         }
+        return SEEN.shared(backend);
     }
+
+    /**
+     * Parts of Ingresses equal to one seen recently, shared instead of kept once per Ingress: many Ingresses name
+     * the same Service port and path, and all show the same status. The cache is only read, never written into,
+     * so sharing is safe; a direct-mapped table of recent values (the last one seen wins a slot) keeps nothing
+     * per distinct value, unlike an interning map. Parts differ in class, so equal ones are of one class.
+     */
+    static final class RecentValues {
+        private static final int SLOTS = 1024;
+        private final AtomicReferenceArray<Object> slots = new AtomicReferenceArray<>(SLOTS);
+
+        @SuppressWarnings("unchecked")
+        <V> V shared(V value) {
+            if (value == null) return null;
+            int h = value.hashCode();
+            int i = (h ^ (h >>> 16)) & (SLOTS - 1);
+            Object seen = slots.get(i);
+            if (seen != null && seen != value && seen.getClass() == value.getClass() && seen.equals(value)) return (V) seen;
+            slots.set(i, value);
+            return value;
+        }
+    }
+
+    private static final RecentValues SEEN = new RecentValues();
 }
