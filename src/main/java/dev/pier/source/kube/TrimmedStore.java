@@ -21,7 +21,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,53 +41,81 @@ import java.util.stream.Stream;
 final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
     static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
     private static final Set<String> TLS_KEYS = Set.of("tls.crt", "tls.key");
-    /** Keys are {@code namespace/name}, or {@code name} for cluster-scoped kinds: namespace first, then name. */
-    static final Comparator<String> BY_NAMESPACE_THEN_NAME = (a, b) -> {
-        int sa = a.indexOf('/');
-        int sb = b.indexOf('/');
-        int c = CharSequence.compare(a.subSequence(0, Math.max(sa, 0)), b.subSequence(0, Math.max(sb, 0)));
-        return c != 0 ? c : CharSequence.compare(a.subSequence(sa + 1, a.length()), b.subSequence(sb + 1, b.length()));
-    };
 
     private static boolean translated(String key) {
         return TLS_KEYS.contains(key) || key.startsWith(AcmeSecrets.HTTP01_PREFIX) || key.startsWith(AcmeSecrets.TLSALPN01_PREFIX);
     }
 
-    private final ConcurrentSkipListMap<String, T> items = new ConcurrentSkipListMap<>(BY_NAMESPACE_THEN_NAME);
+    /**
+     * Namespace ("" for cluster-scoped kinds), then name, to the object. The keys are the object's own namespace and
+     * name strings: a {@code namespace/name} key string per object was ~56 B at 10,000 Ingresses.
+     */
+    private final ConcurrentSkipListMap<String, ConcurrentSkipListMap<String, T>> items = new ConcurrentSkipListMap<>();
 
     @Override
     public String getKey(T object) {
         return Cache.metaNamespaceKeyFunc(object);
     }
 
+    private static String namespaceOf(String key) {
+        int slash = key.indexOf('/');
+        return slash < 0 ? "" : key.substring(0, slash);
+    }
+
+    private static String nameOf(String key) {
+        return key.substring(key.indexOf('/') + 1);
+    }
+
+    // Writes come from the informer's one thread at a time (fabric8's cache serialises them); reads from any thread.
+
     @Override
     public T put(String key, T object) {
-        return items.put(key, trim(object));
+        T trimmed = trim(object);
+        String namespace = namespaceOf(key);
+        String name = nameOf(key);
+        ObjectMeta meta = trimmed.getMetadata();
+        if (meta != null && namespace.equals(meta.getNamespace())) namespace = meta.getNamespace(); // the shared copy
+        ConcurrentSkipListMap<String, T> names = items.computeIfAbsent(namespace, ns -> new ConcurrentSkipListMap<>());
+        String existing = names.ceilingKey(name);
+        if (meta != null && name.equals(existing)) {
+            meta.setName(existing); // a replaced entry keeps its key: let the object share it
+            name = existing;
+        } else if (meta != null && name.equals(meta.getName())) {
+            name = meta.getName();
+        }
+        return names.put(name, trimmed);
     }
 
     @Override
     public T remove(String key) {
-        return items.remove(key);
+        String namespace = namespaceOf(key);
+        ConcurrentSkipListMap<String, T> names = items.get(namespace);
+        if (names == null) return null;
+        T removed = names.remove(nameOf(key));
+        if (names.isEmpty()) items.remove(namespace, names);
+        return removed;
     }
 
     @Override
     public Stream<String> keySet() {
-        return items.keySet().stream();
+        return items.entrySet().stream().flatMap(ns -> ns.getValue().keySet().stream()
+                .map(name -> ns.getKey().isEmpty() ? name : ns.getKey() + "/" + name));
     }
 
     @Override
     public Stream<T> values() {
-        return items.values().stream();
+        return items.values().stream().flatMap(names -> names.values().stream());
     }
 
     @Override
     public int size() {
-        return items.size();
+        return items.values().stream().mapToInt(ConcurrentSkipListMap::size).sum();
     }
 
     @Override
     public T get(String key) {
-        return items.get(key);
+        ConcurrentSkipListMap<String, T> names = items.get(namespaceOf(key));
+        return names == null ? null : names.get(nameOf(key));
     }
 
     static <T extends HasMetadata> T trim(T object) {
