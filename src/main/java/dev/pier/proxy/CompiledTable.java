@@ -286,7 +286,10 @@ final class CompiledTable {
         private RouteMeters meters(Route route, ServiceKey service) {
             return meters.computeIfAbsent(new MeterKey(route.id(), service), k -> {
                 RouteMeters old = previous.meters.get(k);
-                if (old != null) return old;
+                if (old != null) {
+                    old.carriedOver(route.id());
+                    return old;
+                }
                 String namespace = route.source().namespace();
                 return service == null ? new RouteMeters(registry, namespace, route.id(), RouteMeters.NO_SERVICE)
                         : RouteMeters.forService(registry, namespace, route.id(), service);

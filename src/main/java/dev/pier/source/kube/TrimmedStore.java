@@ -83,7 +83,23 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         } else if (meta != null && name.equals(meta.getName())) {
             name = meta.getName();
         }
+        if (names.get(name) instanceof Ingress before && trimmed instanceof Ingress after) shareHosts(before, after);
         return names.put(name, trimmed);
+    }
+
+    /**
+     * The live routing table holds the host strings of the Ingress it was translated from; an update that changes
+     * no rule (Pier's own status write) would otherwise keep a second copy of each in the cache.
+     */
+    private static void shareHosts(Ingress before, Ingress after) {
+        if (before.getSpec() == null || after.getSpec() == null || before.getSpec().getRules() == null
+                || after.getSpec().getRules() == null) return;
+        List<IngressRule> old = before.getSpec().getRules();
+        List<IngressRule> now = after.getSpec().getRules();
+        for (int i = 0; i < Math.min(old.size(), now.size()); i++) {
+            String host = old.get(i).getHost();
+            if (host != null && host.equals(now.get(i).getHost())) now.get(i).setHost(host);
+        }
     }
 
     @Override

@@ -97,12 +97,15 @@ class TrimmedStoreTest {
     void anUpdatedObjectReplacesTheOldOneUnderItsKey_andClusterScopedKeysHaveNoNamespace() {
         TrimmedStore<Ingress> store = new TrimmedStore<>();
         Ingress v1 = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("1")
-                .endMetadata().build();
+                .endMetadata().withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
         Ingress v2 = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("2")
-                .endMetadata().build();
+                .endMetadata().withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
         assertThat(store.put(store.getKey(v1), v1)).isNull();
+        String host = v1.getSpec().getRules().get(0).getHost();
         assertThat(store.put(store.getKey(v2), v2)).isSameAs(v1);
         assertThat(store.get("shop/web").getMetadata().getResourceVersion()).isEqualTo("2");
+        // The table translated from v1 holds its host string: the new object shares it instead of keeping a copy.
+        assertThat(store.get("shop/web").getSpec().getRules().get(0).getHost()).isSameAs(host);
         assertThat(store.size()).isEqualTo(1);
         assertThat(store.remove("shop/web")).isSameAs(v2);
         assertThat(store.size()).isZero();
