@@ -49,9 +49,10 @@ final class IngressRoutes {
      *
      * @param deleting       whether the Ingress is being deleted: its claims then lose every conflict
      * @param forwardRawPath the Ingress's {@link IngressAnnotations#PATH_POLICY}
+     * @param problems       the Ingress's own; their object is its routes' source
      */
     List<RouteClaim> rules(Ingress ingress, boolean deleting, boolean forwardRawPath, ObjectProblems problems) {
-        ObjectRef ref = ref(ingress);
+        ObjectRef ref = problems.object(); // the Ingress's own: its routes and its status share one instance
         List<RouteClaim> out = new ArrayList<>();
         List<IngressRule> rules = ingress.getSpec() == null || ingress.getSpec().getRules() == null
                 ? List.of() : ingress.getSpec().getRules();
@@ -89,7 +90,7 @@ final class IngressRoutes {
     /** The route of {@code spec.defaultBackend}, if it has a usable one. */
     Optional<Route> defaultRoute(Ingress ingress, boolean forwardRawPath, ObjectProblems problems) {
         if (ingress.getSpec() == null || ingress.getSpec().getDefaultBackend() == null) return Optional.empty();
-        ObjectRef ref = ref(ingress);
+        ObjectRef ref = problems.object();
         return backends(ingress, ingress.getSpec().getDefaultBackend(), "spec.defaultBackend",
                 "this default backend is left out", problems)
                 .map(b -> forward("ingress/" + ref.namespace() + "/" + ref.name() + "/default", ref,
