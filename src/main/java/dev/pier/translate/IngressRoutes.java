@@ -14,7 +14,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -29,6 +31,8 @@ final class IngressRoutes {
 
     private final BackendRefs backendRefs;
     private final BackendProtocols protocols;
+
+    private final Map<Object, Object> sharedValues = new HashMap<>();
 
     IngressRoutes(BackendRefs backendRefs, BackendProtocols protocols) {
         this.backendRefs = backendRefs;
@@ -97,9 +101,19 @@ final class IngressRoutes {
                         RouteMatch.path(PathMatch.prefix("/")), b, forwardRawPath));
     }
 
-    private static Route forward(String id, ObjectRef ref, RouteMatch match, List<WeightedBackend> backends, boolean forwardRawPath) {
-        return new Route(id, ref, match, new dev.pier.model.RouteAction.Forward(backends), List.of(),
+    private Route forward(String id, ObjectRef ref, RouteMatch match, List<WeightedBackend> backends, boolean forwardRawPath) {
+        return new Route(id, ref, shared(match), shared(new dev.pier.model.RouteAction.Forward(backends)), List.of(),
                 dev.pier.model.Timeouts.NONE, dev.pier.model.RetryPolicy.NONE, forwardRawPath);
+    }
+
+    /**
+     * One instance per distinct match and action in a translation: most Ingress paths are {@code Prefix /}, many
+     * name the same Service, and the model is immutable (~150 B per route at 10,000 Ingresses to one Service).
+     */
+    @SuppressWarnings("unchecked")
+    private <V> V shared(V value) {
+        Object seen = sharedValues.putIfAbsent(value, value);
+        return seen == null ? value : (V) seen;
     }
 
     /** Lower-case host, {@code *} for none; empty when the host is not valid. */
