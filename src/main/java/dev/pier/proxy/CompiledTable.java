@@ -223,7 +223,14 @@ final class CompiledTable {
             CompiledFilter[] filters = route.filters().isEmpty() ? NO_FILTERS : new CompiledFilter[route.filters().size()];
             CompiledAction action = answer(route);
             // A route with targets keeps no meters of its own: its first target's make the `none` ones when first needed.
-            RouteMeters first = action instanceof CompiledAction.Forward f && f.targets().length > 0 ? f.targets()[0].meters : null;
+            RouteMeters first = null;
+            if (action instanceof CompiledAction.Forward f && f.targets().length > 0) {
+                first = f.targets()[0].meters;
+                first.ownsUnserved();
+                for (int i = 1; i < f.targets().length; i++) {
+                    if (f.targets()[i].meters != first) f.targets()[i].meters.disownsUnserved();
+                }
+            }
             CompiledRoute compiled = new CompiledRoute(route, order, filters, action,
                     first != null ? first : meters(route, null), first != null);
             List<Filter> fs = route.filters();

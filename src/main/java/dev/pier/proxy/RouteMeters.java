@@ -123,6 +123,23 @@ final class RouteMeters {
         return u != null ? u : createUnserved();
     }
 
+    /**
+     * A new table makes this its route's first target's meters: {@code none} meters retired while it was not are made
+     * again on first use.
+     */
+    synchronized void ownsUnserved() {
+        if (unserved != null && unserved.retired) unserved = null;
+    }
+
+    /**
+     * A new table makes another target its route's first: these {@code none} meters go, so a route never has two
+     * sets under one name (exchanges of the old table still on them are not counted, as on a retired route).
+     */
+    synchronized void disownsUnserved() {
+        if (unserved == null) unserved = new RouteMeters(registry, namespace, routeId, NO_SERVICE);
+        unserved.retire();
+    }
+
     private synchronized RouteMeters createUnserved() {
         if (unserved == null) {
             RouteMeters u = new RouteMeters(registry, namespace, routeId, NO_SERVICE);
