@@ -10,7 +10,7 @@
 #   PIER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/pier.jfr,settings=profile" bench/proxy-bench.sh
 #   H2LOAD=1 bench/proxy-bench.sh                   # also h2c downstream to Pier and HAProxy (h2load, prior knowledge)
 #   H2LOAD=1 H2_ROUNDS=5 SCENARIOS=none bench/proxy-bench.sh  # only h2c, each target 5 times in turn, medians
-#   PORT_BASE=38180 bench/proxy-bench.sh            # other ports (default 18081-18090)
+#   PORT_BASE=26380 bench/proxy-bench.sh            # other ports (default 18081-18090)
 #   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
 #
 # Tables, each with every target in the same run:
@@ -142,7 +142,7 @@ if [ "$H2LOAD" = 1 ]; then
       name=${t%%:*}
       printf "%-13s %12s req/s  cpu-us/req %s\n" "$name" \
         "$(awk -v n="$name" '$1 == n {print $2}' "$work/h2.rounds" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}')" \
-        "$(awk -v n="$name" '$1 == n {print $8}' "$work/h2.rounds" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}')"
+        "$(awk -v n="$name" '$1 == n {print $7}' "$work/h2.rounds" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}')"
     done
   fi
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
