@@ -14,6 +14,7 @@
 #   BASE_PORT=29000 bench/tls-bench.sh      # another port range (default 28180-28196)
 #   PIER_BASE_JAR=/tmp/old.jar bench/tls-bench.sh   # also that build (OpenSSL) as target pier-base-openssl
 #   MODES=h2 bench/tls-bench.sh              # only some tables (new-conn keep-alive h2; default all)
+#   MODES=h2 H2_ROUNDS=5 bench/tls-bench.sh  # h2 only, each target 5 times in turn, then medians
 #
 # Layout on a 2-core machine as in proxy-bench.sh: the proxy under test owns core 0; the backend
 # (nginx, one worker, a fixed 13-byte body over plain HTTP) and the load generator share core 1.
@@ -175,7 +176,10 @@ case " $MODES " in *" keep-alive "*)
   for t in $TARGETS; do wrk_run "$t" "$(port_of "$t")" "$CONNECTIONS" "keep-alive"; done;; esac
 
 case " $MODES " in *" h2 "*)
-echo "h2load -c$H2_CLIENTS -m$H2_STREAMS -D$DURATION over TLS (ALPN h2); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+H2_ROUNDS=${H2_ROUNDS:-1}  # > 1: every target once per round, in turn, then the medians (a loaded machine drifts)
+echo "h2load -c$H2_CLIENTS -m$H2_STREAMS -D$DURATION over TLS (ALPN h2), $H2_ROUNDS round(s); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+: > "$work/h2.rounds"
+for round in $(seq 1 "$H2_ROUNDS"); do
 for t in haproxy pier-openssl pier-base-openssl pier-jdk; do
   case " $TARGETS " in *" $t "*) ;; *) continue;; esac
   pid=${proxy_pid[$t]}; before=$(cpu_ticks "$pid")
@@ -187,6 +191,16 @@ for t in haproxy pier-openssl pier-base-openssl pier-jdk; do
     /^time for request:/ {mean=$6}
     /Application protocol:/ {proto=$3}
     END {cpu = n > 0 ? sprintf("%.1f", ticks * 1e6 / hz / n) : "-";
-         printf "%-17s %12s req/s  mean %s  cpu-us/req %s  %s  (%s)\n", name, rps, mean, cpu, failed, proto}' "$work/h2.out"
-done;; esac
+         printf "%-17s %12s req/s  mean %s  cpu-us/req %s  %s  (%s)\n", name, rps, mean, cpu, failed, proto}' "$work/h2.out" | tee -a "$work/h2.rounds"
+done
+done
+if [ "$H2_ROUNDS" -gt 1 ]; then
+  median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+  echo "medians over $H2_ROUNDS rounds:"
+  for t in haproxy pier-openssl pier-base-openssl pier-jdk; do
+    case " $TARGETS " in *" $t "*) ;; *) continue;; esac
+    printf "%-17s %12s req/s  cpu-us/req %s\n" "$t" "$(awk -v n="$t" '$1 == n {print $2}' "$work/h2.rounds" | median)" \
+      "$(awk -v n="$t" '$1 == n {print $7}' "$work/h2.rounds" | median)"
+  done
+fi;; esac
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
