@@ -200,6 +200,8 @@ final class CompiledTable {
         return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.meters, health, b.tlsSettings);
     }
 
+    private static final CompiledFilter[] NO_FILTERS = new CompiledFilter[0];
+
     private static final class Builder {
         private final CompiledTable previous;
         private final MeterRegistry registry;
@@ -218,8 +220,19 @@ final class CompiledTable {
         }
 
         CompiledRoute route(Route route, int order) {
-            CompiledFilter[] filters = new CompiledFilter[route.filters().size()];
-            CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), meters(route, null));
+            CompiledFilter[] filters = route.filters().isEmpty() ? NO_FILTERS : new CompiledFilter[route.filters().size()];
+            CompiledAction action = answer(route);
+            // A route with targets keeps no meters of its own: its first target's make the `none` ones when first needed.
+            RouteMeters first = null;
+            if (action instanceof CompiledAction.Forward f && f.targets().length > 0) {
+                first = f.targets()[0].meters;
+                first.ownsUnserved();
+                for (int i = 1; i < f.targets().length; i++) {
+                    if (f.targets()[i].meters != first) f.targets()[i].meters.disownsUnserved();
+                }
+            }
+            CompiledRoute compiled = new CompiledRoute(route, order, filters, action,
+                    first != null ? first : meters(route, null), first != null);
             List<Filter> fs = route.filters();
             for (int i = 0; i < filters.length; i++) filters[i] = CompiledFilter.compile(fs.get(i), compiled);
             return compiled;
@@ -280,7 +293,10 @@ final class CompiledTable {
         private RouteMeters meters(Route route, ServiceKey service) {
             return meters.computeIfAbsent(new MeterKey(route.id(), service), k -> {
                 RouteMeters old = previous.meters.get(k);
-                if (old != null) return old;
+                if (old != null) {
+                    old.carriedOver(route.id());
+                    return old;
+                }
                 String namespace = route.source().namespace();
                 return service == null ? new RouteMeters(registry, namespace, route.id(), RouteMeters.NO_SERVICE)
                         : RouteMeters.forService(registry, namespace, route.id(), service);
