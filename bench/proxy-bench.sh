@@ -10,6 +10,7 @@
 #   PIER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/pier.jfr,settings=profile" bench/proxy-bench.sh
 #   PIER_BASE_JAR=target/pier.jar PIER_BASE_JAVA_OPTS="-XX:+UseSerialGC" bench/proxy-bench.sh  # A/B on a JVM flag
 #   H2LOAD=1 bench/proxy-bench.sh                   # also h2c downstream to Pier and HAProxy (h2load, prior knowledge)
+#   H2LOAD=1 H2_ROUNDS=5 SCENARIOS=none bench/proxy-bench.sh  # only h2c, each target 5 times in turn, medians
 #   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
 #   PORT_BASE=28081 bench/proxy-bench.sh            # ten ports from PORT_BASE (default 18081)
 #
@@ -113,13 +114,38 @@ if [ "$H2LOAD" = 1 ]; then
   start_haproxy haproxy-h2 "$H2_PORT" "$BACKEND_PORT" "$PROXY_CPU" "proto h2"
   sleep 1
   H2_STREAMS=${H2_STREAMS:-16}; H2_CLIENTS=${H2_CLIENTS:-8}
-  echo "h2load -c$H2_CLIENTS -m$H2_STREAMS -D${DURATION} (h2c prior knowledge)"
-  for t in haproxy-h2:$H2_PORT pier-h2:$PIER_PORT; do
-    taskset -c "$LOAD_CPU" h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -D"$DURATION" "http://127.0.0.1:${t#*:}/" > "$work/h2.out" 2>&1 || true
-    awk -v name="${t%%:*}" '
-      /^finished in/ {rps=$4}
-      /^requests:/ {failed=$10 " failed"}
-      /^time for request:/ {mean=$6}
-      END {printf "%-10s %12s req/s  mean %s  %s\n", name, rps, mean, failed}' "$work/h2.out"
+  h2_targets="haproxy-h2:$H2_PORT pier-h2:$PIER_PORT${PIER_BASE_JAR:+ pier-base-h2:$PIER_BASE_PORT}"
+  # Pier's h2 server path gets its own JIT warm-up (the HTTP/1.1 warm-up does not compile it).
+  for t in $h2_targets; do
+    case "$t" in pier*) taskset -c "$LOAD_CPU" h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -D"$WARMUP" "http://127.0.0.1:${t#*:}/" >/dev/null 2>&1 || true;; esac
   done
+  # H2_ROUNDS > 1: every target once per round, in turn, so that a loaded machine's drift falls on all
+  # of them alike; the medians follow the rounds.
+  H2_ROUNDS=${H2_ROUNDS:-1}
+  echo "h2load -c$H2_CLIENTS -m$H2_STREAMS -D${DURATION} (h2c prior knowledge), $H2_ROUNDS round(s); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  : > "$work/h2.rounds"
+  for round in $(seq 1 "$H2_ROUNDS"); do
+    for t in $h2_targets; do
+      name=${t%%:*}; pid=${proxy_pid[$name]:-${proxy_pid[${name%-h2}]:-}}; before=0; after=0
+      [ -n "$pid" ] && before=$(cpu_ticks "$pid")
+      taskset -c "$LOAD_CPU" h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -D"$DURATION" "http://127.0.0.1:${t#*:}/" > "$work/h2.out" 2>&1 || true
+      [ -n "$pid" ] && after=$(cpu_ticks "$pid")
+      awk -v name="$name" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v haspid="${pid:+1}" '
+        /^finished in/ {rps=$4}
+        /^requests:/ {failed=$10 " failed"; n=$8}
+        /^time for request:/ {mean=$6}
+        END {cpu = (haspid && n > 0) ? sprintf("%.1f", ticks * 1e6 / hz / n) : "-";
+             printf "%-13s %12s req/s  mean %s  cpu-us/req %s  %s\n", name, rps, mean, cpu, failed}' "$work/h2.out" | tee -a "$work/h2.rounds"
+    done
+  done
+  if [ "$H2_ROUNDS" -gt 1 ]; then
+    echo "medians over $H2_ROUNDS rounds:"
+    for t in $h2_targets; do
+      name=${t%%:*}
+      printf "%-13s %12s req/s  cpu-us/req %s\n" "$name" \
+        "$(awk -v n="$name" '$1 == n {print $2}' "$work/h2.rounds" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}')" \
+        "$(awk -v n="$name" '$1 == n {print $7}' "$work/h2.rounds" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}')"
+    done
+  fi
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi

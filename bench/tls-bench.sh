@@ -12,6 +12,9 @@
 #   KEY=rsa bench/tls-bench.sh               # RSA 2048 instead of ECDSA P-256
 #   TARGETS="haproxy pier-openssl" bench/tls-bench.sh
 #   BASE_PORT=29000 bench/tls-bench.sh      # another port range (default 28180-28196)
+#   PIER_BASE_JAR=/tmp/old.jar bench/tls-bench.sh   # also that build (OpenSSL) as target pier-base-openssl
+#   MODES=h2 bench/tls-bench.sh              # only some tables (new-conn keep-alive h2; default all)
+#   MODES=h2 H2_ROUNDS=5 bench/tls-bench.sh  # h2 only, each target 5 times in turn, then medians
 #
 # Layout on a 2-core machine as in proxy-bench.sh: the proxy under test owns core 0; the backend
 # (nginx, one worker, a fixed 13-byte body over plain HTTP) and the load generator share core 1.
@@ -30,9 +33,12 @@ PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 TARGETS=${TARGETS:-nginx haproxy pier-openssl pier-jdk}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
+PIER_BASE_JAR=${PIER_BASE_JAR:-}  # also run that build (OpenSSL engine) as target pier-base-openssl: A/B in one run
+[ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base-openssl"
+MODES=${MODES:-new-conn keep-alive h2}  # which tables to run
 BASE_PORT=${BASE_PORT:-28180}  # ports BASE_PORT..BASE_PORT+16 on 127.0.0.1
 BACKEND_PORT=$((BASE_PORT + 1)); NGINX_PORT=$((BASE_PORT + 2)); HAPROXY_PORT=$((BASE_PORT + 3))
-PIER_OPENSSL_PORT=$((BASE_PORT + 4)); PIER_JDK_PORT=$((BASE_PORT + 5))
+PIER_OPENSSL_PORT=$((BASE_PORT + 4)); PIER_JDK_PORT=$((BASE_PORT + 5)); PIER_BASE_OPENSSL_PORT=$((BASE_PORT + 6))
 PIER_HTTP_BASE=$((BASE_PORT + 10)); PIER_ADMIN_BASE=$((BASE_PORT + 14))
 
 . bench/lib.sh
@@ -109,16 +115,17 @@ data:
   tls.key: $(base64 -w0 "$work/tls.key")
 CONF
 } > "$work/pier.yaml"
-start_pier() { # name engine https-port index
+start_pier() { # name engine https-port index [jar]
   taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
-    -jar "$PIER_JAR" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $((PIER_HTTP_BASE + $4)) \
+    -jar "${5:-$PIER_JAR}" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $((PIER_HTTP_BASE + $4)) \
     --https-port "$3" --admin-port $((PIER_ADMIN_BASE + $4)) --event-loops 1 --tls-engine "$2" \
     --default-certificate default/bench-tls > "$work/$1.log" 2>&1 & pids+=($!); proxy_pid[$1]=$!
 }
 start_pier pier-openssl openssl $PIER_OPENSSL_PORT 0
 start_pier pier-jdk jdk $PIER_JDK_PORT 1
+[ -z "$PIER_BASE_JAR" ] || start_pier pier-base-openssl openssl $PIER_BASE_OPENSSL_PORT 2 "$PIER_BASE_JAR"
 
-port_of() { case "$1" in nginx) echo $NGINX_PORT;; haproxy) echo $HAPROXY_PORT;; pier-openssl) echo $PIER_OPENSSL_PORT;; pier-jdk) echo $PIER_JDK_PORT;; esac; }
+port_of() { case "$1" in nginx) echo $NGINX_PORT;; haproxy) echo $HAPROXY_PORT;; pier-openssl) echo $PIER_OPENSSL_PORT;; pier-jdk) echo $PIER_JDK_PORT;; pier-base-openssl) echo $PIER_BASE_OPENSSL_PORT;; esac; }
 for t in $TARGETS; do
   port=$(port_of "$t")
   for _ in $(seq 1 150); do curl -fksS -o /dev/null "https://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.2; done
@@ -149,10 +156,12 @@ wrk_run() { # name port connections label [wrk args...] -> one line
 }
 
 echo "warming up Pier's JIT for ${WARMUP}s per engine (keep-alive and new connections)..."
-for t in pier-openssl pier-jdk; do
+H2_STREAMS=${H2_STREAMS:-16}; H2_CLIENTS=${H2_CLIENTS:-8}
+for t in pier-openssl pier-jdk pier-base-openssl; do
   case " $TARGETS " in *" $t "*) ;; *) continue;; esac
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "https://127.0.0.1:$(port_of $t)/" >/dev/null
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$NEW_CONNECTIONS" -d"${WARMUP}s" -H 'Connection: close' "https://127.0.0.1:$(port_of $t)/" >/dev/null
+  case " $MODES " in *" keep-alive "*) taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "https://127.0.0.1:$(port_of $t)/" >/dev/null;; esac
+  case " $MODES " in *" new-conn "*) taskset -c "$LOAD_CPU" wrk -t1 -c"$NEW_CONNECTIONS" -d"${WARMUP}s" -H 'Connection: close' "https://127.0.0.1:$(port_of $t)/" >/dev/null;; esac
+  case " $MODES " in *" h2 "*) taskset -c "$LOAD_CPU" h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -D"$WARMUP" "https://127.0.0.1:$(port_of $t)/" >/dev/null 2>&1 || true;; esac
 done
 
 echo "negotiated (openssl s_client, no SNI):"
@@ -161,19 +170,37 @@ for t in $TARGETS; do
 done
 echo "key: $KEY; wrk -t1 -d${DURATION}s; proxies on core $PROXY_CPU, backend and load on core $LOAD_CPU"
 printf "%-13s %-10s %12s %10s %10s %12s\n" target mode "requests/s" p50 p99 "cpu-us/req"
-for t in $TARGETS; do wrk_run "$t" "$(port_of "$t")" "$NEW_CONNECTIONS" "new-conn" -H 'Connection: close'; done
-for t in $TARGETS; do wrk_run "$t" "$(port_of "$t")" "$CONNECTIONS" "keep-alive"; done
+case " $MODES " in *" new-conn "*)
+  for t in $TARGETS; do wrk_run "$t" "$(port_of "$t")" "$NEW_CONNECTIONS" "new-conn" -H 'Connection: close'; done;; esac
+case " $MODES " in *" keep-alive "*)
+  for t in $TARGETS; do wrk_run "$t" "$(port_of "$t")" "$CONNECTIONS" "keep-alive"; done;; esac
 
-H2_STREAMS=${H2_STREAMS:-16}; H2_CLIENTS=${H2_CLIENTS:-8}
-echo "h2load -c$H2_CLIENTS -m$H2_STREAMS -D$DURATION over TLS (ALPN h2)"
-for t in haproxy pier-openssl pier-jdk; do
+case " $MODES " in *" h2 "*)
+H2_ROUNDS=${H2_ROUNDS:-1}  # > 1: every target once per round, in turn, then the medians (a loaded machine drifts)
+echo "h2load -c$H2_CLIENTS -m$H2_STREAMS -D$DURATION over TLS (ALPN h2), $H2_ROUNDS round(s); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+: > "$work/h2.rounds"
+for round in $(seq 1 "$H2_ROUNDS"); do
+for t in haproxy pier-openssl pier-base-openssl pier-jdk; do
   case " $TARGETS " in *" $t "*) ;; *) continue;; esac
+  pid=${proxy_pid[$t]}; before=$(cpu_ticks "$pid")
   taskset -c "$LOAD_CPU" h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -D"$DURATION" "https://127.0.0.1:$(port_of "$t")/" > "$work/h2.out" 2>&1 || true
-  awk -v name="$t" '
+  after=$(cpu_ticks "$pid")
+  awk -v name="$t" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
     /^finished in/ {rps=$4}
-    /^requests:/ {failed=$10 " failed"}
+    /^requests:/ {failed=$10 " failed"; n=$8}
     /^time for request:/ {mean=$6}
     /Application protocol:/ {proto=$3}
-    END {printf "%-13s %12s req/s  mean %s  %s  (%s)\n", name, rps, mean, failed, proto}' "$work/h2.out"
+    END {cpu = n > 0 ? sprintf("%.1f", ticks * 1e6 / hz / n) : "-";
+         printf "%-17s %12s req/s  mean %s  cpu-us/req %s  %s  (%s)\n", name, rps, mean, cpu, failed, proto}' "$work/h2.out" | tee -a "$work/h2.rounds"
 done
+done
+if [ "$H2_ROUNDS" -gt 1 ]; then
+  median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+  echo "medians over $H2_ROUNDS rounds:"
+  for t in haproxy pier-openssl pier-base-openssl pier-jdk; do
+    case " $TARGETS " in *" $t "*) ;; *) continue;; esac
+    printf "%-17s %12s req/s  cpu-us/req %s\n" "$t" "$(awk -v n="$t" '$1 == n {print $2}' "$work/h2.rounds" | median)" \
+      "$(awk -v n="$t" '$1 == n {print $7}' "$work/h2.rounds" | median)"
+  done
+fi;; esac
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

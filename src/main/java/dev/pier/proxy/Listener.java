@@ -3,6 +3,7 @@ package dev.pier.proxy;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
@@ -21,6 +22,9 @@ import java.util.function.ObjIntConsumer;
  * handler of each connection come from the port's accept gate ({@link EdgeTransport}).
  */
 public final class Listener {
+
+    /** Flushes deferred at most this many writes on an HTTP/2 connection before one goes out at once. */
+    private static final int H2_FLUSH_AFTER_WRITES = 64;
 
     private Listener() {
     }
@@ -76,6 +80,9 @@ public final class Listener {
                 if (pipeline.get(Http1Guard.NAME) != null) pipeline.remove(Http1Guard.NAME); // upgraded from HTTP/1 (h2c)
                 long idle = policy.http2IdleTimeout().toMillis();
                 pipeline.addBefore("handler", "pier-h2-idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+                // Responses are written from backend reads, so Vert.x flushes each alone: one write (and over TLS one
+                // record) per response. Flushed once per event-loop pass instead, the responses of one pass share them.
+                pipeline.addBefore("handler", "pier-h2-flush", new FlushConsolidationHandler(H2_FLUSH_AFTER_WRITES, true));
             }
         });
     }
