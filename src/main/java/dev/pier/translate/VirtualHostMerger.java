@@ -42,8 +42,11 @@ final class VirtualHostMerger {
                 .thenComparingInt(r -> r.key().matchIndex()).compare(a, b);
     };
 
-    /** @param problems gets a {@link dev.pier.model.Problem#CONFLICTED} problem for every loser, under the loser's object */
-    static Merged merge(List<RouteClaim> claims, Map<ObjectRef, ObjectProblems> problems) {
+    /**
+     * @param problems gets a {@link dev.pier.model.Problem#CONFLICTED} problem for every loser, under the loser's object
+     * @param memo     gives back the last translation's host where its routes are the same instances
+     */
+    static Merged merge(List<RouteClaim> claims, Map<ObjectRef, ObjectProblems> problems, TranslationMemo memo) {
         Map<String, Map<RouteMatch, List<RouteClaim>>> byHost = new TreeMap<>();
         for (RouteClaim c : claims) {
             byHost.computeIfAbsent(c.hostname(), h -> new LinkedHashMap<>())
@@ -64,7 +67,7 @@ final class VirtualHostMerger {
                 }
             }
             kept.sort(Comparator.comparing(RouteClaim::key, RoutePrecedence.INSTANCE));
-            hosts.add(new VirtualHost(host.getKey(), kept.stream().map(RouteClaim::route).toList()));
+            hosts.add(memo.host(host.getKey(), kept.stream().map(RouteClaim::route).toList()));
         }
         return new Merged(hosts, served);
     }

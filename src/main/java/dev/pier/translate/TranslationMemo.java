@@ -1,0 +1,229 @@
+package dev.pier.translate;
+
+import dev.pier.model.HttpsPolicy;
+import dev.pier.model.ObjectRef;
+import dev.pier.model.Problem;
+import dev.pier.model.Route;
+import dev.pier.model.VirtualHost;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the last translation made of each object, so the next one (one Ingress changed among
+ * 10,000) translates only what changed and unchanged hosts come out as the same instances, which
+ * the data plane then does not recompile. An Ingress's routes are reused while the Ingress is the
+ * same (the same cached object, or the same uid and resourceVersion), its deletion state and path
+ * policy are the same, and every Service and ConfigMap its translation looked up (present or not) is
+ * still the same object. A virtual host is reused when its winning routes are the same instances.
+ * Everything else (TLS, GatewayRoutes, conflicts, statuses) is computed anew each time.
+ *
+ * <p>One memo per pipeline, used by one thread at a time; a translation that throws leaves it as it was.
+ * {@link Translator#translate(ResourceSnapshot, TranslateOptions, java.time.Instant)} uses a fresh one,
+ * so that is the full translation the incremental one must equal.
+ */
+public final class TranslationMemo {
+    private TranslateOptions options;
+    private Map<ObjectRef, IngressRouting> ingresses = Map.of();
+    private Map<String, VirtualHost> hosts = Map.of();
+    private Map<String, HttpsHost> httpsHosts = Map.of();
+    // The next generation, filled during one translation and kept by commit().
+    private Map<ObjectRef, IngressRouting> nextIngresses;
+    private Map<String, VirtualHost> nextHosts;
+    private Map<String, HttpsHost> nextHttpsHosts;
+    private int reusedIngresses;
+
+    /** Starts a translation; a change of options forgets everything. */
+    void begin(TranslateOptions options) {
+        if (!options.equals(this.options)) {
+            ingresses = Map.of();
+            hosts = Map.of();
+            httpsHosts = Map.of();
+            this.options = options;
+        }
+        nextIngresses = new HashMap<>(ingresses.size() * 2 + 16);
+        nextHosts = new HashMap<>(hosts.size() * 2 + 16);
+        nextHttpsHosts = new HashMap<>();
+        reusedIngresses = 0;
+    }
+
+    /** The translation completed: its results are what the next one compares with. */
+    void commit() {
+        ingresses = nextIngresses;
+        hosts = nextHosts;
+        httpsHosts = nextHttpsHosts;
+        nextIngresses = null;
+        nextHosts = null;
+        nextHttpsHosts = null;
+    }
+
+    /** How many Ingresses the last translation took from the memo (for the pipeline's log). */
+    public int reusedIngresses() {
+        return reusedIngresses;
+    }
+
+    /** The route claims and default route of one Ingress, and the problems translating them raised. */
+    record IngressRouting(Ingress ingress, boolean deleting, boolean forwardRawPath, List<Read> reads,
+                          List<RouteClaim> claims, Optional<Route> defaultRoute, List<Problem> problems) {
+    }
+
+    /** One lookup translation made: which kind of object, the key, and what it found (null: absent). */
+    record Read(String kind, String key, Object found) {
+    }
+
+    interface RoutingOf {
+        IngressRouting translate(Reads reads);
+    }
+
+    /**
+     * The Ingress's routing from the memo when nothing it depends on changed, else from {@code translate}
+     * (its lookups recorded through {@code reads}); its problems are added to {@code own} either way.
+     */
+    IngressRouting ingress(ObjectRef ref, Ingress ingress, boolean deleting, boolean forwardRawPath, Reads reads,
+                           ObjectProblems own, RoutingOf translate) {
+        IngressRouting last = ingresses.get(ref);
+        IngressRouting out;
+        if (last != null && sameObject(last.ingress(), ingress) && last.deleting() == deleting
+                && last.forwardRawPath() == forwardRawPath && reads.stillTrue(last.reads())) {
+            out = last;
+            own.addAll(last.problems());
+            reusedIngresses++;
+        } else {
+            int before = own.size();
+            reads.start();
+            out = translate.translate(reads);
+            out = new IngressRouting(ingress, deleting, forwardRawPath, reads.taken(), out.claims(), out.defaultRoute(),
+                    own.since(before));
+        }
+        nextIngresses.put(ref, out);
+        return out;
+    }
+
+    /** The same cached object, or the same version of it as the API server numbers them. */
+    private static boolean sameObject(Ingress a, Ingress b) {
+        if (a == b) return true;
+        ObjectMeta x = a.getMetadata();
+        ObjectMeta y = b.getMetadata();
+        return x.getResourceVersion() != null && x.getUid() != null
+                && x.getResourceVersion().equals(y.getResourceVersion()) && x.getUid().equals(y.getUid());
+    }
+
+    /** The last translation's host of this name when it has exactly these routes (the same instances), else a new one. */
+    VirtualHost host(String hostname, List<Route> routes) {
+        VirtualHost last = hosts.get(hostname);
+        VirtualHost out = last != null && sameInstances(last.routes(), routes) ? last : new VirtualHost(hostname, routes);
+        nextHosts.put(hostname, out);
+        return out;
+    }
+
+    private record HttpsHost(VirtualHost plain, List<HttpsPolicy> policies, VirtualHost withPolicies) {
+    }
+
+    /** A host with its routes' HTTPS policies: the last one when made from the same host with equal policies. */
+    VirtualHost withHttps(VirtualHost plain, Map<ObjectRef, HttpsPolicy> policies) {
+        List<HttpsPolicy> applied = new ArrayList<>(plain.routes().size());
+        for (Route route : plain.routes()) applied.add(policies.getOrDefault(route.source(), HttpsPolicy.NONE));
+        HttpsHost last = httpsHosts.get(plain.hostname());
+        VirtualHost out;
+        if (last != null && last.plain() == plain && last.policies().equals(applied)) {
+            out = last.withPolicies();
+        } else {
+            List<Route> routes = new ArrayList<>(applied.size());
+            for (int i = 0; i < applied.size(); i++) routes.add(plain.routes().get(i).withHttps(applied.get(i)));
+            out = new VirtualHost(plain.hostname(), routes);
+        }
+        nextHttpsHosts.put(plain.hostname(), new HttpsHost(plain, applied, out));
+        return out;
+    }
+
+    private static boolean sameInstances(List<?> a, List<?> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Maps of objects by "namespace/name" that note every lookup while one object is translated, so
+     * its memo entry knows what it depends on, and check those lookups against this snapshot's maps.
+     */
+    static final class Reads {
+        private final Map<String, Map<String, ?>> byKind = new HashMap<>();
+        private List<Read> taken;
+
+        void start() {
+            taken = new ArrayList<>(2);
+        }
+
+        /** What was looked up since start(); nothing is recorded until the next start(). */
+        List<Read> taken() {
+            List<Read> out = taken == null ? List.of() : List.copyOf(taken);
+            taken = null;
+            return out;
+        }
+
+        <V> Map<String, V> recording(String kind, Map<String, V> source) {
+            byKind.put(kind, source);
+            return new Recording<>(kind, source, this);
+        }
+
+        /** Whether every lookup gives the same object (or none) in this snapshot. */
+        boolean stillTrue(List<Read> reads) {
+            for (Read r : reads) {
+                Map<String, ?> now = byKind.get(r.kind());
+                if (now == null || now.get(r.key()) != r.found()) return false;
+            }
+            return true;
+        }
+
+        private void note(String kind, String key, Object found) {
+            if (taken != null) taken.add(new Read(kind, key, found));
+        }
+    }
+
+    private static final class Recording<V> extends AbstractMap<String, V> {
+        private final String kind;
+        private final Map<String, V> source;
+        private final Reads reads;
+
+        Recording(String kind, Map<String, V> source, Reads reads) {
+            this.kind = kind;
+            this.source = source;
+            this.reads = reads;
+        }
+
+        @Override
+        public V get(Object key) {
+            V found = source.get(key);
+            reads.note(kind, (String) key, found);
+            return found;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public Set<Entry<String, V>> entrySet() {
+            throw new UnsupportedOperationException("translation looks objects up by key only, so each lookup is recorded");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
+    }
+}
