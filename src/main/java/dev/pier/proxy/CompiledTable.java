@@ -183,7 +183,7 @@ final class CompiledTable {
         Map<String, CompiledHost> wildcard = new HashMap<>();
         CompiledHost any = null;
         for (VirtualHost vh : table.virtualHosts()) {
-            String name = vh.hostname().toLowerCase(Locale.ROOT);
+            String name = vh.hostname(); // lower-case already (VirtualHost's invariant)
             CompiledHost hostRoutes = b.previous.host(name);
             if (hostRoutes == null || hostRoutes.source != vh || !b.carryOver(hostRoutes)) {
                 List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());

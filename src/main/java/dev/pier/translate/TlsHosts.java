@@ -115,6 +115,7 @@ final class TlsHosts {
      */
     static List<VirtualHost> withHttpsPolicies(List<VirtualHost> hosts, Set<String> tlsHosts, Map<ObjectRef, HttpsPolicy> policies,
                                                TranslationMemo memo) {
+        if (tlsHosts.isEmpty()) return hosts;
         List<VirtualHost> out = new ArrayList<>(hosts.size());
         for (VirtualHost host : hosts) {
             out.add(hasTls(host.hostname(), tlsHosts) ? memo.withHttps(host, policies) : host);

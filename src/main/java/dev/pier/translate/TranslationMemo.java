@@ -33,10 +33,12 @@ public final class TranslationMemo {
     private Map<ObjectRef, IngressRouting> ingresses = Map.of();
     private Map<String, VirtualHost> hosts = Map.of();
     private Map<String, HttpsHost> httpsHosts = Map.of();
+    private Map<String, VirtualHostMerger.MergedHost> mergedHosts = Map.of();
     // The next generation, filled during one translation and kept by commit().
     private Map<ObjectRef, IngressRouting> nextIngresses;
     private Map<String, VirtualHost> nextHosts;
     private Map<String, HttpsHost> nextHttpsHosts;
+    private Map<String, VirtualHostMerger.MergedHost> nextMergedHosts;
     private int reusedIngresses;
 
     /** Starts a translation; a change of options forgets everything. */
@@ -45,11 +47,13 @@ public final class TranslationMemo {
             ingresses = Map.of();
             hosts = Map.of();
             httpsHosts = Map.of();
+            mergedHosts = Map.of();
             this.options = options;
         }
         nextIngresses = new HashMap<>(ingresses.size() * 2 + 16);
         nextHosts = new HashMap<>(hosts.size() * 2 + 16);
         nextHttpsHosts = new HashMap<>();
+        nextMergedHosts = new HashMap<>(mergedHosts.size() * 2 + 16);
         reusedIngresses = 0;
     }
 
@@ -58,6 +62,8 @@ public final class TranslationMemo {
         ingresses = nextIngresses;
         hosts = nextHosts;
         httpsHosts = nextHttpsHosts;
+        mergedHosts = nextMergedHosts;
+        nextMergedHosts = null;
         nextIngresses = null;
         nextHosts = null;
         nextHttpsHosts = null;
@@ -112,6 +118,24 @@ public final class TranslationMemo {
         ObjectMeta y = b.getMetadata();
         return x.getResourceVersion() != null && x.getUid() != null
                 && x.getResourceVersion().equals(y.getResourceVersion()) && x.getUid().equals(y.getUid());
+    }
+
+    interface Merge {
+        VirtualHostMerger.MergedHost merge(String hostname, List<RouteClaim> claims, TranslationMemo memo);
+    }
+
+    /** The last translation's merge of this host when its claims are the same instances in the same order, else {@code merge}'s. */
+    VirtualHostMerger.MergedHost mergedHost(String hostname, List<RouteClaim> claims, Merge merge) {
+        VirtualHostMerger.MergedHost last = mergedHosts.get(hostname);
+        VirtualHostMerger.MergedHost out;
+        if (last != null && sameInstances(last.claims(), claims)) {
+            out = last;
+            nextHosts.put(hostname, last.host());
+        } else {
+            out = merge.merge(hostname, claims, this);
+        }
+        nextMergedHosts.put(hostname, out);
+        return out;
     }
 
     /** The last translation's host of this name when it has exactly these routes (the same instances), else a new one. */
