@@ -30,43 +30,88 @@ import java.util.Set;
  */
 public final class TranslationMemo {
     private TranslateOptions options;
-    private Map<ObjectRef, IngressRouting> ingresses = Map.of();
-    private Map<String, VirtualHost> hosts = Map.of();
-    private Map<String, HttpsHost> httpsHosts = Map.of();
-    private Map<String, VirtualHostMerger.MergedHost> mergedHosts = Map.of();
-    // The next generation, filled during one translation and kept by commit().
-    private Map<ObjectRef, IngressRouting> nextIngresses;
-    private Map<String, VirtualHost> nextHosts;
-    private Map<String, HttpsHost> nextHttpsHosts;
-    private Map<String, VirtualHostMerger.MergedHost> nextMergedHosts;
+    private final Kept<ObjectRef, IngressRouting> ingresses = new Kept<>();
+    private final Kept<String, VirtualHostMerger.MergedHost> mergedHosts = new Kept<>();
+    private final Kept<String, HttpsHost> httpsHosts = new Kept<>();
     private int reusedIngresses;
+
+    /**
+     * Entries kept from one translation to the next, updated in place (building new maps of 10,000
+     * entries per change cost more than the lookups). Each entry is checked against its inputs before
+     * it is used, so one left by a translation that threw is still sound; entries the last
+     * translation did not touch (deleted objects, hosts gone) are dropped at its end.
+     */
+    private static final class Kept<K, V> {
+        private final Map<K, Entry<V>> map = new HashMap<>();
+        private int generation;
+        private int touched;
+
+        private static final class Entry<V> {
+            V value;
+            int generation;
+
+            Entry(V value, int generation) {
+                this.value = value;
+                this.generation = generation;
+            }
+        }
+
+        // The entry the last get() found, so that keep() after it needs no second lookup.
+        private K lastKey;
+        private Entry<V> lastEntry;
+
+        V get(K key) {
+            Entry<V> e = map.get(key);
+            lastKey = key;
+            lastEntry = e;
+            return e == null ? null : e.value;
+        }
+
+        /** {@code value} is this translation's for {@code key}. */
+        void keep(K key, V value) {
+            if (lastEntry != null && lastKey == key) {
+                lastEntry.value = value;
+                lastEntry.generation = generation;
+            } else {
+                map.put(key, new Entry<>(value, generation));
+            }
+            lastKey = null;
+            lastEntry = null;
+            touched++;
+        }
+
+        void next() {
+            if (map.size() > touched) map.values().removeIf(e -> e.generation != generation);
+            generation++;
+            touched = 0;
+            lastKey = null;
+            lastEntry = null;
+        }
+
+        void clear() {
+            map.clear();
+            touched = 0;
+            lastKey = null;
+            lastEntry = null;
+        }
+    }
 
     /** Starts a translation; a change of options forgets everything. */
     void begin(TranslateOptions options) {
         if (!options.equals(this.options)) {
-            ingresses = Map.of();
-            hosts = Map.of();
-            httpsHosts = Map.of();
-            mergedHosts = Map.of();
+            ingresses.clear();
+            mergedHosts.clear();
+            httpsHosts.clear();
             this.options = options;
         }
-        nextIngresses = new HashMap<>(ingresses.size() * 2 + 16);
-        nextHosts = new HashMap<>(hosts.size() * 2 + 16);
-        nextHttpsHosts = new HashMap<>();
-        nextMergedHosts = new HashMap<>(mergedHosts.size() * 2 + 16);
         reusedIngresses = 0;
     }
 
-    /** The translation completed: its results are what the next one compares with. */
+    /** The translation completed: what it did not touch is forgotten. */
     void commit() {
-        ingresses = nextIngresses;
-        hosts = nextHosts;
-        httpsHosts = nextHttpsHosts;
-        mergedHosts = nextMergedHosts;
-        nextMergedHosts = null;
-        nextIngresses = null;
-        nextHosts = null;
-        nextHttpsHosts = null;
+        ingresses.next();
+        mergedHosts.next();
+        httpsHosts.next();
     }
 
     /** How many Ingresses the last translation took from the memo (for the pipeline's log). */
@@ -107,7 +152,7 @@ public final class TranslationMemo {
             out = new IngressRouting(ingress, deleting, forwardRawPath, reads.taken(), out.claims(), out.defaultRoute(),
                     own.since(before));
         }
-        nextIngresses.put(ref, out);
+        ingresses.keep(ref, out);
         return out;
     }
 
@@ -127,23 +172,16 @@ public final class TranslationMemo {
     /** The last translation's merge of this host when its claims are the same instances in the same order, else {@code merge}'s. */
     VirtualHostMerger.MergedHost mergedHost(String hostname, List<RouteClaim> claims, Merge merge) {
         VirtualHostMerger.MergedHost last = mergedHosts.get(hostname);
-        VirtualHostMerger.MergedHost out;
-        if (last != null && sameInstances(last.claims(), claims)) {
-            out = last;
-            nextHosts.put(hostname, last.host());
-        } else {
-            out = merge.merge(hostname, claims, this);
-        }
-        nextMergedHosts.put(hostname, out);
+        VirtualHostMerger.MergedHost out = last != null && sameInstances(last.claims(), claims) ? last : merge.merge(hostname, claims, this);
+        mergedHosts.keep(hostname, out);
         return out;
     }
 
     /** The last translation's host of this name when it has exactly these routes (the same instances), else a new one. */
     VirtualHost host(String hostname, List<Route> routes) {
-        VirtualHost last = hosts.get(hostname);
-        VirtualHost out = last != null && sameInstances(last.routes(), routes) ? last : new VirtualHost(hostname, routes);
-        nextHosts.put(hostname, out);
-        return out;
+        VirtualHostMerger.MergedHost merged = mergedHosts.get(hostname);
+        VirtualHost last = merged == null ? null : merged.host();
+        return last != null && sameInstances(last.routes(), routes) ? last : new VirtualHost(hostname, routes);
     }
 
     private record HttpsHost(VirtualHost plain, List<HttpsPolicy> policies, VirtualHost withPolicies) {
@@ -162,7 +200,7 @@ public final class TranslationMemo {
             for (int i = 0; i < applied.size(); i++) routes.add(plain.routes().get(i).withHttps(applied.get(i)));
             out = new VirtualHost(plain.hostname(), routes);
         }
-        nextHttpsHosts.put(plain.hostname(), new HttpsHost(plain, applied, out));
+        httpsHosts.keep(plain.hostname(), last != null && out == last.withPolicies() ? last : new HttpsHost(plain, applied, out));
         return out;
     }
 
