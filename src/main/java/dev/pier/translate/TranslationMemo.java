@@ -5,6 +5,7 @@ import dev.pier.model.ObjectRef;
 import dev.pier.model.Problem;
 import dev.pier.model.Route;
 import dev.pier.model.VirtualHost;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.AbstractMap;
@@ -124,8 +125,14 @@ public final class TranslationMemo {
                           List<RouteClaim> claims, Optional<Route> defaultRoute, List<Problem> problems) {
     }
 
-    /** One lookup translation made: which kind of object, the key, and what it found (null: absent). */
-    record Read(String kind, String key, Object found) {
+    /**
+     * One lookup translation made: which kind of object, and what it found; the key is kept only when
+     * nothing was found (else it is the found object's namespace/name: one string less per Ingress kept).
+     */
+    record Read(String kind, String absentKey, HasMetadata found) {
+        String key() {
+            return found == null ? absentKey : found.getMetadata().getNamespace() + "/" + found.getMetadata().getName();
+        }
     }
 
     interface RoutingOf {
@@ -149,7 +156,7 @@ public final class TranslationMemo {
             int before = own.size();
             reads.start();
             out = translate.translate(reads);
-            out = new IngressRouting(ingress, deleting, forwardRawPath, reads.taken(), out.claims(), out.defaultRoute(),
+            out = new IngressRouting(ingress, deleting, forwardRawPath, reads.taken(), List.copyOf(out.claims()), out.defaultRoute(),
                     own.since(before));
         }
         ingresses.keep(ref, out);
@@ -246,7 +253,7 @@ public final class TranslationMemo {
         }
 
         private void note(String kind, String key, Object found) {
-            if (taken != null) taken.add(new Read(kind, key, found));
+            if (taken != null) taken.add(new Read(kind, found == null ? key : null, (HasMetadata) found));
         }
     }
 
