@@ -5,7 +5,6 @@ import dev.pier.model.ObjectRef;
 import dev.pier.model.Problem;
 import dev.pier.model.Route;
 import dev.pier.model.VirtualHost;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.AbstractMap;
@@ -125,14 +124,8 @@ public final class TranslationMemo {
                           List<RouteClaim> claims, Optional<Route> defaultRoute, List<Problem> problems) {
     }
 
-    /**
-     * One lookup translation made: which kind of object, and what it found; the key is kept only when
-     * nothing was found (else it is the found object's namespace/name: one string less per Ingress kept).
-     */
-    record Read(String kind, String absentKey, HasMetadata found) {
-        String key() {
-            return found == null ? absentKey : found.getMetadata().getNamespace() + "/" + found.getMetadata().getName();
-        }
+    /** One lookup translation made: which kind of object, the key, and what it found (null: absent). */
+    record Read(String kind, String key, Object found) {
     }
 
     interface RoutingOf {
@@ -253,7 +246,7 @@ public final class TranslationMemo {
         }
 
         private void note(String kind, String key, Object found) {
-            if (taken != null) taken.add(new Read(kind, found == null ? key : null, (HasMetadata) found));
+            if (taken != null) taken.add(new Read(kind, key, found));
         }
     }
 
