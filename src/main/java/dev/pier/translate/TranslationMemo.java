@@ -21,10 +21,13 @@ import java.util.Set;
  * the data plane then does not recompile. An Ingress's routes are reused while the Ingress is the
  * same (the same cached object, or the same uid and resourceVersion), its deletion state and path
  * policy are the same, and every Service and ConfigMap its translation looked up (present or not) is
- * still the same object. A virtual host is reused when its winning routes are the same instances.
- * Everything else (TLS, GatewayRoutes, conflicts, statuses) is computed anew each time.
+ * still the same object. A host's merge (its VirtualHost, served rules and conflicts) is reused when
+ * its claims are the same instances in the same order, and a merged host keeps its VirtualHost when
+ * its winning routes are the same instances. Everything else (TLS, GatewayRoutes, statuses) is
+ * computed anew each time.
  *
- * <p>One memo per pipeline, used by one thread at a time; a translation that throws leaves it as it was.
+ * <p>One memo per pipeline, used by one thread at a time; every entry is checked against its inputs
+ * before use, so a translation that throws leaves nothing unsound behind.
  * {@link Translator#translate(ResourceSnapshot, TranslateOptions, java.time.Instant)} uses a fresh one,
  * so that is the full translation the incremental one must equal.
  */
