@@ -240,7 +240,11 @@ final class CompiledTable {
             }
             for (CompiledRoute compiled : host.routes) {
                 Route route = compiled.route;
-                if (!sameOrAdded(meters, new MeterKey(route.id(), null), compiled.unserved)) return false;
+                boolean ownUnserved = true; // a route's meters for exchanges that reached no Service, unless a target's serve for them
+                if (compiled.action instanceof CompiledAction.Forward f) {
+                    for (Target t : f.targets()) ownUnserved &= t.meters != compiled.unserved;
+                }
+                if (ownUnserved && !sameOrAdded(meters, new MeterKey(route.id(), null), compiled.unserved)) return false;
                 if (!(compiled.action instanceof CompiledAction.Forward forward)) continue;
                 List<WeightedBackend> backends = ((RouteAction.Forward) route.action()).backends();
                 for (int i = 0; i < backends.size(); i++) {
