@@ -24,6 +24,8 @@ final class CompiledHost {
     private final CompiledRoute[] rootPrefix;
     private final CompiledRoute[] regexRoutes;
     private final Regex[] regexes;
+    /** Shared by every host without regex paths: at 10,000 hosts an empty array each was 16 B per route. */
+    private static final Regex[] NO_REGEXES = new Regex[0];
     /** The virtual host's name and every route in table order, for explain. */
     final String name;
     final List<CompiledRoute> routes;
@@ -69,7 +71,7 @@ final class CompiledHost {
         for (String p : prefix.keySet()) prefixLengths[p.length()] = true;
         this.rootPrefix = root.toArray(NONE);
         this.regexRoutes = regexList.toArray(NONE);
-        this.regexes = patterns.toArray(new Regex[0]);
+        this.regexes = patterns.toArray(NO_REGEXES);
     }
 
     /**

@@ -210,6 +210,8 @@ final class CompiledTable {
         return exactHosts.get(name);
     }
 
+    private static final CompiledFilter[] NO_FILTERS = new CompiledFilter[0];
+
     private static final class Builder {
         private final CompiledTable previous;
         private final MeterRegistry registry;
@@ -240,12 +242,17 @@ final class CompiledTable {
             }
             for (CompiledRoute compiled : host.routes) {
                 Route route = compiled.route;
-                boolean ownUnserved = true; // a route's meters for exchanges that reached no Service, unless a target's serve for them
-                if (compiled.action instanceof CompiledAction.Forward f) {
-                    for (Target t : f.targets()) ownUnserved &= t.meters != compiled.unserved;
-                }
-                if (ownUnserved && !sameOrAdded(meters, new MeterKey(route.id(), null), compiled.unserved)) return false;
+                // As route() does: a route with targets has its first target's meters stand in for its unserved
+                // exchanges (the others' give theirs up); one without has meters of its own.
+                Target[] targets = compiled.action instanceof CompiledAction.Forward f ? f.targets() : new Target[0];
+                if (targets.length == 0 && !sameOrAdded(meters, new MeterKey(route.id(), null), compiled.unserved())) return false;
                 if (!(compiled.action instanceof CompiledAction.Forward forward)) continue;
+                if (targets.length > 0) {
+                    targets[0].meters.ownsUnserved();
+                    for (int i = 1; i < targets.length; i++) {
+                        if (targets[i].meters != targets[0].meters) targets[i].meters.disownsUnserved();
+                    }
+                }
                 List<WeightedBackend> backends = ((RouteAction.Forward) route.action()).backends();
                 for (int i = 0; i < backends.size(); i++) {
                     WeightedBackend wb = backends.get(i);
@@ -270,8 +277,19 @@ final class CompiledTable {
         }
 
         CompiledRoute route(Route route, int order) {
-            CompiledFilter[] filters = new CompiledFilter[route.filters().size()];
-            CompiledRoute compiled = new CompiledRoute(route, order, filters, answer(route), meters(route, null));
+            CompiledFilter[] filters = route.filters().isEmpty() ? NO_FILTERS : new CompiledFilter[route.filters().size()];
+            CompiledAction action = answer(route);
+            // A route with targets keeps no meters of its own: its first target's make the `none` ones when first needed.
+            RouteMeters first = null;
+            if (action instanceof CompiledAction.Forward f && f.targets().length > 0) {
+                first = f.targets()[0].meters;
+                first.ownsUnserved();
+                for (int i = 1; i < f.targets().length; i++) {
+                    if (f.targets()[i].meters != first) f.targets()[i].meters.disownsUnserved();
+                }
+            }
+            CompiledRoute compiled = new CompiledRoute(route, order, filters, action,
+                    first != null ? first : meters(route, null), first != null);
             List<Filter> fs = route.filters();
             for (int i = 0; i < filters.length; i++) filters[i] = CompiledFilter.compile(fs.get(i), compiled);
             return compiled;
@@ -332,7 +350,10 @@ final class CompiledTable {
         private RouteMeters meters(Route route, ServiceKey service) {
             return meters.computeIfAbsent(new MeterKey(route.id(), service), k -> {
                 RouteMeters old = previous.meters.get(k);
-                if (old != null) return old;
+                if (old != null) {
+                    old.carriedOver(route.id());
+                    return old;
+                }
                 String namespace = route.source().namespace();
                 return service == null ? new RouteMeters(registry, namespace, route.id(), RouteMeters.NO_SERVICE)
                         : RouteMeters.forService(registry, namespace, route.id(), service);

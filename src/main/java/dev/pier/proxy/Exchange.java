@@ -103,9 +103,9 @@ final class Exchange {
         Boolean declared = websocket ? Boolean.FALSE : RequestBody.declared(request);
         this.hasBody = declared == null || declared;
         this.bodyRead = !hasBody;
-        this.maxBody = route.maxRequestBodyBytes >= 0 ? route.maxRequestBodyBytes : server.maxRequestBodyBytes();
+        this.maxBody = route.limits.maxRequestBodyBytes >= 0 ? route.limits.maxRequestBodyBytes : server.maxRequestBodyBytes();
         this.upstream = new UpstreamRequest(request, path, route.forwardRawPath);
-        this.retriesLeft = route.retries;
+        this.retriesLeft = route.limits.retries;
     }
 
     // ---- the view filters edit -------------------------------------------------------------
@@ -216,7 +216,7 @@ final class Exchange {
      * when that is sooner (the route's own timeout always bounds it); 0 for none.
      */
     private long requestTimeoutMs() {
-        long routeMs = route.requestTimeoutMs;
+        long routeMs = route.limits.requestTimeoutMs;
         if (!grpc) return routeMs;
         long grpcMs = Grpc.timeoutMs(request.getHeader(Grpc.GRPC_TIMEOUT));
         long ms = grpcMs < 0 ? routeMs : routeMs > 0 ? Math.min(routeMs, Math.max(1, grpcMs)) : Math.max(1, grpcMs);
@@ -230,7 +230,7 @@ final class Exchange {
      * data plane's default), else the data plane's default. 0 for none.
      */
     long tryTimeoutMs() {
-        if (route.backendTimeoutMs > 0) return route.backendTimeoutMs;
+        if (route.limits.backendTimeoutMs > 0) return route.limits.backendTimeoutMs;
         if (grpcDeadlineNanos != 0) return 0;
         return server.backendTimeoutMs();
     }
@@ -402,8 +402,8 @@ final class Exchange {
         // The failed try is over for the exchange (a draining response finishes on its own), so a
         // client leaving during the backoff must not reset its connection.
         current = null;
-        if (route.retryBackoffMs > 0) {
-            backoffTimer = server.vertx().setTimer(route.retryBackoffMs, id -> {
+        if (route.limits.retryBackoffMs > 0) {
+            backoffTimer = server.vertx().setTimer(route.limits.retryBackoffMs, id -> {
                 backoffTimer = -1;
                 attempt(failed);
             });
@@ -425,7 +425,7 @@ final class Exchange {
     private void requestTimedOut() {
         requestTimer = -1;
         if (finished) return;
-        (target != null ? target.meters : route.unserved).timedOut(RouteMeters.Timeout.REQUEST);
+        (target != null ? target.meters : route.unserved()).timedOut(RouteMeters.Timeout.REQUEST);
         abortCurrentTry();
         if (!responseStarted) {
             fail(504, "request timed out\n");
@@ -551,8 +551,8 @@ final class Exchange {
     long handlerCallTimeoutMs() {
         long ms = tryTimeoutMs();
         if (ms <= 0) ms = server.backendTimeoutMs() > 0 ? server.backendTimeoutMs() : 60_000;
-        if (route.requestTimeoutMs > 0) {
-            long left = route.requestTimeoutMs - (System.nanoTime() - startNanos) / 1_000_000L;
+        if (route.limits.requestTimeoutMs > 0) {
+            long left = route.limits.requestTimeoutMs - (System.nanoTime() - startNanos) / 1_000_000L;
             ms = Math.min(ms, left);
         }
         return Math.max(1, ms);

@@ -35,7 +35,7 @@ final class ExchangeRecorder {
         long duration = System.nanoTime() - e.startNanos;
         HttpServerRequest request = e.request;
         Target target = e.target();
-        RouteMeters meters = target != null ? target.meters : e.route.unserved;
+        RouteMeters meters = target != null ? target.meters : e.route.unserved();
         int status = e.status();
         long bytesIn = request.bytesRead();
         long bytesOut = request.response().bytesWritten();
@@ -65,7 +65,7 @@ final class ExchangeRecorder {
         long duration = System.nanoTime() - startNanos;
         long bytesIn = request.bytesRead();
         long bytesOut = request.response().bytesWritten();
-        (route == null ? noRoute : route.unserved).record(request.method(), status, duration, -1, bytesIn, bytesOut);
+        (route == null ? noRoute : route.unserved()).record(request.method(), status, duration, -1, bytesIn, bytesOut);
         String requestId = null;
         if (accessLog != null && accessLog.sampled(status)) {
             requestId = server.forwardedHeaders().requestId(request);

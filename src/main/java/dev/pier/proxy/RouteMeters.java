@@ -59,7 +59,8 @@ final class RouteMeters {
 
     private final MeterRegistry registry;
     private final String namespace;
-    private final String routeId;
+    /** Replaced by the equal string of each new table that carries these meters over ({@link #carriedOver}). */
+    private volatile String routeId;
     /** The service label, also what the access log and the span name. */
     final String service;
     /**
@@ -69,6 +70,8 @@ final class RouteMeters {
      */
     private volatile Slots slots;
     private volatile boolean retired;
+    /** The route's meters of exchanges that reached no Service, when this is its first target's; made on first use. */
+    private volatile RouteMeters unserved;
 
     RouteMeters(MeterRegistry registry, String namespace, String routeId, String service) {
         this.registry = registry;
@@ -101,6 +104,51 @@ final class RouteMeters {
         return slots;
     }
 
+    /**
+     * A new table keeps these meters for its route: hold its (equal) id string, so the previous translation's copy
+     * can go; else every route kept two id strings (~70 B) after the first rebuild.
+     */
+    void carriedOver(String id) {
+        if (id.equals(routeId)) routeId = id;
+        RouteMeters u = unserved;
+        if (u != null) u.carriedOver(id);
+    }
+
+    /**
+     * The meters of this route's exchanges that reached no Service (service label {@code none}), made on first use
+     * and retired with this instance; called on the route's first target's meters.
+     */
+    RouteMeters unserved() {
+        RouteMeters u = unserved;
+        return u != null ? u : createUnserved();
+    }
+
+    /**
+     * A new table makes this its route's first target's meters: {@code none} meters retired while it was not are made
+     * again on first use.
+     */
+    synchronized void ownsUnserved() {
+        if (unserved != null && unserved.retired) unserved = null;
+    }
+
+    /**
+     * A new table makes another target its route's first: these {@code none} meters go, so a route never has two
+     * sets under one name (exchanges of the old table still on them are not counted, as on a retired route).
+     */
+    synchronized void disownsUnserved() {
+        if (unserved == null) unserved = new RouteMeters(registry, namespace, routeId, NO_SERVICE);
+        unserved.retire();
+    }
+
+    private synchronized RouteMeters createUnserved() {
+        if (unserved == null) {
+            RouteMeters u = new RouteMeters(registry, namespace, routeId, NO_SERVICE);
+            if (retired) u.retire();
+            unserved = u;
+        }
+        return unserved;
+    }
+
     /** The meters of a route toward {@code service}; a Service outside the route's namespace is labelled {@code ns/name:port}. */
     static RouteMeters forService(MeterRegistry registry, String namespace, String routeId, ServiceKey service) {
         return new RouteMeters(registry, namespace, routeId, serviceLabel(namespace, service));
@@ -108,7 +156,8 @@ final class RouteMeters {
 
     static String serviceLabel(String routeNamespace, ServiceKey service) {
         String local = service.name() + ":" + service.port();
-        return service.namespace().equals(routeNamespace) ? local : service.namespace() + "/" + local;
+        // Interned: the same few labels repeat across thousands of routes (one string per route was ~48 B).
+        return (service.namespace().equals(routeNamespace) ? local : service.namespace() + "/" + local).intern();
     }
 
     /**
@@ -245,6 +294,7 @@ final class RouteMeters {
     /** Removes every meter this instance registered; called once its route (or Service) left the live table. */
     synchronized void retire() {
         retired = true;
+        if (unserved != null) unserved.retire();
         Slots s = slots;
         if (s == null) return;
         for (Meter m : s.registered) registry.remove(m);

@@ -42,7 +42,7 @@ final class UpstreamTry implements BackendPool.Waiter, BackendStream.Listener {
 
     void open() {
         ProxyServer server = exchange.server;
-        long connect = exchange.route.connectTimeoutMs > 0 ? exchange.route.connectTimeoutMs : server.connectTimeoutMs();
+        long connect = exchange.route.limits.connectTimeoutMs > 0 ? exchange.route.limits.connectTimeoutMs : server.connectTimeoutMs();
         UpstreamRequest upstream = exchange.upstream();
         if (target.protocol instanceof BackendProtocol.Http1 && !exchange.websocket) {
             BackendPool.Endpoints pool = server.clients().http1Pool().of(endpoint);

@@ -19,7 +19,7 @@ final class WebSocketUpgrade {
         response.setStatusCode(101);
         response.headers().addAll(upstream.headers());
         exchange.server.serverHeader().addIfAbsent(response.headers());
-        if (exchange.route.websocketIdleMs > 0) Http1Guard.websocketIdle(exchange.request, exchange.route.websocketIdleMs);
+        if (exchange.route.limits.websocketIdleMs > 0) Http1Guard.websocketIdle(exchange.request, exchange.route.limits.websocketIdleMs);
         exchange.request.toNetSocket().onComplete(down -> {
             NetSocket up = upstream.netSocket();
             if (down.failed()) {

@@ -14,7 +14,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -29,6 +31,8 @@ final class IngressRoutes {
 
     private final BackendRefs backendRefs;
     private final BackendProtocols protocols;
+
+    private final Map<Object, Object> sharedValues = new HashMap<>();
 
     IngressRoutes(BackendRefs backendRefs, BackendProtocols protocols) {
         this.backendRefs = backendRefs;
@@ -49,9 +53,10 @@ final class IngressRoutes {
      *
      * @param deleting       whether the Ingress is being deleted: its claims then lose every conflict
      * @param forwardRawPath the Ingress's {@link IngressAnnotations#PATH_POLICY}
+     * @param problems       the Ingress's own; their object is its routes' source
      */
     List<RouteClaim> rules(Ingress ingress, boolean deleting, boolean forwardRawPath, ObjectProblems problems) {
-        ObjectRef ref = ref(ingress);
+        ObjectRef ref = problems.object(); // the Ingress's own: its routes and its status share one instance
         List<RouteClaim> out = new ArrayList<>();
         List<IngressRule> rules = ingress.getSpec() == null || ingress.getSpec().getRules() == null
                 ? List.of() : ingress.getSpec().getRules();
@@ -103,16 +108,26 @@ final class IngressRoutes {
     /** The route of {@code spec.defaultBackend}, if it has a usable one. */
     Optional<Route> defaultRoute(Ingress ingress, boolean forwardRawPath, ObjectProblems problems) {
         if (ingress.getSpec() == null || ingress.getSpec().getDefaultBackend() == null) return Optional.empty();
-        ObjectRef ref = ref(ingress);
+        ObjectRef ref = problems.object();
         return backends(ingress, ingress.getSpec().getDefaultBackend(), "spec.defaultBackend",
                 "this default backend is left out", problems)
                 .map(b -> forward("ingress/" + ref.namespace() + "/" + ref.name() + "/default", ref,
                         RouteMatch.path(PathMatch.prefix("/")), b, forwardRawPath));
     }
 
-    private static Route forward(String id, ObjectRef ref, RouteMatch match, List<WeightedBackend> backends, boolean forwardRawPath) {
-        return new Route(id, ref, match, new dev.pier.model.RouteAction.Forward(backends), List.of(),
+    private Route forward(String id, ObjectRef ref, RouteMatch match, List<WeightedBackend> backends, boolean forwardRawPath) {
+        return new Route(id, ref, shared(match), shared(new dev.pier.model.RouteAction.Forward(backends)), List.of(),
                 dev.pier.model.Timeouts.NONE, dev.pier.model.RetryPolicy.NONE, forwardRawPath);
+    }
+
+    /**
+     * One instance per distinct match and action in a translation: most Ingress paths are {@code Prefix /}, many
+     * name the same Service, and the model is immutable (~150 B per route at 10,000 Ingresses to one Service).
+     */
+    @SuppressWarnings("unchecked")
+    private <V> V shared(V value) {
+        Object seen = sharedValues.putIfAbsent(value, value);
+        return seen == null ? value : (V) seen;
     }
 
     /** Lower-case host, {@code *} for none; empty when the host is not valid. */

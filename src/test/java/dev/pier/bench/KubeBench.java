@@ -117,6 +117,9 @@ public final class KubeBench {
             // Let the status thread finish writing the last changes' statuses: garbage it makes after the full GC
             // below would count as heap in use.
             Thread.sleep(5_000);
+            // Under load the status thread may still be writing 10,000 statuses: its queue and the objects not yet
+            // showing their status would make the figure smaller or larger than Pier's steady state.
+            if (!PUBLISH_ADDRESS.isEmpty()) awaitStatusesWritten(cluster);
             Histogram live = Histogram.take();
             long withPier = usedHeapAfterGc();
             long rss = rssBytes();
@@ -165,6 +168,22 @@ public final class KubeBench {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** Until every Ingress shows the published address in its status (at most two minutes), then five seconds more. */
+    private static void awaitStatusesWritten(Cluster cluster) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long without;
+        do {
+            without = cluster.admin.network().v1().ingresses().inNamespace(cluster.ns).list().getItems().stream()
+                    .filter(i -> i.getStatus() == null || i.getStatus().getLoadBalancer() == null
+                            || i.getStatus().getLoadBalancer().getIngress() == null
+                            || i.getStatus().getLoadBalancer().getIngress().isEmpty())
+                    .count();
+            if (without > 0) Thread.sleep(1_000);
+        } while (without > 0 && System.nanoTime() < deadline);
+        System.out.printf("Ingresses still without a status before the heap is taken: %d%n", without);
+        Thread.sleep(5_000);
     }
 
     /** Per write: how long the write call took and how long until the first 200 through Pier, both from just before the call. */

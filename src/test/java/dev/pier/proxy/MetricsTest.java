@@ -176,6 +176,61 @@ class MetricsTest {
         }
     }
 
+    @Test
+    void aRouteWithABackendCountsTheExchangesAFilterAnsweredUnderServiceNoneAndDropsThemWithTheRoute() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (Fixture f = new Fixture(registry, Duration.ofSeconds(30))) {
+            f.endpoints("svc", f.backend("a"));
+            // The route's `none` meters are made by its target's on first use, not kept per route.
+            Route answered = new Route("answered", Fixture.SOURCE, RouteMatch.path(PathMatch.prefix("/teapot")),
+                    new RouteAction.Forward(List.of(Fixture.to("svc"))), List.of(new dev.pier.model.Filter.DirectResponse(418, "tea")),
+                    Timeouts.NONE, RetryPolicy.NONE);
+            f.plane.apply(table(host("*", answered, route("served", PathMatch.prefix("/"), "svc"))));
+            assertThat(f.get("x", "/teapot").status()).isEqualTo(418);
+            assertThat(f.get("x", "/").status()).isEqualTo(200);
+            awaitCounted(registry, "answered");
+            awaitCounted(registry, "served");
+            assertThat(registry.find(RouteMeters.REQUESTS).tag("route", "answered").tag("service", RouteMeters.NO_SERVICE)
+                    .tag("code", "418").counter().count()).isEqualTo(1.0);
+            assertThat(registry.find(RouteMeters.REQUESTS).tag("route", "served").tag("service", RouteMeters.NO_SERVICE).meters())
+                    .isEmpty();
+
+            // Kept across a swap that keeps the route, and gone with the route.
+            f.plane.apply(table(host("*", answered)));
+            assertThat(f.get("x", "/teapot").status()).isEqualTo(418);
+            awaitCount(registry, "answered", 2);
+            f.plane.apply(table(host("*", route("served", PathMatch.prefix("/"), "svc"))));
+            assertThat(registry.find(RouteMeters.REQUESTS).tag("route", "answered").meters()).isEmpty();
+        }
+    }
+
+    @Test
+    void theNoneSeriesOfARouteSurvivesItsBackendsBeingReorderedAndOneLeaving() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (Fixture f = new Fixture(registry, Duration.ofSeconds(30))) {
+            f.endpoints("a", f.backend("a"));
+            f.endpoints("b", f.backend("b"));
+            java.util.function.Function<List<String>, Route> answered = services -> new Route("answered", Fixture.SOURCE,
+                    RouteMatch.path(PathMatch.prefix("/")), new RouteAction.Forward(services.stream().map(Fixture::to).toList()),
+                    List.of(new dev.pier.model.Filter.DirectResponse(418, "tea")), Timeouts.NONE, RetryPolicy.NONE);
+            f.plane.apply(table(host("*", answered.apply(List.of("a", "b")))));
+            assertThat(f.get("x", "/").status()).isEqualTo(418);
+            awaitCount(registry, "answered", 1);
+            // Another first backend, the old one still in the route; then the old one leaves.
+            f.plane.apply(table(host("*", answered.apply(List.of("b", "a")))));
+            assertThat(f.get("x", "/").status()).isEqualTo(418);
+            awaitCount(registry, "answered", 1);
+            f.plane.apply(table(host("*", answered.apply(List.of("b")))));
+            assertThat(f.get("x", "/").status()).isEqualTo(418);
+            awaitCount(registry, "answered", 1);
+            var none = registry.find(RouteMeters.REQUESTS).tag("route", "answered").tag("service", RouteMeters.NO_SERVICE).counters();
+            assertThat(none).hasSize(1);
+            assertThat(none.iterator().next().count()).isGreaterThanOrEqualTo(1.0);
+            assertThat(registry.scrape()).contains("pier_requests_total{code=\"418\",method=\"GET\",namespace=\"test\","
+                    + "route=\"answered\",service=\"none\"}");
+        }
+    }
+
     private static Future<Integer> send(HttpClient client, String uri) {
         return client.request(HttpMethod.GET, uri).compose(HttpClientRequest::send)
                 .compose(resp -> resp.body().map(b -> resp.statusCode()));

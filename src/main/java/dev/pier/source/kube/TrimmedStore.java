@@ -20,11 +20,12 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.Stream;
 
 /**
@@ -40,53 +41,97 @@ import java.util.stream.Stream;
 final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
     static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
     private static final Set<String> TLS_KEYS = Set.of("tls.crt", "tls.key");
-    /** Keys are {@code namespace/name}, or {@code name} for cluster-scoped kinds: namespace first, then name. */
-    static final Comparator<String> BY_NAMESPACE_THEN_NAME = (a, b) -> {
-        int sa = a.indexOf('/');
-        int sb = b.indexOf('/');
-        int c = CharSequence.compare(a.subSequence(0, Math.max(sa, 0)), b.subSequence(0, Math.max(sb, 0)));
-        return c != 0 ? c : CharSequence.compare(a.subSequence(sa + 1, a.length()), b.subSequence(sb + 1, b.length()));
-    };
 
     private static boolean translated(String key) {
         return TLS_KEYS.contains(key) || key.startsWith(AcmeSecrets.HTTP01_PREFIX) || key.startsWith(AcmeSecrets.TLSALPN01_PREFIX);
     }
 
-    private final ConcurrentSkipListMap<String, T> items = new ConcurrentSkipListMap<>(BY_NAMESPACE_THEN_NAME);
+    /**
+     * Namespace ("" for cluster-scoped kinds), then name, to the object. The keys are the object's own namespace and
+     * name strings: a {@code namespace/name} key string per object was ~56 B at 10,000 Ingresses.
+     */
+    private final ConcurrentSkipListMap<String, ConcurrentSkipListMap<String, T>> items = new ConcurrentSkipListMap<>();
 
     @Override
     public String getKey(T object) {
         return Cache.metaNamespaceKeyFunc(object);
     }
 
+    private static String namespaceOf(String key) {
+        int slash = key.indexOf('/');
+        return slash < 0 ? "" : key.substring(0, slash);
+    }
+
+    private static String nameOf(String key) {
+        return key.substring(key.indexOf('/') + 1);
+    }
+
+    // Writes come from the informer's one thread at a time (fabric8's cache serialises them); reads from any thread.
+
     @Override
     public T put(String key, T object) {
-        return items.put(key, trim(object));
+        T trimmed = trim(object);
+        String namespace = namespaceOf(key);
+        String name = nameOf(key);
+        ObjectMeta meta = trimmed.getMetadata();
+        if (meta != null && namespace.equals(meta.getNamespace())) namespace = meta.getNamespace(); // the shared copy
+        ConcurrentSkipListMap<String, T> names = items.computeIfAbsent(namespace, ns -> new ConcurrentSkipListMap<>());
+        String existing = names.ceilingKey(name);
+        if (meta != null && name.equals(existing)) {
+            meta.setName(existing); // a replaced entry keeps its key: let the object share it
+            name = existing;
+        } else if (meta != null && name.equals(meta.getName())) {
+            name = meta.getName();
+        }
+        if (names.get(name) instanceof Ingress before && trimmed instanceof Ingress after) shareHosts(before, after);
+        return names.put(name, trimmed);
+    }
+
+    /**
+     * The live routing table holds the host strings of the Ingress it was translated from; an update that changes
+     * no rule (Pier's own status write) would otherwise keep a second copy of each in the cache.
+     */
+    private static void shareHosts(Ingress before, Ingress after) {
+        if (before.getSpec() == null || after.getSpec() == null || before.getSpec().getRules() == null
+                || after.getSpec().getRules() == null) return;
+        List<IngressRule> old = before.getSpec().getRules();
+        List<IngressRule> now = after.getSpec().getRules();
+        for (int i = 0; i < Math.min(old.size(), now.size()); i++) {
+            String host = old.get(i).getHost();
+            if (host != null && host.equals(now.get(i).getHost())) now.get(i).setHost(host);
+        }
     }
 
     @Override
     public T remove(String key) {
-        return items.remove(key);
+        String namespace = namespaceOf(key);
+        ConcurrentSkipListMap<String, T> names = items.get(namespace);
+        if (names == null) return null;
+        T removed = names.remove(nameOf(key));
+        if (names.isEmpty()) items.remove(namespace, names);
+        return removed;
     }
 
     @Override
     public Stream<String> keySet() {
-        return items.keySet().stream();
+        return items.entrySet().stream().flatMap(ns -> ns.getValue().keySet().stream()
+                .map(name -> ns.getKey().isEmpty() ? name : ns.getKey() + "/" + name));
     }
 
     @Override
     public Stream<T> values() {
-        return items.values().stream();
+        return items.values().stream().flatMap(names -> names.values().stream());
     }
 
     @Override
     public int size() {
-        return items.size();
+        return items.values().stream().mapToInt(ConcurrentSkipListMap::size).sum();
     }
 
     @Override
     public T get(String key) {
-        return items.get(key);
+        ConcurrentSkipListMap<String, T> names = items.get(namespaceOf(key));
+        return names == null ? null : names.get(nameOf(key));
     }
 
     static <T extends HasMetadata> T trim(T object) {
@@ -147,7 +192,7 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         if (spec != null) {
             spec.setAdditionalProperties(none(spec.getAdditionalProperties()));
             spec.setIngressClassName(shared(spec.getIngressClassName()));
-            compact(spec.getDefaultBackend());
+            spec.setDefaultBackend(compact(spec.getDefaultBackend()));
             spec.setRules(compact(spec.getRules()));
             spec.setTls(compact(spec.getTls()));
             if (spec.getRules() != null) {
@@ -156,14 +201,18 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
                     HTTPIngressRuleValue http = rule.getHttp();
                     if (http == null) continue;
                     http.setAdditionalProperties(none(http.getAdditionalProperties()));
-                    http.setPaths(compact(http.getPaths()));
-                    if (http.getPaths() == null) continue;
-                    for (HTTPIngressPath path : http.getPaths()) {
-                        path.setAdditionalProperties(none(path.getAdditionalProperties()));
-                        path.setPath(shared(path.getPath()));
-                        path.setPathType(shared(path.getPathType()));
-                        compact(path.getBackend());
+                    if (http.getPaths() != null && !http.getPaths().contains(null)) {
+                        List<HTTPIngressPath> paths = new ArrayList<>(http.getPaths().size());
+                        for (HTTPIngressPath path : http.getPaths()) {
+                            path.setAdditionalProperties(none(path.getAdditionalProperties()));
+                            path.setPath(shared(path.getPath()));
+                            path.setPathType(shared(path.getPathType()));
+                            path.setBackend(compact(path.getBackend()));
+                            paths.add(SEEN.shared(path));
+                        }
+                        http.setPaths(SEEN.shared(List.copyOf(paths)));
                     }
+                    rule.setHttp(SEEN.shared(http));
                 }
             }
             if (spec.getTls() != null) {
@@ -190,11 +239,13 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
                     }
                 }
             }
+            // Every Ingress Pier serves shows the same published addresses: one status object for all of them.
+            ingress.setStatus(SEEN.shared(status));
         }
     }
 
-    private static void compact(IngressBackend backend) {
-        if (backend == null) return;
+    private static IngressBackend compact(IngressBackend backend) {
+        if (backend == null) return null;
         backend.setAdditionalProperties(none(backend.getAdditionalProperties()));
         IngressServiceBackend service = backend.getService();
         if (service != null) {
@@ -209,5 +260,30 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         if (backend.getResource() != null) {
             backend.getResource().setAdditionalProperties(none(backend.getResource().getAdditionalProperties()));
         }
+        return SEEN.shared(backend);
     }
+
+    /**
+     * Parts of Ingresses equal to one seen recently, shared instead of kept once per Ingress: many Ingresses name
+     * the same Service port and path, and all show the same status. The cache is only read, never written into,
+     * so sharing is safe; a direct-mapped table of recent values (the last one seen wins a slot) keeps nothing
+     * per distinct value, unlike an interning map. Parts differ in class, so equal ones are of one class.
+     */
+    static final class RecentValues {
+        private static final int SLOTS = 1024;
+        private final AtomicReferenceArray<Object> slots = new AtomicReferenceArray<>(SLOTS);
+
+        @SuppressWarnings("unchecked")
+        <V> V shared(V value) {
+            if (value == null) return null;
+            int h = value.hashCode();
+            int i = (h ^ (h >>> 16)) & (SLOTS - 1);
+            Object seen = slots.get(i);
+            if (seen != null && seen != value && seen.getClass() == value.getClass() && seen.equals(value)) return (V) seen;
+            slots.set(i, value);
+            return value;
+        }
+    }
+
+    private static final RecentValues SEEN = new RecentValues();
 }

@@ -71,6 +71,54 @@ class TrimmedStoreTest {
     }
 
     @Test
+    void ingressesShareEqualBackendsPathsAndStatusesButKeepTheirOwnValues() {
+        TrimmedStore<Ingress> store = new TrimmedStore<>();
+        for (String name : List.of("a", "b", "c")) {
+            Ingress i = new IngressBuilder().withNewMetadata().withNamespace("shop").withName(name).endMetadata()
+                    .withNewSpec().addNewRule().withHost(name + ".example.com").withNewHttp().addNewPath().withPath("/")
+                    .withPathType("Prefix").withNewBackend().withNewService().withName(name.equals("c") ? "other" : "web")
+                    .withNewPort().withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule().endSpec()
+                    .withNewStatus().withNewLoadBalancer().addNewIngress().withIp("192.0.2.10").endIngress().endLoadBalancer()
+                    .endStatus().build();
+            store.put(store.getKey(i), i);
+        }
+        Ingress a = store.get("shop/a");
+        Ingress b = store.get("shop/b");
+        Ingress c = store.get("shop/c");
+        assertThat(b.getSpec().getRules().get(0).getHttp()).isSameAs(a.getSpec().getRules().get(0).getHttp());
+        assertThat(b.getStatus()).isSameAs(a.getStatus());
+        assertThat(c.getStatus()).isSameAs(a.getStatus());
+        assertThat(c.getSpec().getRules().get(0).getHttp()).isNotSameAs(a.getSpec().getRules().get(0).getHttp());
+        assertThat(c.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService().getName()).isEqualTo("other");
+        assertThat(b.getSpec().getRules().get(0).getHost()).isEqualTo("b.example.com");
+    }
+
+    @Test
+    void anUpdatedObjectReplacesTheOldOneUnderItsKey_andClusterScopedKeysHaveNoNamespace() {
+        TrimmedStore<Ingress> store = new TrimmedStore<>();
+        Ingress v1 = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("1")
+                .endMetadata().withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
+        Ingress v2 = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("2")
+                .endMetadata().withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
+        assertThat(store.put(store.getKey(v1), v1)).isNull();
+        String host = v1.getSpec().getRules().get(0).getHost();
+        assertThat(store.put(store.getKey(v2), v2)).isSameAs(v1);
+        assertThat(store.get("shop/web").getMetadata().getResourceVersion()).isEqualTo("2");
+        // The table translated from v1 holds its host string: the new object shares it instead of keeping a copy.
+        assertThat(store.get("shop/web").getSpec().getRules().get(0).getHost()).isSameAs(host);
+        assertThat(store.size()).isEqualTo(1);
+        assertThat(store.remove("shop/web")).isSameAs(v2);
+        assertThat(store.size()).isZero();
+        assertThat(store.get("shop/web")).isNull();
+
+        TrimmedStore<io.fabric8.kubernetes.api.model.Namespace> namespaces = new TrimmedStore<>();
+        var ns = new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build();
+        namespaces.put(namespaces.getKey(ns), ns);
+        assertThat(namespaces.keySet()).containsExactly("shop");
+        assertThat(namespaces.get("shop")).isSameAs(ns);
+    }
+
+    @Test
     void keepsOnlyTheCertificateAndKeyOfATlsSecret() {
         Secret secret = new SecretBuilder().withNewMetadata().withName("cert").withNamespace("shop").endMetadata()
                 .withType("kubernetes.io/tls").withData(Map.of("tls.crt", "Y3J0", "tls.key", "a2V5", "ca.crt", "Y2E="))
