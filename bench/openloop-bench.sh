@@ -8,6 +8,7 @@
 #   RATES="2000 10000 20000" DURATION=30 bench/openloop-bench.sh
 #   TARGETS="nginx pier" bench/openloop-bench.sh   # only some targets (direct nginx haproxy pier)
 #   PIER_JAR=/tmp/old.jar bench/openloop-bench.sh  # measure another build
+#   PORT_BASE=28281 bench/openloop-bench.sh        # six ports from PORT_BASE (default 18281)
 #
 # One table, a row per rate and target: offered and achieved rate (requests sent per second),
 # success %, exact latency percentiles over every request (from vegeta's per-request results, not
@@ -31,7 +32,8 @@ LOAD_CPU=${LOAD_CPU:-1}
 TARGETS=${TARGETS:-direct nginx haproxy pier}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
 PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}
-BACKEND_PORT=18281; NGINX_PORT=18282; HAPROXY_PORT=18283; PIER_PORT=18284; PIER_ADMIN=18285; PIER_HTTPS_PORT=18286
+PORT_BASE=${PORT_BASE:-18281}  # six ports from here; another value lets two runs share a machine without a clash
+BACKEND_PORT=$PORT_BASE; NGINX_PORT=$((PORT_BASE + 1)); HAPROXY_PORT=$((PORT_BASE + 2)); PIER_PORT=$((PORT_BASE + 3)); PIER_ADMIN=$((PORT_BASE + 4)); PIER_HTTPS_PORT=$((PORT_BASE + 5))
 
 . bench/lib.sh
 need nginx nginx-light; need haproxy haproxy

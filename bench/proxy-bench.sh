@@ -8,8 +8,10 @@
 #   PIER_JAR=/tmp/old.jar bench/proxy-bench.sh      # measure another build
 #   PIER_BASE_JAR=/tmp/old.jar bench/proxy-bench.sh # also run that build as target "pier-base" (A/B in one run)
 #   PIER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/pier.jfr,settings=profile" bench/proxy-bench.sh
+#   PIER_BASE_JAR=target/pier.jar PIER_BASE_JAVA_OPTS="-XX:+UseSerialGC" bench/proxy-bench.sh  # A/B on a JVM flag
 #   H2LOAD=1 bench/proxy-bench.sh                   # also h2c downstream to Pier and HAProxy (h2load, prior knowledge)
 #   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
+#   PORT_BASE=28081 bench/proxy-bench.sh            # ten ports from PORT_BASE (default 18081)
 #
 # Tables, each with every target in the same run:
 #   small  keep-alive, a 13-byte body, wrk -c$CONNECTIONS
@@ -32,15 +34,17 @@ TARGETS=${TARGETS:-direct nginx haproxy pier}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
 PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}
 PIER_BASE_JAR=${PIER_BASE_JAR:-}
+PIER_BASE_JAVA_OPTS=${PIER_BASE_JAVA_OPTS:-}  # options for pier-base alone (e.g. another GC: the same jar twice, A/B on a flag)
 [ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base"
 H2LOAD=${H2LOAD:-0}
 SCENARIOS=${SCENARIOS:-small 16k close swap}
 CLOSE_CONNECTIONS=${CLOSE_CONNECTIONS:-16}
 SWAP_EVERY=${SWAP_EVERY:-0.6}  # longer than two 250 ms polls: file mode applies a change once two polls read the same bytes
 LOAD_CPU=${LOAD_CPU:-1}
-BACKEND_PORT=18081; NGINX_PORT=18082; HAPROXY_PORT=18083; PIER_PORT=18084; PIER_ADMIN=18085
-PIER_BASE_PORT=18087; PIER_BASE_ADMIN=18088
-PIER_HTTPS_PORT=18089; PIER_BASE_HTTPS_PORT=18090  # own HTTPS ports: two Piers (A/B) must not both take 8443
+PORT_BASE=${PORT_BASE:-18081}  # ten ports from here; another value lets two runs share a machine without a clash
+BACKEND_PORT=$PORT_BASE; NGINX_PORT=$((PORT_BASE + 1)); HAPROXY_PORT=$((PORT_BASE + 2)); PIER_PORT=$((PORT_BASE + 3)); PIER_ADMIN=$((PORT_BASE + 4))
+PIER_BASE_PORT=$((PORT_BASE + 6)); PIER_BASE_ADMIN=$((PORT_BASE + 7))
+PIER_HTTPS_PORT=$((PORT_BASE + 8)); PIER_BASE_HTTPS_PORT=$((PORT_BASE + 9))  # own HTTPS ports: two Piers (A/B) must not both take 8443
 
 . bench/lib.sh
 need nginx nginx-light; need haproxy haproxy; need wrk wrk
@@ -52,9 +56,9 @@ start_nginx_proxy nginx "$NGINX_PORT" "$BACKEND_PORT" "$PROXY_CPU"
 start_haproxy haproxy "$HAPROXY_PORT" "$BACKEND_PORT" "$PROXY_CPU"
 pier_yaml "$BACKEND_PORT" > "$work/pier.yaml"
 cp "$work/pier.yaml" "$work/pier-live.yaml"  # the file Pier under test reads; the swap table rewrites it
-# shellcheck disable=SC2086  # PIER_JAVA_OPTS is a list of options
+# shellcheck disable=SC2086  # PIER_JAVA_OPTS and PIER_BASE_JAVA_OPTS are lists of options
 start_pier pier "$PIER_JAR" "$work/pier-live.yaml" $PIER_PORT $PIER_HTTPS_PORT $PIER_ADMIN "$PROXY_CPU" $PIER_JAVA_OPTS
-[ -z "$PIER_BASE_JAR" ] || start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU"
+[ -z "$PIER_BASE_JAR" ] || start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU" $PIER_BASE_JAVA_OPTS
 wait_ports $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT ${PIER_BASE_JAR:+$PIER_BASE_PORT}
 
 run() { # name port seconds [path] [connections] [wrk options...] -> "rps p50 p99 cpu-us/request failed"
@@ -105,7 +109,7 @@ done
 # Optional: HTTP/2 cleartext downstream (prior knowledge), HTTP/1.1 to the backend. nginx cannot
 # serve h2c and HTTP/1.1 on one port, so only HAProxy (an h2-enabled bind) and Pier are compared.
 if [ "$H2LOAD" = 1 ]; then
-  H2_PORT=18086
+  H2_PORT=$((PORT_BASE + 5))
   start_haproxy haproxy-h2 "$H2_PORT" "$BACKEND_PORT" "$PROXY_CPU" "proto h2"
   sleep 1
   H2_STREAMS=${H2_STREAMS:-16}; H2_CLIENTS=${H2_CLIENTS:-8}

@@ -1,8 +1,10 @@
 package dev.pier.proxy;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -11,37 +13,33 @@ final class HopByHop {
     private HopByHop() {
     }
 
-    static boolean is(String name) {
+    static boolean is(CharSequence name) {
         switch (name.length()) {
             case 2:
-                return name.equalsIgnoreCase("te");
+                return equalsIgnoreCase(name, "te");
             case 7:
-                return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+                return equalsIgnoreCase(name, "trailer") || equalsIgnoreCase(name, "upgrade");
             case 10:
-                return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive")
-                        || name.regionMatches(true, 0, "proxy-", 0, 6);
+                return equalsIgnoreCase(name, "connection") || equalsIgnoreCase(name, "keep-alive") || proxyPrefixed(name);
             case 17:
-                return name.equalsIgnoreCase("transfer-encoding") || name.regionMatches(true, 0, "proxy-", 0, 6);
+                return equalsIgnoreCase(name, "transfer-encoding") || proxyPrefixed(name);
             default:
-                return name.length() > 6 && name.regionMatches(true, 0, "proxy-", 0, 6);
+                return name.length() > 6 && proxyPrefixed(name);
         }
+    }
+
+    private static boolean equalsIgnoreCase(CharSequence name, String lower) {
+        return AsciiString.contentEqualsIgnoreCase(name, lower);
+    }
+
+    private static boolean proxyPrefixed(CharSequence name) {
+        return AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
     }
 
     /** @return extra header names the Connection header lists (lower-case), or null when none */
     static List<String> namedByConnection(MultiMap headers) {
-        return namedByConnection(headers.getAll(HttpHeaders.CONNECTION));
-    }
-
-    private static List<String> namedByConnection(List<String> connectionValues) {
         List<String> named = null;
-        for (String value : connectionValues) {
-            for (String token : value.split(",")) {
-                String t = token.trim().toLowerCase(java.util.Locale.ROOT);
-                if (t.isEmpty() || t.equals("close") || t.equals("keep-alive") || t.equals("upgrade")) continue;
-                if (named == null) named = new ArrayList<>(2);
-                named.add(t);
-            }
-        }
+        for (String value : headers.getAll(HttpHeaders.CONNECTION)) named = namedIn(value, named);
         return named;
     }
 
@@ -57,31 +55,80 @@ final class HopByHop {
      * those the Connection header names (never the forwarded headers), HTTP/2 pseudo-headers, and {@code skip} (names set by the caller).
      */
     static void copy(MultiMap from, MultiMap to, String... skip) {
-        copy(from, from.contains(HttpHeaders.CONNECTION) ? namedByConnection(from) : null, to, skip);
-    }
-
-    /** {@link #copy(MultiMap, MultiMap, String...)} from Netty's headers (a response read by {@link BackendConnection}). */
-    static void copy(io.netty.handler.codec.http.HttpHeaders from, MultiMap to, String... skip) {
-        copy(from, from.contains(HttpHeaders.CONNECTION) ? namedByConnection(from.getAll(HttpHeaders.CONNECTION)) : null, to, skip);
-    }
-
-    private static void copy(Iterable<Map.Entry<String, String>> from, List<String> named, MultiMap to, String... skip) {
+        if (from instanceof io.netty.handler.codec.http.HttpHeaders netty) { // HTTP/1's headers: see below
+            copy(netty, to, skip);
+            return;
+        }
+        List<String> named = null;
+        if (from.contains(HttpHeaders.CONNECTION)) {
+            for (String value : from.getAll(HttpHeaders.CONNECTION)) named = namedIn(value, named);
+        }
         for (Map.Entry<String, String> e : from) {
-            String name = e.getKey();
-            if (name.isEmpty() || name.charAt(0) == ':' || is(name)) continue;
-            if (named != null && contains(named, name) && !containsIgnoreCase(NEVER_NAMED, name)) continue;
-            if (skip.length > 0 && containsIgnoreCase(skip, name)) continue;
-            to.add(name, e.getValue());
+            if (crosses(e.getKey(), named, skip)) to.add(e.getKey(), e.getValue());
         }
     }
 
-    private static boolean contains(List<String> lowerNames, String name) {
-        for (String n : lowerNames) if (n.equalsIgnoreCase(name)) return true;
+    /**
+     * {@link #copy(MultiMap, MultiMap, String...)} from Netty's headers (an HTTP/1 request as Vert.x
+     * decodes it, a response read by {@link BackendConnection}): names and values cross as the
+     * decoder made them, without a String copy of each name and an entry object per field.
+     */
+    static void copy(io.netty.handler.codec.http.HttpHeaders from, MultiMap to, String... skip) {
+        List<String> named = null;
+        if (from.contains(HttpHeaders.CONNECTION)) {
+            for (Iterator<? extends CharSequence> it = from.valueCharSequenceIterator(HttpHeaders.CONNECTION); it.hasNext(); ) {
+                named = namedIn(it.next(), named);
+            }
+        }
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            if (crosses(e.getKey(), named, skip)) to.add(e.getKey(), e.getValue());
+        }
+    }
+
+    private static boolean crosses(CharSequence name, List<String> named, String[] skip) {
+        if (name.length() == 0 || name.charAt(0) == ':' || is(name)) return false;
+        if (named != null && contains(named, name) && !containsIgnoreCase(NEVER_NAMED, name)) return false;
+        return skip.length == 0 || !containsIgnoreCase(skip, name);
+    }
+
+    /** Adds to {@code named} the extra names one Connection value lists (lower-case); no allocation for close/keep-alive/upgrade. */
+    private static List<String> namedIn(CharSequence value, List<String> named) {
+        int n = value.length();
+        int i = 0;
+        while (i < n) {
+            int end = i;
+            while (end < n && value.charAt(end) != ',') end++;
+            int from = i;
+            int to = end;
+            while (from < to && isSpace(value.charAt(from))) from++;
+            while (to > from && isSpace(value.charAt(to - 1))) to--;
+            int len = to - from;
+            if (len > 0 && !tokenIs(value, from, len, "close") && !tokenIs(value, from, len, "keep-alive")
+                    && !tokenIs(value, from, len, "upgrade")) {
+                if (named == null) named = new ArrayList<>(2);
+                named.add(value.subSequence(from, to).toString().toLowerCase(java.util.Locale.ROOT));
+            }
+            i = end + 1;
+        }
+        return named;
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static boolean tokenIs(CharSequence value, int from, int len, String token) {
+        return len == token.length() && AsciiString.regionMatches(value, true, from, token, 0, len);
+    }
+
+    private static boolean contains(List<String> lowerNames, CharSequence name) {
+        for (String n : lowerNames) if (AsciiString.contentEqualsIgnoreCase(n, name)) return true;
         return false;
     }
 
-    private static boolean containsIgnoreCase(String[] names, String name) {
-        for (String n : names) if (n.equalsIgnoreCase(name)) return true;
+    private static boolean containsIgnoreCase(String[] names, CharSequence name) {
+        for (String n : names) if (AsciiString.contentEqualsIgnoreCase(n, name)) return true;
         return false;
     }
 }

@@ -41,6 +41,10 @@ public final class Listener {
                 .setHandle100ContinueAutomatically(true)
                 .setDecompressionSupported(false)
                 .setCompressionSupported(false)
+                // Websockets are tunnelled as bytes (WebSocketUpgrade): their extensions are the backend's to
+                // agree, so Vert.x's extension handler, otherwise in every HTTP/1 pipeline, is left out.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setInitialSettings(new Http2Settings()
                         .setMaxConcurrentStreams(policy.maxConcurrentStreams())
                         .setMaxHeaderListSize(policy.maxHeaderBytes()));

@@ -91,6 +91,18 @@ class EdgeLimitsTest {
         assertThat(backendHits).hasValue(1);
     }
 
+    /** Fields are counted, not names: a hundred and one fields of one name are too many too. */
+    @Test
+    void repeatedFieldsOfOneNameCountEachTime() throws Exception {
+        start(EdgePolicy.defaults(), 64);
+        String head = "GET / HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n";
+        assertThat(raw(head + "X-Same: v\r\n".repeat(98) + "\r\n").status()).isEqualTo(200);
+        RawHttp.Answer tooMany = raw(head + "X-Same: v\r\n".repeat(99) + "\r\n");
+        assertThat(tooMany.status()).isEqualTo(431);
+        assertThat(tooMany.closed()).isTrue();
+        assertThat(backendHits).hasValue(1);
+    }
+
     @Test
     void aHeaderSectionOver32KilobytesIs431() throws Exception {
         start(EdgePolicy.defaults(), 64);

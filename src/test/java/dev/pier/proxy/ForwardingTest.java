@@ -198,6 +198,49 @@ class ForwardingTest {
         await(wsClient.close());
     }
 
+    /**
+     * Extensions (permessage-deflate) are the backend's to accept: Pier tunnels the frames as they
+     * are, so the 101 the client gets names exactly what the backend agreed to, nothing Pier added.
+     */
+    @Test
+    void websocketExtensionsAreTheBackendsAnswer() throws Exception {
+        Endpoint backend = f.backend("ws");
+        f.endpoints("svc", backend);
+        oneRoute("svc");
+        String upgrade = "GET /chat HTTP/1.1\r\nHost: chat.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+        String direct = upgradeHead(backend.port(), upgrade);
+        String proxied = upgradeHead(f.port, upgrade);
+        assertThat(proxied).startsWith("HTTP/1.1 101");
+        assertThat(extensions(proxied)).isEqualTo(extensions(direct)).isNotEmpty();
+    }
+
+    private static String upgradeHead(int port, String request) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) break;
+                head.write(b);
+            }
+            return head.toString(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** Every Sec-WebSocket-Extensions value of a response head, in order. */
+    private static List<String> extensions(String head) {
+        List<String> values = new ArrayList<>();
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("sec-websocket-extensions")) values.add(line.substring(colon + 1).trim());
+        }
+        return values;
+    }
+
     @Test
     void h2cPriorKnowledgeAndUpgradeReachAnHttp1Backend() {
         f.endpoints("svc", f.backend("a"));
