@@ -18,8 +18,8 @@ import java.util.Set;
 /**
  * What the last translation made of each object, so the next one (one Ingress changed among
  * 10,000) translates only what changed and unchanged hosts come out as the same instances, which
- * the data plane then does not recompile. An Ingress's routes are reused while the Ingress is the
- * same (the same cached object, or the same uid and resourceVersion), its deletion state and path
+ * the data plane then does not recompile. An Ingress's routes are reused while its spec is the
+ * same (the same uid and generation, or the same object where those are not set), its deletion state and path
  * policy are the same, and every Service and ConfigMap its translation looked up (present or not) is
  * still the same object. A host's merge (its VirtualHost, served rules and conflicts) is reused when
  * its claims are the same instances in the same order, and a merged host keeps its VirtualHost when
@@ -123,7 +123,7 @@ public final class TranslationMemo {
     }
 
     /** The route claims and default route of one Ingress, and the problems translating them raised. */
-    record IngressRouting(Ingress ingress, boolean deleting, boolean forwardRawPath, List<Read> reads,
+    record IngressRouting(Version version, boolean deleting, boolean forwardRawPath, List<Read> reads,
                           List<RouteClaim> claims, Optional<Route> defaultRoute, List<Problem> problems) {
     }
 
@@ -143,7 +143,7 @@ public final class TranslationMemo {
                            ObjectProblems own, RoutingOf translate) {
         IngressRouting last = ingresses.get(ref);
         IngressRouting out;
-        if (last != null && sameObject(last.ingress(), ingress) && last.deleting() == deleting
+        if (last != null && last.version().matches(ingress) && last.deleting() == deleting
                 && last.forwardRawPath() == forwardRawPath && reads.stillTrue(last.reads())) {
             out = last;
             own.addAll(last.problems());
@@ -152,20 +152,31 @@ public final class TranslationMemo {
             int before = own.size();
             reads.start();
             out = translate.translate(reads);
-            out = new IngressRouting(ingress, deleting, forwardRawPath, reads.taken(), List.copyOf(out.claims()), out.defaultRoute(),
+            out = new IngressRouting(Version.of(ingress), deleting, forwardRawPath, reads.taken(), List.copyOf(out.claims()), out.defaultRoute(),
                     own.since(before));
         }
         ingresses.keep(ref, out);
         return out;
     }
 
-    /** The same cached object, or the same version of it as the API server numbers them. */
-    private static boolean sameObject(Ingress a, Ingress b) {
-        if (a == b) return true;
-        ObjectMeta x = a.getMetadata();
-        ObjectMeta y = b.getMetadata();
-        return x.getResourceVersion() != null && x.getUid() != null
-                && x.getResourceVersion().equals(y.getResourceVersion()) && x.getUid().equals(y.getUid());
+    /**
+     * What identifies an Ingress's spec: its uid and generation when the API server set them (a status
+     * write changes neither, and holding the object itself would keep a second copy of every Ingress
+     * alive once the cache has the updated one); else the object itself (file mode, whose unchanged
+     * files keep their objects).
+     */
+    record Version(String uid, Long generation, Ingress object) {
+        static Version of(Ingress ingress) {
+            ObjectMeta m = ingress.getMetadata();
+            return m.getUid() != null && m.getGeneration() != null ? new Version(m.getUid(), m.getGeneration(), null)
+                    : new Version(null, null, ingress);
+        }
+
+        boolean matches(Ingress ingress) {
+            if (object != null) return object == ingress;
+            ObjectMeta m = ingress.getMetadata();
+            return uid.equals(m.getUid()) && generation.equals(m.getGeneration());
+        }
     }
 
     interface Merge {

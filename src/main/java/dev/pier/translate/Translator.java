@@ -89,7 +89,7 @@ public final class Translator {
             boolean deleting = beingDeleted(ingress, terminating);
             boolean forwardRawPath = IngressAnnotations.forwardRawPath(ingress, own);
             TranslationMemo.IngressRouting routing = memo.ingress(own.object(), ingress, deleting, forwardRawPath, reads, own,
-                    r -> new TranslationMemo.IngressRouting(ingress, deleting, forwardRawPath, List.of(),
+                    r -> new TranslationMemo.IngressRouting(null, deleting, forwardRawPath, List.of(),
                             ingressRoutes.rules(ingress, deleting, forwardRawPath, own),
                             ingressRoutes.defaultRoute(ingress, forwardRawPath, own), List.of()));
             claims.addAll(routing.claims());

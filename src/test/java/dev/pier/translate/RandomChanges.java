@@ -92,7 +92,8 @@ public final class RandomChanges {
     private void upsert(String kind, String ns, String name, Body body) {
         String key = kind + "/" + ns + "/" + name;
         if (!uids.containsKey(key) || random.nextInt(5) == 0) uids.put(key, "uid-" + (++version)); // recreated now and then
-        String meta = ", uid: " + uids.get(key) + ", resourceVersion: \"" + (++version) + "\"";
+        String meta = ", uid: " + uids.get(key) + ", resourceVersion: \"" + (++version) + "\""
+                + (random.nextBoolean() ? ", generation: " + version : ""); // without one, the memo goes by the object
         put(kind, ns, name, body.yaml(ns, name, meta));
         lastChange = kind + " " + ns + "/" + name + " written:\n" + yamlOf(key);
     }
