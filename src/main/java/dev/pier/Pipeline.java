@@ -10,6 +10,7 @@ import dev.pier.proxy.DataPlane;
 import dev.pier.source.SnapshotSink;
 import dev.pier.translate.ResourceSnapshot;
 import dev.pier.translate.TranslateOptions;
+import dev.pier.translate.TranslationMemo;
 import dev.pier.translate.TranslationResult;
 import dev.pier.translate.Translator;
 import java.time.Clock;
@@ -37,6 +38,8 @@ public final class Pipeline implements SnapshotSink {
     private final Clock clock;
     private final ConfigMeters meters;
     private RoutingTable liveTable;
+    /** Each snapshot translates only what changed since the last (hosts that did not come out as the same instances). */
+    private final TranslationMemo memo = new TranslationMemo();
     private Set<String> reported = Set.of();
     private volatile Consumer<TranslationResult> published = r -> { };
 
@@ -51,7 +54,7 @@ public final class Pipeline implements SnapshotSink {
     @Override
     public synchronized TranslationResult snapshot(ResourceSnapshot snapshot) {
         long start = System.nanoTime();
-        TranslationResult result = Translator.translate(snapshot, options, clock.instant());
+        TranslationResult result = Translator.translate(snapshot, options, clock.instant(), memo);
         long translated = System.nanoTime();
         boolean swap = !result.table().equals(liveTable);
         // Endpoints first: a new route must find its endpoints the moment it goes live.
@@ -66,10 +69,10 @@ public final class Pipeline implements SnapshotSink {
         meters.applied(result.table(), result.statuses(), now.toEpochMilli());
         logProblems(result.statuses());
         published.accept(result);
-        log.info("{} ({} virtual hosts, {} routes, {} services with endpoints): translated in {} ms, applied in {} ms",
-                swap ? "table swapped" : "table unchanged", result.table().virtualHosts().size(),
+        log.info("{} ({} virtual hosts, {} routes, {} services with endpoints): translated in {} ms ({} Ingresses unchanged),"
+                        + " applied in {} ms", swap ? "table swapped" : "table unchanged", result.table().virtualHosts().size(),
                 result.table().virtualHosts().stream().mapToInt(v -> v.routes().size()).sum(),
-                result.endpoints().size(), (translated - start) / 1_000_000, (done - translated) / 1_000_000);
+                result.endpoints().size(), (translated - start) / 1_000_000, memo.reusedIngresses(), (done - translated) / 1_000_000);
         return result;
     }
 

@@ -2,6 +2,7 @@ package dev.pier.proxy;
 
 import dev.pier.model.PathMatch;
 import dev.pier.model.Regex;
+import dev.pier.model.VirtualHost;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,9 +29,12 @@ final class CompiledHost {
     /** The virtual host's name and every route in table order, for explain. */
     final String name;
     final List<CompiledRoute> routes;
+    /** The model it was compiled from: the next table carries this host over when it has the same instance. */
+    final VirtualHost source;
 
-    CompiledHost(String name, List<CompiledRoute> routes) {
+    CompiledHost(String name, List<CompiledRoute> routes, VirtualHost source) {
         this.name = name;
+        this.source = source;
         this.routes = List.copyOf(routes);
         Map<String, List<CompiledRoute>> exactLists = new HashMap<>();
         Map<String, List<CompiledRoute>> prefixLists = new HashMap<>();

@@ -183,10 +183,13 @@ final class CompiledTable {
         Map<String, CompiledHost> wildcard = new HashMap<>();
         CompiledHost any = null;
         for (VirtualHost vh : table.virtualHosts()) {
-            List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
-            for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
-            String name = vh.hostname().toLowerCase(Locale.ROOT);
-            CompiledHost hostRoutes = new CompiledHost(name, compiled);
+            String name = vh.hostname(); // lower-case already (VirtualHost's invariant)
+            CompiledHost hostRoutes = b.previous.host(name);
+            if (hostRoutes == null || hostRoutes.source != vh || !b.carryOver(hostRoutes)) {
+                List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
+                for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
+                hostRoutes = new CompiledHost(name, compiled, vh);
+            }
             if (name.equals("*")) any = hostRoutes;
             else if (name.startsWith("*.")) wildcard.put(name.substring(2), hostRoutes);
             else exact.put(name, hostRoutes);
@@ -198,6 +201,13 @@ final class CompiledTable {
             }
         });
         return new CompiledTable(exact, wildcard, any, def, b.balancers, b.splits, b.meters, health, b.tlsSettings);
+    }
+
+    /** This table's host of exactly this (lower-case) name, or null. */
+    private CompiledHost host(String name) {
+        if (name.equals("*")) return anyHost;
+        if (name.startsWith("*.")) return wildcardParents.get(name.substring(2));
+        return exactHosts.get(name);
     }
 
     private static final CompiledFilter[] NO_FILTERS = new CompiledFilter[0];
@@ -217,6 +227,53 @@ final class CompiledTable {
             this.registry = registry;
             this.endpoints = endpoints;
             this.health = health;
+        }
+
+        /**
+         * Takes a host of the previous table compiled from the same model into this one: its balancers,
+         * splits and meters are the previous table's already (as compiling it anew would find them), so
+         * only this table's indexes of them are filled. False, having changed nothing that compiling the
+         * host anew would not, for a host it does not handle (resolver routes) or whose Service health
+         * is no longer the one its targets report to.
+         */
+        boolean carryOver(CompiledHost host) {
+            for (CompiledRoute compiled : host.routes) {
+                if (!(compiled.action instanceof CompiledAction.Forward) && !(compiled.action instanceof CompiledAction.NoBackend)) return false;
+            }
+            for (CompiledRoute compiled : host.routes) {
+                Route route = compiled.route;
+                // As route() does: a route with targets has its first target's meters stand in for its unserved
+                // exchanges (the others' give theirs up); one without has meters of its own.
+                Target[] targets = compiled.action instanceof CompiledAction.Forward f ? f.targets() : new Target[0];
+                if (targets.length == 0 && !sameOrAdded(meters, new MeterKey(route.id(), null), compiled.unserved())) return false;
+                if (!(compiled.action instanceof CompiledAction.Forward forward)) continue;
+                if (targets.length > 0) {
+                    targets[0].meters.ownsUnserved();
+                    for (int i = 1; i < targets.length; i++) {
+                        if (targets[i].meters != targets[0].meters) targets[i].meters.disownsUnserved();
+                    }
+                }
+                List<WeightedBackend> backends = ((RouteAction.Forward) route.action()).backends();
+                for (int i = 0; i < backends.size(); i++) {
+                    WeightedBackend wb = backends.get(i);
+                    Target target = forward.targets()[i];
+                    if (wb.protocol() instanceof BackendProtocol.Https https) tlsSettings.add(https.tls());
+                    BalancerPolicy p = wb.balancer() == null ? BalancerPolicy.ROUND_ROBIN : wb.balancer();
+                    if (!sameOrAdded(balancers, new BalancerKey(wb.service(), p, wb.healthCheck()), target.balancer)) return false;
+                    ServiceHealth serviceHealth = health.service(wb.service(), endpoints.get(wb.service()));
+                    if (serviceHealth != target.health) return false;
+                    if (wb.healthCheck() != null) health.check(serviceHealth, wb.healthCheck());
+                    if (!sameOrAdded(meters, new MeterKey(route.id(), wb.service()), target.meters)) return false;
+                }
+                if (forward.split() != null && !sameOrAdded(splits, new SplitKey(route.id(), backends), forward.split())) return false;
+            }
+            return true;
+        }
+
+        /** Puts {@code value} under {@code key}; false when the key has another value already. */
+        private static <K, V> boolean sameOrAdded(Map<K, V> map, K key, V value) {
+            V had = map.putIfAbsent(key, value);
+            return had == null || had == value;
         }
 
         CompiledRoute route(Route route, int order) {

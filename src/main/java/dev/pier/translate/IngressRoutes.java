@@ -72,7 +72,7 @@ final class IngressRoutes {
             List<HTTPIngressPath> paths = rule.getHttp().getPaths();
             for (int j = 0; j < paths.size(); j++) {
                 HTTPIngressPath path = paths.get(j);
-                String field = "spec.rules[" + i + "].http.paths[" + j + "]";
+                String field = pathField(i, j);
                 PathMatch match;
                 try {
                     match = IngressPaths.toPathMatch(path.getPathType(), path.getPath());
@@ -89,6 +89,20 @@ final class IngressRoutes {
             }
         }
         return out;
+    }
+
+    /** The first rules' and paths' field names, shared: translation keeps each claim (and its field) between changes. */
+    private static final String[][] PATH_FIELDS = new String[8][8];
+
+    static {
+        for (int i = 0; i < PATH_FIELDS.length; i++) {
+            for (int j = 0; j < PATH_FIELDS[i].length; j++) PATH_FIELDS[i][j] = "spec.rules[" + i + "].http.paths[" + j + "]";
+        }
+    }
+
+    private static String pathField(int rule, int path) {
+        return rule < PATH_FIELDS.length && path < PATH_FIELDS[rule].length ? PATH_FIELDS[rule][path]
+                : "spec.rules[" + rule + "].http.paths[" + path + "]";
     }
 
     /** The route of {@code spec.defaultBackend}, if it has a usable one. */

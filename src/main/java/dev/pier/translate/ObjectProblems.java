@@ -52,6 +52,20 @@ final class ObjectProblems {
         return (int) problems.stream().filter(p -> Problem.ACCEPTED.equals(p.conditionType())).count();
     }
 
+    /** How many problems so far; with {@link #since} the ones one step of translation raised, for the memo. */
+    int size() {
+        return problems.size();
+    }
+
+    List<Problem> since(int size) {
+        return List.copyOf(problems.subList(size, problems.size()));
+    }
+
+    /** Problems an earlier translation of the same inputs raised (see {@link TranslationMemo}). */
+    void addAll(List<Problem> raised) {
+        problems.addAll(raised);
+    }
+
     List<Problem> list() {
         return List.copyOf(problems);
     }

@@ -113,18 +113,12 @@ final class TlsHosts {
      * the route came from; elsewhere none (nothing to redirect to, and HSTS would pin browsers to a
      * certificate the host does not have).
      */
-    static List<VirtualHost> withHttpsPolicies(List<VirtualHost> hosts, Set<String> tlsHosts, Map<ObjectRef, HttpsPolicy> policies) {
+    static List<VirtualHost> withHttpsPolicies(List<VirtualHost> hosts, Set<String> tlsHosts, Map<ObjectRef, HttpsPolicy> policies,
+                                               TranslationMemo memo) {
+        if (tlsHosts.isEmpty()) return hosts;
         List<VirtualHost> out = new ArrayList<>(hosts.size());
         for (VirtualHost host : hosts) {
-            if (!hasTls(host.hostname(), tlsHosts)) {
-                out.add(host);
-                continue;
-            }
-            List<Route> routes = new ArrayList<>(host.routes().size());
-            for (Route route : host.routes()) {
-                routes.add(route.withHttps(policies.getOrDefault(route.source(), HttpsPolicy.NONE)));
-            }
-            out.add(new VirtualHost(host.hostname(), routes));
+            out.add(hasTls(host.hostname(), tlsHosts) ? memo.withHttps(host, policies) : host);
         }
         return out;
     }

@@ -47,9 +47,27 @@ public final class Translator {
      *            so the same snapshot, options and instant always give the same result
      */
     public static TranslationResult translate(ResourceSnapshot snapshot, TranslateOptions options, Instant now) {
+        return translate(snapshot, options, now, new TranslationMemo());
+    }
+
+    /**
+     * The same result as the full translation, reusing from {@code memo} what the previous call made of
+     * objects that did not change (and the same instances for hosts that did not), and remembering this
+     * call's for the next.
+     */
+    public static TranslationResult translate(ResourceSnapshot snapshot, TranslateOptions options, Instant now,
+                                              TranslationMemo memo) {
+        memo.begin(options);
+        TranslationResult result = translate(snapshot, options, now, memo, new TranslationMemo.Reads());
+        memo.commit();
+        return result;
+    }
+
+    private static TranslationResult translate(ResourceSnapshot snapshot, TranslateOptions options, Instant now,
+                                               TranslationMemo memo, TranslationMemo.Reads reads) {
         IngressClassSelector classes = new IngressClassSelector(snapshot.ingressClasses(), options);
-        BackendRefs backendRefs = new BackendRefs(byKey(snapshot.services()), options);
-        BackendProtocols protocols = new BackendProtocols(byKey(snapshot.configMaps()));
+        BackendRefs backendRefs = new BackendRefs(reads.recording("Service", byKey(snapshot.services())), options);
+        BackendProtocols protocols = new BackendProtocols(reads.recording("ConfigMap", byKey(snapshot.configMaps())));
         IngressRoutes ingressRoutes = new IngressRoutes(backendRefs, protocols);
         CertificateRefs certificateRefs = new CertificateRefs(byKey(snapshot.secrets()), now);
         AcmeClaims acmeClaims = new AcmeClaims(options.acme(), certificateRefs);
@@ -70,8 +88,12 @@ public final class Translator {
             OtherControllerAnnotations.check(ingress, own);
             boolean deleting = beingDeleted(ingress, terminating);
             boolean forwardRawPath = IngressAnnotations.forwardRawPath(ingress, own);
-            claims.addAll(ingressRoutes.rules(ingress, deleting, forwardRawPath, own));
-            Optional<Route> fallback = ingressRoutes.defaultRoute(ingress, forwardRawPath, own);
+            TranslationMemo.IngressRouting routing = memo.ingress(own.object(), ingress, deleting, forwardRawPath, reads, own,
+                    r -> new TranslationMemo.IngressRouting(null, deleting, forwardRawPath, List.of(),
+                            ingressRoutes.rules(ingress, deleting, forwardRawPath, own),
+                            ingressRoutes.defaultRoute(ingress, forwardRawPath, own), List.of()));
+            claims.addAll(routing.claims());
+            Optional<Route> fallback = routing.defaultRoute();
             if (fallback.isPresent()) {
                 if (defaultOwner == null || defaultOrder(ingress, defaultOwner, terminating) < 0) {
                     if (defaultOwner != null) lostDefault(problems, defaultOwner, ingress, terminating);
@@ -98,7 +120,7 @@ public final class Translator {
             acmeRequests.put(own.object(), AcmeClaims.requests(routeTls));
             httpsPolicies.put(own.object(), GatewayRouteTls.policy(route, own));
         }
-        VirtualHostMerger.Merged merged = VirtualHostMerger.merge(claims, problems);
+        VirtualHostMerger.Merged merged = VirtualHostMerger.merge(claims, problems, memo);
         TlsHosts.Merged tls = TlsHosts.merge(tlsClaims, problems);
         TlsCertificate defaultCertificate = defaultCertificate(options.defaultCertificate(), certificateRefs, problems);
 
@@ -119,7 +141,7 @@ public final class Translator {
         statuses.sort(Comparator.comparing((ObjectStatus s) -> s.object().kind())
                 .thenComparing(s -> s.object().namespace()).thenComparing(s -> s.object().name()));
 
-        List<VirtualHost> hosts = TlsHosts.withHttpsPolicies(merged.hosts(), tls.tlsHosts(), httpsPolicies);
+        List<VirtualHost> hosts = TlsHosts.withHttpsPolicies(merged.hosts(), tls.tlsHosts(), httpsPolicies, memo);
         return new TranslationResult(new RoutingTable(hosts, defaultRoute, tls.certificates(), defaultCertificate,
                 tls.acmeChallenges()), endpoints(snapshot, options), statuses, tls.acme());
     }

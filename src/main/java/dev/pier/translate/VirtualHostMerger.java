@@ -1,16 +1,17 @@
 package dev.pier.translate;
 
 import dev.pier.model.ObjectRef;
+import dev.pier.model.Route;
 import dev.pier.model.RouteMatch;
 import dev.pier.model.VirtualHost;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Merges the route claims of many objects (Ingress paths, GatewayRoute matches) into virtual hosts.
@@ -42,31 +43,54 @@ final class VirtualHostMerger {
                 .thenComparingInt(r -> r.key().matchIndex()).compare(a, b);
     };
 
-    /** @param problems gets a {@link dev.pier.model.Problem#CONFLICTED} problem for every loser, under the loser's object */
-    static Merged merge(List<RouteClaim> claims, Map<ObjectRef, ObjectProblems> problems) {
-        Map<String, Map<RouteMatch, List<RouteClaim>>> byHost = new TreeMap<>();
-        for (RouteClaim c : claims) {
-            byHost.computeIfAbsent(c.hostname(), h -> new LinkedHashMap<>())
-                    .computeIfAbsent(c.route().match(), m -> new ArrayList<>()).add(c);
-        }
-        List<VirtualHost> hosts = new ArrayList<>();
+    /** A claim that lost a conflict, as its object's problem says it. */
+    record Conflict(ObjectRef object, String field, String message) {
+    }
+
+    /** One host merged from its claims: the host, the rules that won, and the losers' conflicts. */
+    record MergedHost(List<RouteClaim> claims, VirtualHost host, List<Rule> served, List<Conflict> conflicts) {
+    }
+
+    /**
+     * @param problems gets a {@link dev.pier.model.Problem#CONFLICTED} problem for every loser, under the loser's object
+     * @param memo     gives back the last translation's merged host where its claims are the same instances
+     */
+    static Merged merge(List<RouteClaim> claims, Map<ObjectRef, ObjectProblems> problems, TranslationMemo memo) {
+        Map<String, List<RouteClaim>> byHost = new HashMap<>();
+        for (RouteClaim c : claims) byHost.computeIfAbsent(c.hostname(), h -> new ArrayList<>(1)).add(c);
+        List<String> names = new ArrayList<>(byHost.keySet());
+        names.sort(null);
+        List<VirtualHost> hosts = new ArrayList<>(names.size());
         Set<Rule> served = new LinkedHashSet<>();
-        for (var host : byHost.entrySet()) {
-            List<RouteClaim> kept = new ArrayList<>();
-            for (List<RouteClaim> rivals : host.getValue().values()) {
-                rivals.sort(CLAIM_ORDER);
-                RouteClaim winner = rivals.get(0);
-                kept.add(winner);
-                served.add(new Rule(winner.route().source(), winner.key().ruleIndex()));
-                for (RouteClaim loser : rivals.subList(1, rivals.size())) {
-                    problems.computeIfAbsent(loser.route().source(), ObjectProblems::new)
-                            .conflicted(loser.field(), conflict(host.getKey(), loser, winner));
-                }
-            }
-            kept.sort(Comparator.comparing(RouteClaim::key, RoutePrecedence.INSTANCE));
-            hosts.add(new VirtualHost(host.getKey(), kept.stream().map(RouteClaim::route).toList()));
+        for (String name : names) {
+            MergedHost merged = memo.mergedHost(name, byHost.get(name), VirtualHostMerger::mergeHost);
+            hosts.add(merged.host());
+            served.addAll(merged.served());
+            for (Conflict c : merged.conflicts()) problems.computeIfAbsent(c.object(), ObjectProblems::new).conflicted(c.field(), c.message());
         }
         return new Merged(hosts, served);
+    }
+
+    /** The host of one name from its claims (in the order objects were translated). */
+    private static MergedHost mergeHost(String hostname, List<RouteClaim> claims, TranslationMemo memo) {
+        Map<RouteMatch, List<RouteClaim>> byMatch = new LinkedHashMap<>();
+        for (RouteClaim c : claims) byMatch.computeIfAbsent(c.route().match(), m -> new ArrayList<>(1)).add(c);
+        List<RouteClaim> kept = new ArrayList<>(byMatch.size());
+        List<Rule> served = new ArrayList<>(byMatch.size());
+        List<Conflict> conflicts = new ArrayList<>();
+        for (List<RouteClaim> rivals : byMatch.values()) {
+            rivals.sort(CLAIM_ORDER);
+            RouteClaim winner = rivals.get(0);
+            kept.add(winner);
+            served.add(new Rule(winner.route().source(), winner.key().ruleIndex()));
+            for (RouteClaim loser : rivals.subList(1, rivals.size())) {
+                conflicts.add(new Conflict(loser.route().source(), loser.field(), conflict(hostname, loser, winner)));
+            }
+        }
+        kept.sort(Comparator.comparing(RouteClaim::key, RoutePrecedence.INSTANCE));
+        List<Route> routes = new ArrayList<>(kept.size());
+        for (RouteClaim c : kept) routes.add(c.route());
+        return new MergedHost(List.copyOf(claims), memo.host(hostname, routes), List.copyOf(served), List.copyOf(conflicts));
     }
 
     private static String conflict(String host, RouteClaim loser, RouteClaim winner) {
