@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * How Pier speaks to a backend, from its Service port's {@code appProtocol} and, for TLS, the
@@ -28,9 +28,9 @@ final class BackendProtocols {
     static final String WSS = "kubernetes.io/wss";
     private static final String KNOWN = "HTTP/1.1 (no appProtocol, http, kubernetes.io/ws), " + H2C + ", " + HTTPS + " and " + WSS;
 
-    private final Map<String, ConfigMap> configMaps; // "namespace/name" -> ConfigMap
+    private final Function<String, ConfigMap> configMaps; // "namespace/name" -> ConfigMap, or null
 
-    BackendProtocols(Map<String, ConfigMap> configMaps) {
+    BackendProtocols(Function<String, ConfigMap> configMaps) {
         this.configMaps = configMaps;
     }
 
@@ -83,7 +83,7 @@ final class BackendProtocols {
         }
         ObjectRef ref = new ObjectRef("ConfigMap", namespace, name);
         String consequence = "; the rule's TLS backends get 503";
-        ConfigMap cm = configMaps.get(namespace + "/" + name);
+        ConfigMap cm = configMaps.apply(namespace + "/" + name);
         String pem = cm == null || cm.getData() == null ? null : cm.getData().get(BackendTLS.CA_KEY);
         String wrong = cm == null ? "ConfigMap " + namespace + "/" + name + " not found"
                 : pem == null ? "ConfigMap " + namespace + "/" + name + " has no key " + BackendTLS.CA_KEY

@@ -4,8 +4,8 @@ import dev.pier.model.Problem;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The one lookup of a Service port that a route refers to, shared by Ingress backends and
@@ -15,10 +15,10 @@ import java.util.Optional;
  * plane answers its requests 503 until the Service is fixed.
  */
 final class BackendRefs {
-    private final Map<String, Service> services; // "namespace/name" -> Service
+    private final Function<String, Service> services; // "namespace/name" -> Service, or null
     private final TranslateOptions options;
 
-    BackendRefs(Map<String, Service> services, TranslateOptions options) {
+    BackendRefs(Function<String, Service> services, TranslateOptions options) {
         this.services = services;
         this.options = options;
     }
@@ -40,7 +40,7 @@ final class BackendRefs {
     Optional<ServicePort> resolve(String namespace, String name, Integer number, String portName, Written at,
                                   ObjectProblems problems) {
         String serviceName = namespace + "/" + name;
-        Service service = services.get(serviceName);
+        Service service = services.apply(serviceName);
         if (service == null) {
             problems.unresolved(at.nameField(), Problem.BACKEND_NOT_FOUND,
                     "Service " + serviceName + " not found; " + at.consequence());

@@ -7,13 +7,12 @@ import dev.pier.model.Route;
 import dev.pier.model.VirtualHost;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What the last translation made of each object, so the next one (one Ingress changed among
@@ -245,7 +244,7 @@ public final class TranslationMemo {
             return out;
         }
 
-        <V> Map<String, V> recording(String kind, Map<String, V> source) {
+        <V> Function<String, V> recording(String kind, Map<String, V> source) {
             byKind.put(kind, source);
             return new Recording<>(kind, source, this);
         }
@@ -264,42 +263,17 @@ public final class TranslationMemo {
         }
     }
 
-    private static final class Recording<V> extends AbstractMap<String, V> {
-        private final String kind;
-        private final Map<String, V> source;
-        private final Reads reads;
-
-        Recording(String kind, Map<String, V> source, Reads reads) {
-            this.kind = kind;
-            this.source = source;
-            this.reads = reads;
-        }
-
+    /**
+     * A lookup by key that records what it found. A {@code Function}, not a {@code Map}: translation
+     * can only look objects up by key, so every lookup it makes is recorded and none escapes the memo
+     * (a {@code Map} would also offer iteration, size and emptiness, which no record could cover).
+     */
+    private record Recording<V>(String kind, Map<String, V> source, Reads reads) implements Function<String, V> {
         @Override
-        public V get(Object key) {
+        public V apply(String key) {
             V found = source.get(key);
-            reads.note(kind, (String) key, found);
+            reads.note(kind, key, found);
             return found;
-        }
-
-        @Override
-        public boolean containsKey(Object key) {
-            return get(key) != null;
-        }
-
-        @Override
-        public Set<Entry<String, V>> entrySet() {
-            throw new UnsupportedOperationException("translation looks objects up by key only, so each lookup is recorded");
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return this == o;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(this);
         }
     }
 }
