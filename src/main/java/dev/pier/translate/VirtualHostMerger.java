@@ -37,10 +37,9 @@ final class VirtualHostMerger {
     /** Who wins a conflict: not being deleted, then the older object, then namespace/name, then the earlier rule and path. */
     static final Comparator<RouteClaim> CLAIM_ORDER = (a, b) -> {
         if (a.deleting() != b.deleting()) return a.deleting() ? 1 : -1;
-        int byObject = RoutePrecedence.olderFirst(a.key().createdAt(), a.key().source(), b.key().createdAt(), b.key().source());
+        int byObject = RoutePrecedence.olderFirst(a.createdAt(), a.route().source(), b.createdAt(), b.route().source());
         if (byObject != 0) return byObject;
-        return Comparator.comparingInt((RouteClaim r) -> r.key().ruleIndex())
-                .thenComparingInt(r -> r.key().matchIndex()).compare(a, b);
+        return Comparator.comparingInt(RouteClaim::ruleIndex).thenComparingInt(RouteClaim::matchIndex).compare(a, b);
     };
 
     /** A claim that lost a conflict, as its object's problem says it. */
@@ -82,7 +81,7 @@ final class VirtualHostMerger {
             rivals.sort(CLAIM_ORDER);
             RouteClaim winner = rivals.get(0);
             kept.add(winner);
-            served.add(new Rule(winner.route().source(), winner.key().ruleIndex()));
+            served.add(new Rule(winner.route().source(), winner.ruleIndex()));
             for (RouteClaim loser : rivals.subList(1, rivals.size())) {
                 conflicts.add(new Conflict(loser.route().source(), loser.field(), conflict(hostname, loser, winner)));
             }
@@ -100,7 +99,7 @@ final class VirtualHostMerger {
             why = "it comes first in the same object";
         } else if (loser.deleting() && !winner.deleting()) {
             why = "this object is being deleted";
-        } else if (!winner.key().createdAt().equals(loser.key().createdAt())) {
+        } else if (!winner.createdAt().equals(loser.createdAt())) {
             why = w + " is older";
         } else {
             why = w + " sorts first by namespace/name (same creationTimestamp)";
