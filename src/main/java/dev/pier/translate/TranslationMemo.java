@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,61 +42,48 @@ public final class TranslationMemo {
     /**
      * Entries kept from one translation to the next, updated in place (building new maps of 10,000
      * entries per change cost more than the lookups). Each entry is checked against its inputs before
-     * it is used, so one left by a translation that threw is still sound; entries the last
-     * translation did not touch (deleted objects, hosts gone) are dropped at its end.
+     * it is used, so one left by a translation that threw is still sound. The keys a translation
+     * touched are listed (not marked in a wrapper per entry, which cost 24 B each), and only when there
+     * are fewer of them than entries are the others (deleted objects, hosts gone) dropped at its end.
      */
     private static final class Kept<K, V> {
-        private final Map<K, Entry<V>> map = new HashMap<>();
-        private int generation;
-        private int touched;
-
-        private static final class Entry<V> {
-            V value;
-            int generation;
-
-            Entry(V value, int generation) {
-                this.value = value;
-                this.generation = generation;
-            }
-        }
-
-        // The entry the last get() found, so that keep() after it needs no second lookup.
+        private final Map<K, V> map = new HashMap<>();
+        private List<K> touched = new ArrayList<>();
+        // What the last get() found, so that keep() of the same value needs no second lookup.
         private K lastKey;
-        private Entry<V> lastEntry;
+        private V lastValue;
 
         V get(K key) {
-            Entry<V> e = map.get(key);
+            V v = map.get(key);
             lastKey = key;
-            lastEntry = e;
-            return e == null ? null : e.value;
+            lastValue = v;
+            return v;
         }
 
-        /** {@code value} is this translation's for {@code key}. */
+        /** {@code value} is this translation's for {@code key} (each key kept at most once per translation). */
         void keep(K key, V value) {
-            if (lastEntry != null && lastKey == key) {
-                lastEntry.value = value;
-                lastEntry.generation = generation;
-            } else {
-                map.put(key, new Entry<>(value, generation));
-            }
+            if (lastKey != key || lastValue != value || value == null) map.put(key, value);
             lastKey = null;
-            lastEntry = null;
-            touched++;
+            lastValue = null;
+            touched.add(key);
+        }
+
+        void begin() {
+            touched = new ArrayList<>(Math.max(16, map.size() + 16));
+            lastKey = null;
+            lastValue = null;
         }
 
         void next() {
-            if (map.size() > touched) map.values().removeIf(e -> e.generation != generation);
-            generation++;
-            touched = 0;
+            if (map.size() > touched.size()) map.keySet().retainAll(new HashSet<>(touched));
+            touched = new ArrayList<>();
             lastKey = null;
-            lastEntry = null;
+            lastValue = null;
         }
 
         void clear() {
             map.clear();
-            touched = 0;
-            lastKey = null;
-            lastEntry = null;
+            begin();
         }
     }
 
@@ -107,6 +95,9 @@ public final class TranslationMemo {
             httpsHosts.clear();
             this.options = options;
         }
+        ingresses.begin();
+        mergedHosts.begin();
+        httpsHosts.begin();
         reusedIngresses = 0;
     }
 
@@ -122,9 +113,67 @@ public final class TranslationMemo {
         return reusedIngresses;
     }
 
-    /** The route claims and default route of one Ingress, and the problems translating them raised. */
-    record IngressRouting(Version version, boolean deleting, boolean forwardRawPath, List<Read> reads,
-                          List<RouteClaim> claims, Optional<Route> defaultRoute, List<Problem> problems) {
+    /** What translating one Ingress made: its route claims and default route. */
+    record Translated(List<RouteClaim> claims, Optional<Route> defaultRoute) {
+    }
+
+    /**
+     * The route claims and default route of one Ingress, the problems translating them raised, and what
+     * they were made from. Its spec is identified by uid and generation when the API server set them (a
+     * status write changes neither, and holding the object itself would keep a second copy of every
+     * Ingress alive once the cache has the updated one), else by the object itself (file mode, whose
+     * unchanged files keep their objects). The uid held is the current object's string (an update gives
+     * the cache a new one), and the lookups are one {@link Read} when there was one (most Ingresses name
+     * one Service), so the memo keeps no copy of what the cache holds and no list per Ingress.
+     */
+    static final class IngressRouting {
+        private String uid;
+        private final long generation;
+        private final Ingress object;
+        private final boolean deleting;
+        private final boolean forwardRawPath;
+        private final Object reads;
+        private final List<RouteClaim> claims;
+        private final Optional<Route> defaultRoute;
+        private final List<Problem> problems;
+
+        private IngressRouting(Ingress ingress, boolean deleting, boolean forwardRawPath, List<Read> reads,
+                               Translated translated, List<Problem> problems) {
+            ObjectMeta m = ingress.getMetadata();
+            boolean versioned = m.getUid() != null && m.getGeneration() != null;
+            this.uid = versioned ? m.getUid() : null;
+            this.generation = versioned ? m.getGeneration() : 0;
+            this.object = versioned ? null : ingress;
+            this.deleting = deleting;
+            this.forwardRawPath = forwardRawPath;
+            this.reads = reads.size() == 1 ? reads.get(0) : reads;
+            this.claims = List.copyOf(translated.claims());
+            this.defaultRoute = translated.defaultRoute();
+            this.problems = problems;
+        }
+
+        List<RouteClaim> claims() {
+            return claims;
+        }
+
+        Optional<Route> defaultRoute() {
+            return defaultRoute;
+        }
+
+        /** Whether {@code ingress} has the spec this was made from; if so, holds its uid string from now on. */
+        private boolean sameSpec(Ingress ingress) {
+            if (uid == null) return object == ingress;
+            ObjectMeta m = ingress.getMetadata();
+            Long g = m.getGeneration();
+            if (g == null || g != generation || !uid.equals(m.getUid())) return false;
+            uid = m.getUid();
+            return true;
+        }
+
+        @SuppressWarnings("unchecked")
+        private boolean stillTrue(Reads now) {
+            return reads instanceof Read r ? now.stillTrue(r) : now.stillTrue((List<Read>) reads);
+        }
     }
 
     /** One lookup translation made: which kind of object, the key, and what it found (null: absent). */
@@ -132,7 +181,7 @@ public final class TranslationMemo {
     }
 
     interface RoutingOf {
-        IngressRouting translate(Reads reads);
+        Translated translate(Reads reads);
     }
 
     /**
@@ -143,40 +192,19 @@ public final class TranslationMemo {
                            ObjectProblems own, RoutingOf translate) {
         IngressRouting last = ingresses.get(ref);
         IngressRouting out;
-        if (last != null && last.version().matches(ingress) && last.deleting() == deleting
-                && last.forwardRawPath() == forwardRawPath && reads.stillTrue(last.reads())) {
+        if (last != null && last.deleting == deleting && last.forwardRawPath == forwardRawPath
+                && last.sameSpec(ingress) && last.stillTrue(reads)) {
             out = last;
-            own.addAll(last.problems());
+            own.addAll(last.problems);
             reusedIngresses++;
         } else {
             int before = own.size();
             reads.start();
-            out = translate.translate(reads);
-            out = new IngressRouting(Version.of(ingress), deleting, forwardRawPath, reads.taken(), List.copyOf(out.claims()), out.defaultRoute(),
-                    own.since(before));
+            Translated made = translate.translate(reads);
+            out = new IngressRouting(ingress, deleting, forwardRawPath, reads.taken(), made, own.since(before));
         }
         ingresses.keep(ref, out);
         return out;
-    }
-
-    /**
-     * What identifies an Ingress's spec: its uid and generation when the API server set them (a status
-     * write changes neither, and holding the object itself would keep a second copy of every Ingress
-     * alive once the cache has the updated one); else the object itself (file mode, whose unchanged
-     * files keep their objects).
-     */
-    record Version(String uid, Long generation, Ingress object) {
-        static Version of(Ingress ingress) {
-            ObjectMeta m = ingress.getMetadata();
-            return m.getUid() != null && m.getGeneration() != null ? new Version(m.getUid(), m.getGeneration(), null)
-                    : new Version(null, null, ingress);
-        }
-
-        boolean matches(Ingress ingress) {
-            if (object != null) return object == ingress;
-            ObjectMeta m = ingress.getMetadata();
-            return uid.equals(m.getUid()) && generation.equals(m.getGeneration());
-        }
     }
 
     interface Merge {
@@ -253,10 +281,14 @@ public final class TranslationMemo {
         /** Whether every lookup gives the same object (or none) in this snapshot. */
         boolean stillTrue(List<Read> reads) {
             for (Read r : reads) {
-                Map<String, ?> now = byKind.get(r.kind());
-                if (now == null || now.get(r.key()) != r.found()) return false;
+                if (!stillTrue(r)) return false;
             }
             return true;
+        }
+
+        boolean stillTrue(Read r) {
+            Map<String, ?> now = byKind.get(r.kind());
+            return now != null && now.get(r.key()) == r.found();
         }
 
         private void note(String kind, String key, Object found) {

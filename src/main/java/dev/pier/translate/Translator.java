@@ -89,9 +89,8 @@ public final class Translator {
             boolean deleting = beingDeleted(ingress, terminating);
             boolean forwardRawPath = IngressAnnotations.forwardRawPath(ingress, own);
             TranslationMemo.IngressRouting routing = memo.ingress(own.object(), ingress, deleting, forwardRawPath, reads, own,
-                    r -> new TranslationMemo.IngressRouting(null, deleting, forwardRawPath, List.of(),
-                            ingressRoutes.rules(ingress, deleting, forwardRawPath, own),
-                            ingressRoutes.defaultRoute(ingress, forwardRawPath, own), List.of()));
+                    r -> new TranslationMemo.Translated(ingressRoutes.rules(ingress, deleting, forwardRawPath, own),
+                            ingressRoutes.defaultRoute(ingress, forwardRawPath, own)));
             claims.addAll(routing.claims());
             Optional<Route> fallback = routing.defaultRoute();
             if (fallback.isPresent()) {
