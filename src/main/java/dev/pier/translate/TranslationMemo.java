@@ -201,10 +201,29 @@ public final class TranslationMemo {
             int before = own.size();
             reads.start();
             Translated made = translate.translate(reads);
-            out = new IngressRouting(ingress, deleting, forwardRawPath, reads.taken(), made, own.since(before));
+            out = new IngressRouting(ingress, deleting, forwardRawPath, shared(reads.taken()), made, own.since(before));
         }
         ingresses.keep(ref, out);
         return out;
+    }
+
+    /**
+     * Recent lookups, so Ingresses that looked up the same object under the same key hold one {@link Read}
+     * (and one key string; lookups concatenate a new one each time): a fixed table, nothing kept per
+     * distinct lookup, and at most its size of objects kept alive after they left the snapshot.
+     */
+    private final Read[] recentReads = new Read[256];
+
+    private List<Read> shared(List<Read> reads) {
+        if (reads.size() != 1) return reads;
+        Read r = reads.get(0);
+        int slot = (r.kind().hashCode() * 31 + r.key().hashCode()) & (recentReads.length - 1);
+        Read recent = recentReads[slot];
+        if (recent != null && recent.found() == r.found() && recent.key().equals(r.key()) && recent.kind().equals(r.kind())) {
+            return List.of(recent);
+        }
+        recentReads[slot] = r;
+        return reads;
     }
 
     interface Merge {
@@ -214,7 +233,7 @@ public final class TranslationMemo {
     /** The last translation's merge of this host when its claims are the same instances in the same order, else {@code merge}'s. */
     VirtualHostMerger.MergedHost mergedHost(String hostname, List<RouteClaim> claims, Merge merge) {
         VirtualHostMerger.MergedHost last = mergedHosts.get(hostname);
-        VirtualHostMerger.MergedHost out = last != null && sameInstances(last.claims(), claims) ? last : merge.merge(hostname, claims, this);
+        VirtualHostMerger.MergedHost out = last != null && last.madeFrom(claims) ? last : merge.merge(hostname, claims, this);
         mergedHosts.keep(hostname, out);
         return out;
     }
