@@ -35,7 +35,7 @@ import java.util.Set;
 public final class TranslationMemo {
     private TranslateOptions options;
     private final Kept<ObjectRef, IngressRouting> ingresses = new Kept<>();
-    private final Kept<String, VirtualHostMerger.MergedHost> mergedHosts = new Kept<>();
+    private final Kept<String, Object> mergedHosts = new Kept<>();
     private final Kept<String, HttpsHost> httpsHosts = new Kept<>();
     private int reusedIngresses;
 
@@ -133,7 +133,7 @@ public final class TranslationMemo {
         private final boolean deleting;
         private final boolean forwardRawPath;
         private final Object reads;
-        private final List<RouteClaim> claims;
+        private final Object claims;
         private final Optional<Route> defaultRoute;
         private final List<Problem> problems;
 
@@ -147,13 +147,17 @@ public final class TranslationMemo {
             this.deleting = deleting;
             this.forwardRawPath = forwardRawPath;
             this.reads = reads.size() == 1 ? reads.get(0) : reads;
-            this.claims = List.copyOf(translated.claims());
+            List<RouteClaim> made = translated.claims();
+            this.claims = made.size() == 1 ? made.get(0) : List.copyOf(made);
             this.defaultRoute = translated.defaultRoute();
             this.problems = problems;
         }
 
-        List<RouteClaim> claims() {
-            return claims;
+        /** Adds its claims to {@code out} (one claim, the common case, is held without a list). */
+        @SuppressWarnings("unchecked")
+        void addClaimsTo(List<RouteClaim> out) {
+            if (claims instanceof RouteClaim c) out.add(c);
+            else out.addAll((List<RouteClaim>) claims);
         }
 
         Optional<Route> defaultRoute() {
@@ -230,18 +234,32 @@ public final class TranslationMemo {
         VirtualHostMerger.MergedHost merge(String hostname, List<RouteClaim> claims, TranslationMemo memo);
     }
 
-    /** The last translation's merge of this host when its claims are the same instances in the same order, else {@code merge}'s. */
+    /**
+     * The last translation's merge of this host when its claims are the same instances in the same order,
+     * else {@code merge}'s. A host with one claim (most) is kept as its VirtualHost alone: its merge is
+     * that claim's route on the host and the claim served, so the same route instance is the same merge.
+     */
     VirtualHostMerger.MergedHost mergedHost(String hostname, List<RouteClaim> claims, Merge merge) {
-        VirtualHostMerger.MergedHost last = mergedHosts.get(hostname);
-        VirtualHostMerger.MergedHost out = last != null && last.madeFrom(claims) ? last : merge.merge(hostname, claims, this);
-        mergedHosts.keep(hostname, out);
+        Object last = mergedHosts.get(hostname);
+        VirtualHostMerger.MergedHost out;
+        if (last instanceof VirtualHost host && claims.size() == 1 && host.routes().size() == 1
+                && host.routes().get(0) == claims.get(0).route()) {
+            out = VirtualHostMerger.MergedHost.single(claims.get(0), host);
+            mergedHosts.keep(hostname, last);
+        } else if (last instanceof VirtualHostMerger.MergedHost merged && merged.madeFrom(claims)) {
+            out = merged;
+            mergedHosts.keep(hostname, last);
+        } else {
+            out = merge.merge(hostname, claims, this);
+            mergedHosts.keep(hostname, out.isSingle() ? out.host() : out);
+        }
         return out;
     }
 
     /** The last translation's host of this name when it has exactly these routes (the same instances), else a new one. */
     VirtualHost host(String hostname, List<Route> routes) {
-        VirtualHostMerger.MergedHost merged = mergedHosts.get(hostname);
-        VirtualHost last = merged == null ? null : merged.host();
+        Object merged = mergedHosts.get(hostname);
+        VirtualHost last = merged instanceof VirtualHostMerger.MergedHost m ? m.host() : (VirtualHost) merged;
         return last != null && sameInstances(last.routes(), routes) ? last : new VirtualHost(hostname, routes);
     }
 

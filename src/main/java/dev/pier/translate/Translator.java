@@ -91,7 +91,7 @@ public final class Translator {
             TranslationMemo.IngressRouting routing = memo.ingress(own.object(), ingress, deleting, forwardRawPath, reads, own,
                     r -> new TranslationMemo.Translated(ingressRoutes.rules(ingress, deleting, forwardRawPath, own),
                             ingressRoutes.defaultRoute(ingress, forwardRawPath, own)));
-            claims.addAll(routing.claims());
+            routing.addClaimsTo(claims);
             Optional<Route> fallback = routing.defaultRoute();
             if (fallback.isPresent()) {
                 if (defaultOwner == null || defaultOrder(ingress, defaultOwner, terminating) < 0) {

@@ -65,6 +65,23 @@ final class VirtualHostMerger {
             this.conflicts = single ? List.of() : List.copyOf(conflicts);
         }
 
+        private MergedHost(RouteClaim claim, VirtualHost host) {
+            this.claims = claim;
+            this.host = host;
+            this.winners = null;
+            this.conflicts = List.of();
+        }
+
+        /** The merge of a host's only claim, made into {@code host}. */
+        static MergedHost single(RouteClaim claim, VirtualHost host) {
+            return new MergedHost(claim, host);
+        }
+
+        /** Whether it is the merge of one claim, which won: its host alone says all of it given the claim. */
+        boolean isSingle() {
+            return winners == null;
+        }
+
         VirtualHost host() {
             return host;
         }
