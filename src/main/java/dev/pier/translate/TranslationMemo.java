@@ -54,6 +54,7 @@ public final class TranslationMemo {
         private V lastValue;
 
         V get(K key) {
+            if (lastKey != null && lastKey.equals(key)) return lastValue;
             V v = map.get(key);
             lastKey = key;
             lastValue = v;
@@ -62,7 +63,7 @@ public final class TranslationMemo {
 
         /** {@code value} is this translation's for {@code key} (each key kept at most once per translation). */
         void keep(K key, V value) {
-            if (lastKey != key || lastValue != value || value == null) map.put(key, value);
+            if (lastValue != value || value == null || !lastKey.equals(key)) map.put(key, value);
             lastKey = null;
             lastValue = null;
             touched.add(key);
@@ -153,6 +154,15 @@ public final class TranslationMemo {
             this.problems = problems;
         }
 
+        /** The ObjectRef its routes name as their source (null without routes). */
+        @SuppressWarnings("unchecked")
+        private ObjectRef source() {
+            if (claims instanceof RouteClaim c) return c.route().source();
+            List<RouteClaim> list = (List<RouteClaim>) claims;
+            if (!list.isEmpty()) return list.get(0).route().source();
+            return defaultRoute.map(Route::source).orElse(null);
+        }
+
         /** Adds its claims to {@code out} (one claim, the common case, is held without a list). */
         @SuppressWarnings("unchecked")
         void addClaimsTo(List<RouteClaim> out) {
@@ -186,6 +196,16 @@ public final class TranslationMemo {
 
     interface RoutingOf {
         Translated translate(Reads reads);
+    }
+
+    /**
+     * The instance of {@code ref} the memo's routes of that Ingress name, so its problems and status use
+     * that one too (otherwise every Ingress would hold a second ObjectRef after its first translation).
+     */
+    ObjectRef ingressRef(ObjectRef ref) {
+        IngressRouting last = ingresses.get(ref);
+        ObjectRef known = last == null ? null : last.source();
+        return known != null && known.equals(ref) ? known : ref;
     }
 
     /**

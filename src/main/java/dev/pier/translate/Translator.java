@@ -84,7 +84,7 @@ public final class Translator {
         List<TlsClaim> tlsClaims = new ArrayList<>();
         Map<ObjectRef, HttpsPolicy> httpsPolicies = new HashMap<>();
         for (Ingress ingress : sorted(snapshot.ingresses().stream().filter(classes::isPiers).toList())) {
-            ObjectProblems own = problems.computeIfAbsent(IngressRoutes.ref(ingress), ObjectProblems::new);
+            ObjectProblems own = problems.computeIfAbsent(memo.ingressRef(IngressRoutes.ref(ingress)), ObjectProblems::new);
             OtherControllerAnnotations.check(ingress, own);
             boolean deleting = beingDeleted(ingress, terminating);
             boolean forwardRawPath = IngressAnnotations.forwardRawPath(ingress, own);
