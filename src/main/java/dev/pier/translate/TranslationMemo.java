@@ -18,13 +18,14 @@ import java.util.Set;
 
 /**
  * What the last translation made of each object, so the next one (one Ingress changed among
- * 10,000) translates only what changed and unchanged hosts come out as the same instances, which
- * the data plane then does not recompile. An Ingress's routes are reused while its spec is the
+ * 10,000) translates only what changed and unchanged hosts come out with the same route instances,
+ * which the data plane then does not recompile. An Ingress's routes are reused while its spec is the
  * same (the same uid and generation, or the same object where those are not set), its deletion state and path
  * policy are the same, and every Service and ConfigMap its translation looked up (present or not) is
- * still the same object. A host's merge (its VirtualHost, served rules and conflicts) is reused when
- * its claims are the same instances in the same order, and a merged host keeps its VirtualHost when
- * its winning routes are the same instances. Everything else (TLS, GatewayRoutes, statuses) is
+ * still the same object. A host claimed more than once has its merge (its VirtualHost, winners and
+ * conflicts) reused when its claims are the same instances in the same order, and keeps its VirtualHost
+ * when its winning routes are the same instances; a host of one claim is made anew each time (cheap,
+ * and nothing kept for it). Everything else (TLS, GatewayRoutes, statuses) is
  * computed anew each time.
  *
  * <p>One memo per pipeline, used by one thread at a time; every entry is checked against its inputs
@@ -35,7 +36,7 @@ import java.util.Set;
 public final class TranslationMemo {
     private TranslateOptions options;
     private final Kept<ObjectRef, IngressRouting> ingresses = new Kept<>();
-    private final Kept<String, Object> mergedHosts = new Kept<>();
+    private final Kept<String, VirtualHostMerger.MergedHost> mergedHosts = new Kept<>();
     private final Kept<String, HttpsHost> httpsHosts = new Kept<>();
     private int reusedIngresses;
 
@@ -256,30 +257,24 @@ public final class TranslationMemo {
 
     /**
      * The last translation's merge of this host when its claims are the same instances in the same order,
-     * else {@code merge}'s. A host with one claim (most) is kept as its VirtualHost alone: its merge is
-     * that claim's route on the host and the claim served, so the same route instance is the same merge.
+     * else {@code merge}'s. A host with one claim (most) is not kept: its merge is that claim's route on the
+     * host and the claim served, made anew each time (the data plane carries a host over by its routes).
      */
     VirtualHostMerger.MergedHost mergedHost(String hostname, List<RouteClaim> claims, Merge merge) {
-        Object last = mergedHosts.get(hostname);
-        VirtualHostMerger.MergedHost out;
-        if (last instanceof VirtualHost host && claims.size() == 1 && host.routes().size() == 1
-                && host.routes().get(0) == claims.get(0).route()) {
-            out = VirtualHostMerger.MergedHost.single(claims.get(0), host);
-            mergedHosts.keep(hostname, last);
-        } else if (last instanceof VirtualHostMerger.MergedHost merged && merged.madeFrom(claims)) {
-            out = merged;
-            mergedHosts.keep(hostname, last);
-        } else {
-            out = merge.merge(hostname, claims, this);
-            mergedHosts.keep(hostname, out.isSingle() ? out.host() : out);
+        if (claims.size() == 1) {
+            RouteClaim claim = claims.get(0);
+            return VirtualHostMerger.MergedHost.single(claim, new VirtualHost(hostname, List.of(claim.route())));
         }
+        VirtualHostMerger.MergedHost last = mergedHosts.get(hostname);
+        VirtualHostMerger.MergedHost out = last != null && last.madeFrom(claims) ? last : merge.merge(hostname, claims, this);
+        mergedHosts.keep(hostname, out);
         return out;
     }
 
     /** The last translation's host of this name when it has exactly these routes (the same instances), else a new one. */
     VirtualHost host(String hostname, List<Route> routes) {
-        Object merged = mergedHosts.get(hostname);
-        VirtualHost last = merged instanceof VirtualHostMerger.MergedHost m ? m.host() : (VirtualHost) merged;
+        VirtualHostMerger.MergedHost merged = mergedHosts.get(hostname);
+        VirtualHost last = merged == null ? null : merged.host();
         return last != null && sameInstances(last.routes(), routes) ? last : new VirtualHost(hostname, routes);
     }
 
@@ -292,7 +287,7 @@ public final class TranslationMemo {
         for (Route route : plain.routes()) applied.add(policies.getOrDefault(route.source(), HttpsPolicy.NONE));
         HttpsHost last = httpsHosts.get(plain.hostname());
         VirtualHost out;
-        if (last != null && last.plain() == plain && last.policies().equals(applied)) {
+        if (last != null && sameInstances(last.plain().routes(), plain.routes()) && last.policies().equals(applied)) {
             out = last.withPolicies();
         } else {
             List<Route> routes = new ArrayList<>(applied.size());

@@ -77,11 +77,6 @@ final class VirtualHostMerger {
             return new MergedHost(claim, host);
         }
 
-        /** Whether it is the merge of one claim, which won: its host alone says all of it given the claim. */
-        boolean isSingle() {
-            return winners == null;
-        }
-
         VirtualHost host() {
             return host;
         }
