@@ -29,12 +29,22 @@ final class CompiledHost {
     /** The virtual host's name and every route in table order, for explain. */
     final String name;
     final List<CompiledRoute> routes;
-    /** The model it was compiled from: the next table carries this host over when it has the same instance. */
-    final VirtualHost source;
+    /**
+     * Whether it was compiled from {@code host}'s routes, the same instances in the same order: the next
+     * table then carries it over. Routes, not the VirtualHost, so that no table or memo has to keep the
+     * model's hosts alive (translation makes a host of one route anew each time).
+     */
+    boolean compiledFrom(VirtualHost host) {
+        List<dev.pier.model.Route> models = host.routes();
+        if (models.size() != routes.size()) return false;
+        for (int i = 0; i < models.size(); i++) {
+            if (routes.get(i).route != models.get(i)) return false;
+        }
+        return true;
+    }
 
-    CompiledHost(String name, List<CompiledRoute> routes, VirtualHost source) {
+    CompiledHost(String name, List<CompiledRoute> routes) {
         this.name = name;
-        this.source = source;
         this.routes = List.copyOf(routes);
         Map<String, List<CompiledRoute>> exactLists = new HashMap<>();
         Map<String, List<CompiledRoute>> prefixLists = new HashMap<>();

@@ -185,10 +185,10 @@ final class CompiledTable {
         for (VirtualHost vh : table.virtualHosts()) {
             String name = vh.hostname(); // lower-case already (VirtualHost's invariant)
             CompiledHost hostRoutes = b.previous.host(name);
-            if (hostRoutes == null || hostRoutes.source != vh || !b.carryOver(hostRoutes)) {
+            if (hostRoutes == null || !hostRoutes.compiledFrom(vh) || !b.carryOver(hostRoutes)) {
                 List<CompiledRoute> compiled = new ArrayList<>(vh.routes().size());
                 for (int i = 0; i < vh.routes().size(); i++) compiled.add(b.route(vh.routes().get(i), i));
-                hostRoutes = new CompiledHost(name, compiled, vh);
+                hostRoutes = new CompiledHost(name, compiled);
             }
             if (name.equals("*")) any = hostRoutes;
             else if (name.startsWith("*.")) wildcard.put(name.substring(2), hostRoutes);

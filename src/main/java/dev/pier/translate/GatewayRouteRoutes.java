@@ -77,7 +77,7 @@ final class GatewayRouteRoutes {
                 Route route = routes.get(j);
                 String field = rule.getResolver() != null ? f + ".resolver" : f + ".matches[" + j + "]";
                 for (String host : hosts) {
-                    out.add(new RouteClaim(host, route, RoutePrecedence.Key.of(route, createdAt(gr), i, j), field, deleting));
+                    out.add(new RouteClaim(host, route, createdAt(gr), i, j, field, deleting));
                 }
             }
         }

@@ -85,7 +85,7 @@ final class IngressRoutes {
                 if (backends.isEmpty()) continue;
                 String id = "ingress/" + ref.namespace() + "/" + ref.name() + "/rule/" + i + "/path/" + j;
                 Route route = forward(id, ref, RouteMatch.path(match), backends.get(), forwardRawPath);
-                out.add(new RouteClaim(host.get(), route, RoutePrecedence.Key.of(route, createdAt(ingress), i, j), field, deleting));
+                out.add(new RouteClaim(host.get(), route, createdAt(ingress), i, j, field, deleting));
             }
         }
         return out;

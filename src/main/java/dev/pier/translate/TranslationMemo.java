@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,13 +17,14 @@ import java.util.function.Function;
 
 /**
  * What the last translation made of each object, so the next one (one Ingress changed among
- * 10,000) translates only what changed and unchanged hosts come out as the same instances, which
- * the data plane then does not recompile. An Ingress's routes are reused while its spec is the
+ * 10,000) translates only what changed and unchanged hosts come out with the same route instances,
+ * which the data plane then does not recompile. An Ingress's routes are reused while its spec is the
  * same (the same uid and generation, or the same object where those are not set), its deletion state and path
  * policy are the same, and every Service and ConfigMap its translation looked up (present or not) is
- * still the same object. A host's merge (its VirtualHost, served rules and conflicts) is reused when
- * its claims are the same instances in the same order, and a merged host keeps its VirtualHost when
- * its winning routes are the same instances. Everything else (TLS, GatewayRoutes, statuses) is
+ * still the same object. A host claimed more than once has its merge (its VirtualHost, winners and
+ * conflicts) reused when its claims are the same instances in the same order, and keeps its VirtualHost
+ * when its winning routes are the same instances; a host of one claim is made anew each time (cheap,
+ * and nothing kept for it). Everything else (TLS, GatewayRoutes, statuses) is
  * computed anew each time.
  *
  * <p>One memo per pipeline, used by one thread at a time; every entry is checked against its inputs
@@ -40,61 +42,49 @@ public final class TranslationMemo {
     /**
      * Entries kept from one translation to the next, updated in place (building new maps of 10,000
      * entries per change cost more than the lookups). Each entry is checked against its inputs before
-     * it is used, so one left by a translation that threw is still sound; entries the last
-     * translation did not touch (deleted objects, hosts gone) are dropped at its end.
+     * it is used, so one left by a translation that threw is still sound. The keys a translation
+     * touched are listed (not marked in a wrapper per entry, which cost 24 B each), and only when there
+     * are fewer of them than entries are the others (deleted objects, hosts gone) dropped at its end.
      */
     private static final class Kept<K, V> {
-        private final Map<K, Entry<V>> map = new HashMap<>();
-        private int generation;
-        private int touched;
-
-        private static final class Entry<V> {
-            V value;
-            int generation;
-
-            Entry(V value, int generation) {
-                this.value = value;
-                this.generation = generation;
-            }
-        }
-
-        // The entry the last get() found, so that keep() after it needs no second lookup.
+        private final Map<K, V> map = new HashMap<>();
+        private List<K> touched = new ArrayList<>();
+        // What the last get() found, so that keep() of the same value needs no second lookup.
         private K lastKey;
-        private Entry<V> lastEntry;
+        private V lastValue;
 
         V get(K key) {
-            Entry<V> e = map.get(key);
+            if (lastKey != null && lastKey.equals(key)) return lastValue;
+            V v = map.get(key);
             lastKey = key;
-            lastEntry = e;
-            return e == null ? null : e.value;
+            lastValue = v;
+            return v;
         }
 
-        /** {@code value} is this translation's for {@code key}. */
+        /** {@code value} is this translation's for {@code key} (each key kept at most once per translation). */
         void keep(K key, V value) {
-            if (lastEntry != null && lastKey == key) {
-                lastEntry.value = value;
-                lastEntry.generation = generation;
-            } else {
-                map.put(key, new Entry<>(value, generation));
-            }
+            if (lastValue != value || value == null || !lastKey.equals(key)) map.put(key, value);
             lastKey = null;
-            lastEntry = null;
-            touched++;
+            lastValue = null;
+            touched.add(key);
+        }
+
+        void begin() {
+            touched = new ArrayList<>(Math.max(16, map.size() + 16));
+            lastKey = null;
+            lastValue = null;
         }
 
         void next() {
-            if (map.size() > touched) map.values().removeIf(e -> e.generation != generation);
-            generation++;
-            touched = 0;
+            if (map.size() > touched.size()) map.keySet().retainAll(new HashSet<>(touched));
+            touched = new ArrayList<>();
             lastKey = null;
-            lastEntry = null;
+            lastValue = null;
         }
 
         void clear() {
             map.clear();
-            touched = 0;
-            lastKey = null;
-            lastEntry = null;
+            begin();
         }
     }
 
@@ -106,6 +96,9 @@ public final class TranslationMemo {
             httpsHosts.clear();
             this.options = options;
         }
+        ingresses.begin();
+        mergedHosts.begin();
+        httpsHosts.begin();
         reusedIngresses = 0;
     }
 
@@ -121,9 +114,80 @@ public final class TranslationMemo {
         return reusedIngresses;
     }
 
-    /** The route claims and default route of one Ingress, and the problems translating them raised. */
-    record IngressRouting(Version version, boolean deleting, boolean forwardRawPath, List<Read> reads,
-                          List<RouteClaim> claims, Optional<Route> defaultRoute, List<Problem> problems) {
+    /** What translating one Ingress made: its route claims and default route. */
+    record Translated(List<RouteClaim> claims, Optional<Route> defaultRoute) {
+    }
+
+    /**
+     * The route claims and default route of one Ingress, the problems translating them raised, and what
+     * they were made from. Its spec is identified by uid and generation when the API server set them (a
+     * status write changes neither, and holding the object itself would keep a second copy of every
+     * Ingress alive once the cache has the updated one), else by the object itself (file mode, whose
+     * unchanged files keep their objects). The uid held is the current object's string (an update gives
+     * the cache a new one), and the lookups are one {@link Read} when there was one (most Ingresses name
+     * one Service), so the memo keeps no copy of what the cache holds and no list per Ingress.
+     */
+    static final class IngressRouting {
+        private String uid;
+        private final long generation;
+        private final Ingress object;
+        private final boolean deleting;
+        private final boolean forwardRawPath;
+        private final Object reads;
+        private final Object claims;
+        private final Optional<Route> defaultRoute;
+        private final List<Problem> problems;
+
+        private IngressRouting(Ingress ingress, boolean deleting, boolean forwardRawPath, List<Read> reads,
+                               Translated translated, List<Problem> problems) {
+            ObjectMeta m = ingress.getMetadata();
+            boolean versioned = m.getUid() != null && m.getGeneration() != null;
+            this.uid = versioned ? m.getUid() : null;
+            this.generation = versioned ? m.getGeneration() : 0;
+            this.object = versioned ? null : ingress;
+            this.deleting = deleting;
+            this.forwardRawPath = forwardRawPath;
+            this.reads = reads.size() == 1 ? reads.get(0) : reads;
+            List<RouteClaim> made = translated.claims();
+            this.claims = made.size() == 1 ? made.get(0) : List.copyOf(made);
+            this.defaultRoute = translated.defaultRoute();
+            this.problems = problems;
+        }
+
+        /** The ObjectRef its routes name as their source (null without routes). */
+        @SuppressWarnings("unchecked")
+        private ObjectRef source() {
+            if (claims instanceof RouteClaim c) return c.route().source();
+            List<RouteClaim> list = (List<RouteClaim>) claims;
+            if (!list.isEmpty()) return list.get(0).route().source();
+            return defaultRoute.map(Route::source).orElse(null);
+        }
+
+        /** Adds its claims to {@code out} (one claim, the common case, is held without a list). */
+        @SuppressWarnings("unchecked")
+        void addClaimsTo(List<RouteClaim> out) {
+            if (claims instanceof RouteClaim c) out.add(c);
+            else out.addAll((List<RouteClaim>) claims);
+        }
+
+        Optional<Route> defaultRoute() {
+            return defaultRoute;
+        }
+
+        /** Whether {@code ingress} has the spec this was made from; if so, holds its uid string from now on. */
+        private boolean sameSpec(Ingress ingress) {
+            if (uid == null) return object == ingress;
+            ObjectMeta m = ingress.getMetadata();
+            Long g = m.getGeneration();
+            if (g == null || g != generation || !uid.equals(m.getUid())) return false;
+            uid = m.getUid();
+            return true;
+        }
+
+        @SuppressWarnings("unchecked")
+        private boolean stillTrue(Reads now) {
+            return reads instanceof Read r ? now.stillTrue(r) : now.stillTrue((List<Read>) reads);
+        }
     }
 
     /** One lookup translation made: which kind of object, the key, and what it found (null: absent). */
@@ -131,7 +195,17 @@ public final class TranslationMemo {
     }
 
     interface RoutingOf {
-        IngressRouting translate(Reads reads);
+        Translated translate(Reads reads);
+    }
+
+    /**
+     * The instance of {@code ref} the memo's routes of that Ingress name, so its problems and status use
+     * that one too (otherwise every Ingress would hold a second ObjectRef after its first translation).
+     */
+    ObjectRef ingressRef(ObjectRef ref) {
+        IngressRouting last = ingresses.get(ref);
+        ObjectRef known = last == null ? null : last.source();
+        return known != null && known.equals(ref) ? known : ref;
     }
 
     /**
@@ -142,50 +216,56 @@ public final class TranslationMemo {
                            ObjectProblems own, RoutingOf translate) {
         IngressRouting last = ingresses.get(ref);
         IngressRouting out;
-        if (last != null && last.version().matches(ingress) && last.deleting() == deleting
-                && last.forwardRawPath() == forwardRawPath && reads.stillTrue(last.reads())) {
+        if (last != null && last.deleting == deleting && last.forwardRawPath == forwardRawPath
+                && last.sameSpec(ingress) && last.stillTrue(reads)) {
             out = last;
-            own.addAll(last.problems());
+            own.addAll(last.problems);
             reusedIngresses++;
         } else {
             int before = own.size();
             reads.start();
-            out = translate.translate(reads);
-            out = new IngressRouting(Version.of(ingress), deleting, forwardRawPath, reads.taken(), List.copyOf(out.claims()), out.defaultRoute(),
-                    own.since(before));
+            Translated made = translate.translate(reads);
+            out = new IngressRouting(ingress, deleting, forwardRawPath, shared(reads.taken()), made, own.since(before));
         }
         ingresses.keep(ref, out);
         return out;
     }
 
     /**
-     * What identifies an Ingress's spec: its uid and generation when the API server set them (a status
-     * write changes neither, and holding the object itself would keep a second copy of every Ingress
-     * alive once the cache has the updated one); else the object itself (file mode, whose unchanged
-     * files keep their objects).
+     * Recent lookups, so Ingresses that looked up the same object under the same key hold one {@link Read}
+     * (and one key string; lookups concatenate a new one each time): a fixed table, nothing kept per
+     * distinct lookup, and at most its size of objects kept alive after they left the snapshot.
      */
-    record Version(String uid, Long generation, Ingress object) {
-        static Version of(Ingress ingress) {
-            ObjectMeta m = ingress.getMetadata();
-            return m.getUid() != null && m.getGeneration() != null ? new Version(m.getUid(), m.getGeneration(), null)
-                    : new Version(null, null, ingress);
-        }
+    private final Read[] recentReads = new Read[256];
 
-        boolean matches(Ingress ingress) {
-            if (object != null) return object == ingress;
-            ObjectMeta m = ingress.getMetadata();
-            return uid.equals(m.getUid()) && generation.equals(m.getGeneration());
+    private List<Read> shared(List<Read> reads) {
+        if (reads.size() != 1) return reads;
+        Read r = reads.get(0);
+        int slot = (r.kind().hashCode() * 31 + r.key().hashCode()) & (recentReads.length - 1);
+        Read recent = recentReads[slot];
+        if (recent != null && recent.found() == r.found() && recent.key().equals(r.key()) && recent.kind().equals(r.kind())) {
+            return List.of(recent);
         }
+        recentReads[slot] = r;
+        return reads;
     }
 
     interface Merge {
         VirtualHostMerger.MergedHost merge(String hostname, List<RouteClaim> claims, TranslationMemo memo);
     }
 
-    /** The last translation's merge of this host when its claims are the same instances in the same order, else {@code merge}'s. */
+    /**
+     * The last translation's merge of this host when its claims are the same instances in the same order,
+     * else {@code merge}'s. A host with one claim (most) is not kept: its merge is that claim's route on the
+     * host and the claim served, made anew each time (the data plane carries a host over by its routes).
+     */
     VirtualHostMerger.MergedHost mergedHost(String hostname, List<RouteClaim> claims, Merge merge) {
+        if (claims.size() == 1) {
+            RouteClaim claim = claims.get(0);
+            return VirtualHostMerger.MergedHost.single(claim, new VirtualHost(hostname, List.of(claim.route())));
+        }
         VirtualHostMerger.MergedHost last = mergedHosts.get(hostname);
-        VirtualHostMerger.MergedHost out = last != null && sameInstances(last.claims(), claims) ? last : merge.merge(hostname, claims, this);
+        VirtualHostMerger.MergedHost out = last != null && last.madeFrom(claims) ? last : merge.merge(hostname, claims, this);
         mergedHosts.keep(hostname, out);
         return out;
     }
@@ -206,7 +286,7 @@ public final class TranslationMemo {
         for (Route route : plain.routes()) applied.add(policies.getOrDefault(route.source(), HttpsPolicy.NONE));
         HttpsHost last = httpsHosts.get(plain.hostname());
         VirtualHost out;
-        if (last != null && last.plain() == plain && last.policies().equals(applied)) {
+        if (last != null && sameInstances(last.plain().routes(), plain.routes()) && last.policies().equals(applied)) {
             out = last.withPolicies();
         } else {
             List<Route> routes = new ArrayList<>(applied.size());
@@ -252,10 +332,14 @@ public final class TranslationMemo {
         /** Whether every lookup gives the same object (or none) in this snapshot. */
         boolean stillTrue(List<Read> reads) {
             for (Read r : reads) {
-                Map<String, ?> now = byKind.get(r.kind());
-                if (now == null || now.get(r.key()) != r.found()) return false;
+                if (!stillTrue(r)) return false;
             }
             return true;
+        }
+
+        boolean stillTrue(Read r) {
+            Map<String, ?> now = byKind.get(r.kind());
+            return now != null && now.get(r.key()) == r.found();
         }
 
         private void note(String kind, String key, Object found) {

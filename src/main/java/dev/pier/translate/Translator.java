@@ -84,15 +84,14 @@ public final class Translator {
         List<TlsClaim> tlsClaims = new ArrayList<>();
         Map<ObjectRef, HttpsPolicy> httpsPolicies = new HashMap<>();
         for (Ingress ingress : sorted(snapshot.ingresses().stream().filter(classes::isPiers).toList())) {
-            ObjectProblems own = problems.computeIfAbsent(IngressRoutes.ref(ingress), ObjectProblems::new);
+            ObjectProblems own = problems.computeIfAbsent(memo.ingressRef(IngressRoutes.ref(ingress)), ObjectProblems::new);
             OtherControllerAnnotations.check(ingress, own);
             boolean deleting = beingDeleted(ingress, terminating);
             boolean forwardRawPath = IngressAnnotations.forwardRawPath(ingress, own);
             TranslationMemo.IngressRouting routing = memo.ingress(own.object(), ingress, deleting, forwardRawPath, reads, own,
-                    r -> new TranslationMemo.IngressRouting(null, deleting, forwardRawPath, List.of(),
-                            ingressRoutes.rules(ingress, deleting, forwardRawPath, own),
-                            ingressRoutes.defaultRoute(ingress, forwardRawPath, own), List.of()));
-            claims.addAll(routing.claims());
+                    r -> new TranslationMemo.Translated(ingressRoutes.rules(ingress, deleting, forwardRawPath, own),
+                            ingressRoutes.defaultRoute(ingress, forwardRawPath, own)));
+            routing.addClaimsTo(claims);
             Optional<Route> fallback = routing.defaultRoute();
             if (fallback.isPresent()) {
                 if (defaultOwner == null || defaultOrder(ingress, defaultOwner, terminating) < 0) {

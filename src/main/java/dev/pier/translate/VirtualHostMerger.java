@@ -37,18 +37,74 @@ final class VirtualHostMerger {
     /** Who wins a conflict: not being deleted, then the older object, then namespace/name, then the earlier rule and path. */
     static final Comparator<RouteClaim> CLAIM_ORDER = (a, b) -> {
         if (a.deleting() != b.deleting()) return a.deleting() ? 1 : -1;
-        int byObject = RoutePrecedence.olderFirst(a.key().createdAt(), a.key().source(), b.key().createdAt(), b.key().source());
+        int byObject = RoutePrecedence.olderFirst(a.createdAt(), a.route().source(), b.createdAt(), b.route().source());
         if (byObject != 0) return byObject;
-        return Comparator.comparingInt((RouteClaim r) -> r.key().ruleIndex())
-                .thenComparingInt(r -> r.key().matchIndex()).compare(a, b);
+        return Comparator.comparingInt(RouteClaim::ruleIndex).thenComparingInt(RouteClaim::matchIndex).compare(a, b);
     };
 
     /** A claim that lost a conflict, as its object's problem says it. */
     record Conflict(ObjectRef object, String field, String message) {
     }
 
-    /** One host merged from its claims: the host, the rules that won, and the losers' conflicts. */
-    record MergedHost(List<RouteClaim> claims, VirtualHost host, List<Rule> served, List<Conflict> conflicts) {
+    /**
+     * One host merged from its claims: the host, the claims that won, and the losers' conflicts. The
+     * memo keeps one per host, most with a single claim, so that claim is held alone (no list) and is
+     * then also the winner; served rules are made from the winners when asked.
+     */
+    static final class MergedHost {
+        private final Object claims;
+        private final VirtualHost host;
+        private final List<RouteClaim> winners;
+        private final List<Conflict> conflicts;
+
+        MergedHost(List<RouteClaim> claims, VirtualHost host, List<RouteClaim> winners, List<Conflict> conflicts) {
+            boolean single = claims.size() == 1 && winners.size() == 1 && conflicts.isEmpty();
+            this.claims = single ? claims.get(0) : List.copyOf(claims);
+            this.host = host;
+            this.winners = single ? null : List.copyOf(winners);
+            this.conflicts = single ? List.of() : List.copyOf(conflicts);
+        }
+
+        private MergedHost(RouteClaim claim, VirtualHost host) {
+            this.claims = claim;
+            this.host = host;
+            this.winners = null;
+            this.conflicts = List.of();
+        }
+
+        /** The merge of a host's only claim, made into {@code host}. */
+        static MergedHost single(RouteClaim claim, VirtualHost host) {
+            return new MergedHost(claim, host);
+        }
+
+        VirtualHost host() {
+            return host;
+        }
+
+        List<Conflict> conflicts() {
+            return conflicts;
+        }
+
+        /** Whether these are its claims: the same instances in the same order. */
+        boolean madeFrom(List<RouteClaim> others) {
+            if (claims instanceof RouteClaim c) return others.size() == 1 && others.get(0) == c;
+            List<?> own = (List<?>) claims;
+            if (own.size() != others.size()) return false;
+            for (int i = 0; i < own.size(); i++) {
+                if (own.get(i) != others.get(i)) return false;
+            }
+            return true;
+        }
+
+        /** The rules with a route in this host. */
+        void addServed(Set<Rule> out) {
+            if (winners == null) {
+                RouteClaim c = (RouteClaim) claims;
+                out.add(new Rule(c.route().source(), c.ruleIndex()));
+            } else {
+                for (RouteClaim c : winners) out.add(new Rule(c.route().source(), c.ruleIndex()));
+            }
+        }
     }
 
     /**
@@ -65,7 +121,7 @@ final class VirtualHostMerger {
         for (String name : names) {
             MergedHost merged = memo.mergedHost(name, byHost.get(name), VirtualHostMerger::mergeHost);
             hosts.add(merged.host());
-            served.addAll(merged.served());
+            merged.addServed(served);
             for (Conflict c : merged.conflicts()) problems.computeIfAbsent(c.object(), ObjectProblems::new).conflicted(c.field(), c.message());
         }
         return new Merged(hosts, served);
@@ -76,13 +132,13 @@ final class VirtualHostMerger {
         Map<RouteMatch, List<RouteClaim>> byMatch = new LinkedHashMap<>();
         for (RouteClaim c : claims) byMatch.computeIfAbsent(c.route().match(), m -> new ArrayList<>(1)).add(c);
         List<RouteClaim> kept = new ArrayList<>(byMatch.size());
-        List<Rule> served = new ArrayList<>(byMatch.size());
+        List<RouteClaim> winners = new ArrayList<>(byMatch.size());
         List<Conflict> conflicts = new ArrayList<>();
         for (List<RouteClaim> rivals : byMatch.values()) {
             rivals.sort(CLAIM_ORDER);
             RouteClaim winner = rivals.get(0);
             kept.add(winner);
-            served.add(new Rule(winner.route().source(), winner.key().ruleIndex()));
+            winners.add(winner);
             for (RouteClaim loser : rivals.subList(1, rivals.size())) {
                 conflicts.add(new Conflict(loser.route().source(), loser.field(), conflict(hostname, loser, winner)));
             }
@@ -90,7 +146,7 @@ final class VirtualHostMerger {
         kept.sort(Comparator.comparing(RouteClaim::key, RoutePrecedence.INSTANCE));
         List<Route> routes = new ArrayList<>(kept.size());
         for (RouteClaim c : kept) routes.add(c.route());
-        return new MergedHost(List.copyOf(claims), memo.host(hostname, routes), List.copyOf(served), List.copyOf(conflicts));
+        return new MergedHost(claims, memo.host(hostname, routes), winners, conflicts);
     }
 
     private static String conflict(String host, RouteClaim loser, RouteClaim winner) {
@@ -100,7 +156,7 @@ final class VirtualHostMerger {
             why = "it comes first in the same object";
         } else if (loser.deleting() && !winner.deleting()) {
             why = "this object is being deleted";
-        } else if (!winner.key().createdAt().equals(loser.key().createdAt())) {
+        } else if (!winner.createdAt().equals(loser.createdAt())) {
             why = w + " is older";
         } else {
             why = w + " sorts first by namespace/name (same creationTimestamp)";
