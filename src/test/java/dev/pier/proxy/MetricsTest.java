@@ -182,9 +182,7 @@ class MetricsTest {
         try (Fixture f = new Fixture(registry, Duration.ofSeconds(30))) {
             f.endpoints("svc", f.backend("a"));
             // The route's `none` meters are made by its target's on first use, not kept per route.
-            Route answered = new Route("answered", Fixture.SOURCE, RouteMatch.path(PathMatch.prefix("/teapot")),
-                    new RouteAction.Forward(List.of(Fixture.to("svc"))), List.of(new dev.pier.model.Filter.DirectResponse(418, "tea")),
-                    Timeouts.NONE, RetryPolicy.NONE);
+            Route answered = teapot("/teapot", List.of("svc"));
             f.plane.apply(table(host("*", answered, route("served", PathMatch.prefix("/"), "svc"))));
             assertThat(f.get("x", "/teapot").status()).isEqualTo(418);
             assertThat(f.get("x", "/").status()).isEqualTo(200);
@@ -210,9 +208,7 @@ class MetricsTest {
         try (Fixture f = new Fixture(registry, Duration.ofSeconds(30))) {
             f.endpoints("a", f.backend("a"));
             f.endpoints("b", f.backend("b"));
-            java.util.function.Function<List<String>, Route> answered = services -> new Route("answered", Fixture.SOURCE,
-                    RouteMatch.path(PathMatch.prefix("/")), new RouteAction.Forward(services.stream().map(Fixture::to).toList()),
-                    List.of(new dev.pier.model.Filter.DirectResponse(418, "tea")), Timeouts.NONE, RetryPolicy.NONE);
+            java.util.function.Function<List<String>, Route> answered = services -> teapot("/", services);
             f.plane.apply(table(host("*", answered.apply(List.of("a", "b")))));
             assertThat(f.get("x", "/").status()).isEqualTo(418);
             awaitCount(registry, "answered", 1);
@@ -229,6 +225,13 @@ class MetricsTest {
             assertThat(registry.scrape()).contains("pier_requests_total{code=\"418\",method=\"GET\",namespace=\"test\","
                     + "route=\"answered\",service=\"none\"}");
         }
+    }
+
+    /** Route "answered": forwards to {@code services}, but its filter answers 418 before any is reached. */
+    private static Route teapot(String prefix, List<String> services) {
+        return new Route("answered", Fixture.SOURCE, RouteMatch.path(PathMatch.prefix(prefix)),
+                new RouteAction.Forward(services.stream().map(Fixture::to).toList()),
+                List.of(new dev.pier.model.Filter.DirectResponse(418, "tea")), Timeouts.NONE, RetryPolicy.NONE);
     }
 
     private static Future<Integer> send(HttpClient client, String uri) {
