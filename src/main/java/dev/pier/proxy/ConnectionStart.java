@@ -189,6 +189,7 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
                 goAway(ctx, error);
                 return;
             }
+            if (prefaceMatched == 0) H2Front.take(ctx, edge.policy()); // else Vert.x holds the preface's start
             ctx.fireChannelRead(preface);
             if (buf.isReadable()) ctx.fireChannelRead(buf);
             else buf.release();

@@ -102,6 +102,7 @@ final class ProxyServer extends VerticleBase {
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
         Listener.guard(server, options.edge(), options.serverHeader(), this::refusedAtEdge);
         Future<HttpServer> plain = server.listen(bindAddress)
+                .onSuccess(bound -> H2Front.serve(bound.actualPort(), eventLoop, request -> handle(request, false)))
                 .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
         if (https == null) return plain;
         httpsOptions = https.apply(listener);
