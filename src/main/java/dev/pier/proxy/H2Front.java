@@ -124,6 +124,12 @@ final class H2Front {
                 if (evt instanceof IdleStateEvent) c.close();
                 else super.userEventTriggered(c, evt);
             }
+
+            /** What the codec passes on is the socket's own failure (a reset, a broken pipe): the connection is done. */
+            @Override
+            public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+                c.close();
+            }
         };
 
         Front(Handler<HttpServerRequest> handler, java.net.SocketAddress remote, java.net.SocketAddress local) {
