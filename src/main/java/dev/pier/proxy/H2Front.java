@@ -2,6 +2,7 @@ package dev.pier.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Future;
@@ -56,7 +58,8 @@ import java.util.concurrent.TimeUnit;
  * Vert.x gave the connection: each stream is handed to the proxy as a {@link HttpServerRequest}
  * of this class's own, with no Vert.x stream object, message queues or context dispatch per
  * stream, and its response is written straight into the codec. Prototype, behind the hidden
- * system property {@code pier.h2front} (h2c by prior knowledge only).
+ * system property {@code pier.h2front}: h2c by prior knowledge and h2 over TLS (ALPN); an HTTP/1.1
+ * {@code Upgrade: h2c} stays on Vert.x's server.
  */
 final class H2Front {
     static final boolean ENABLED = Boolean.getBoolean("pier.h2front");
@@ -78,22 +81,24 @@ final class H2Front {
     }
 
     /**
-     * Takes an h2c connection whose preface {@code start} has just seen: Vert.x's handlers after it
+     * Takes an HTTP/2 connection: Vert.x's handlers after {@code after} (Pier's {@link ConnectionStart}
+     * on h2c, once it has seen the whole preface; the {@link SslHandler} over TLS, once ALPN chose h2)
      * are replaced by Netty's HTTP/2 codec with this front as its listener. False when no proxy
      * instance serves this connection's port and loop here (then Vert.x keeps it).
      */
-    static boolean take(ChannelHandlerContext start, EdgePolicy policy) {
-        if (!ENABLED || !(start.channel().localAddress() instanceof InetSocketAddress local)) return false;
+    static boolean take(Channel channel, String after, EdgePolicy policy) {
+        if (!ENABLED || !(channel.localAddress() instanceof InetSocketAddress local)) return false;
         Map<EventLoop, Handler<HttpServerRequest>> loops = SERVERS.get(local.getPort());
-        Handler<HttpServerRequest> handler = loops == null ? null : loops.get(start.channel().eventLoop());
+        Handler<HttpServerRequest> handler = loops == null ? null : loops.get(channel.eventLoop());
         if (handler == null) return false;
-        ChannelPipeline pipeline = start.pipeline();
-        boolean after = false;
+        ChannelPipeline pipeline = channel.pipeline();
+        boolean behind = false;
         for (String name : pipeline.names()) {
-            if (after && pipeline.get(name) != null && !name.startsWith("DefaultChannelPipeline$TailContext")) pipeline.remove(name);
-            if (name.equals(ConnectionStart.NAME)) after = true;
+            if (behind && pipeline.get(name) != null) pipeline.remove(name);
+            if (name.equals(after)) behind = true;
         }
-        Front front = new Front(handler, start.channel().remoteAddress(), start.channel().localAddress());
+        SslHandler ssl = pipeline.get(SslHandler.class);
+        Front front = new Front(handler, channel.remoteAddress(), channel.localAddress(), ssl);
         Http2ConnectionHandler codec = new Http2ConnectionHandlerBuilder()
                 .server(true)
                 .frameListener(front)
@@ -102,7 +107,7 @@ final class H2Front {
                         .maxHeaderListSize(policy.maxHeaderBytes()))
                 .build();
         front.codec = codec;
-        pipeline.addAfter(ConnectionStart.NAME, "pier-h2-idle",
+        pipeline.addAfter(after, "pier-h2-idle",
                 new IdleStateHandler(0, 0, policy.http2IdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addAfter("pier-h2-idle", "pier-h2-flush", new FlushConsolidationHandler(FLUSH_AFTER_WRITES, true));
         pipeline.addAfter("pier-h2-flush", "pier-h2-codec", codec);
@@ -132,9 +137,9 @@ final class H2Front {
             }
         };
 
-        Front(Handler<HttpServerRequest> handler, java.net.SocketAddress remote, java.net.SocketAddress local) {
+        Front(Handler<HttpServerRequest> handler, java.net.SocketAddress remote, java.net.SocketAddress local, SslHandler ssl) {
             this.handler = handler;
-            this.conn = new Conn(this, remote, local);
+            this.conn = new Conn(this, remote, local, ssl);
         }
 
         private Stream stream(int id) {
@@ -888,9 +893,11 @@ final class H2Front {
         private final Front front;
         private final SocketAddress remote;
         private final SocketAddress local;
+        private final SslHandler ssl;
 
-        Conn(Front front, java.net.SocketAddress remote, java.net.SocketAddress local) {
+        Conn(Front front, java.net.SocketAddress remote, java.net.SocketAddress local, SslHandler ssl) {
             this.front = front;
+            this.ssl = ssl;
             this.remote = remote instanceof InetSocketAddress r ? SocketAddress.inetSocketAddress(r) : null;
             this.local = local instanceof InetSocketAddress l ? SocketAddress.inetSocketAddress(l) : null;
         }
@@ -991,12 +998,12 @@ final class H2Front {
 
         @Override
         public boolean isSsl() {
-            return false;
+            return ssl != null;
         }
 
         @Override
         public javax.net.ssl.SSLSession sslSession() {
-            return null;
+            return ssl == null ? null : ssl.engine().getSession();
         }
 
         @Override

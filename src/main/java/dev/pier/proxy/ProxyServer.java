@@ -109,6 +109,7 @@ final class ProxyServer extends VerticleBase {
         httpsServer = vertx.createHttpServer(httpsOptions).requestHandler(request -> handle(request, true));
         Listener.guard(httpsServer, options.edge(), options.serverHeader(), this::refusedAtEdge);
         return plain.compose(bound -> httpsServer.listen(httpsBindAddress)
+                .onSuccess(tls -> H2Front.serve(tls.actualPort(), eventLoop, request -> handle(request, true)))
                 .recover(e -> Future.failedFuture(new ListenFailure("--https-port", httpsBindAddress.port(), e))));
     }
 
@@ -167,6 +168,8 @@ final class ProxyServer extends VerticleBase {
     @Override
     public Future<?> stop() {
         if (lagTimer >= 0) vertx.cancelTimer(lagTimer);
+        if (server != null) H2Front.stop(server.actualPort(), eventLoop);
+        if (httpsServer != null) H2Front.stop(httpsServer.actualPort(), eventLoop);
         return clients == null ? Future.succeededFuture() : clients.close();
     }
 
