@@ -186,7 +186,7 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (!edge.cleartext() && !decided && !tlsWatched && H2Front.ENABLED) {
+        if (!edge.cleartext() && !decided && !tlsWatched && H2Front.enabled()) {
             ctx.fireChannelRead(msg);
             watchAlpn(ctx);
             return;

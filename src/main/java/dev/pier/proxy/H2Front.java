@@ -62,13 +62,30 @@ import java.util.concurrent.TimeUnit;
  * {@code Upgrade: h2c} stays on Vert.x's server.
  */
 final class H2Front {
-    static final boolean ENABLED = Boolean.getBoolean("pier.h2front");
+    /** Read per connection: tests turn the front on around a class of h2 tests. */
+    private static volatile boolean enabled = Boolean.getBoolean("pier.h2front");
     private static final int FLUSH_AFTER_WRITES = 64;
 
     /** The request handler of each proxy instance, by port and the event loop its connections run on. */
     private static final Map<Integer, Map<EventLoop, Handler<HttpServerRequest>>> SERVERS = new ConcurrentHashMap<>();
 
     private H2Front() {
+    }
+
+    /** Connections the front has taken since start (tests check that theirs went through it). */
+    private static final java.util.concurrent.atomic.LongAdder TAKEN = new java.util.concurrent.atomic.LongAdder();
+
+    static boolean enabled() {
+        return enabled;
+    }
+
+    static long taken() {
+        return TAKEN.sum();
+    }
+
+    /** For tests: new h2 connections go to the front (true) or to Vert.x's server (false). */
+    static void enabled(boolean on) {
+        enabled = on;
     }
 
     static void serve(int port, EventLoop loop, Handler<HttpServerRequest> handler) {
@@ -87,7 +104,7 @@ final class H2Front {
      * instance serves this connection's port and loop here (then Vert.x keeps it).
      */
     static boolean take(Channel channel, String after, EdgePolicy policy) {
-        if (!ENABLED || !(channel.localAddress() instanceof InetSocketAddress local)) return false;
+        if (!enabled || !(channel.localAddress() instanceof InetSocketAddress local)) return false;
         Map<EventLoop, Handler<HttpServerRequest>> loops = SERVERS.get(local.getPort());
         Handler<HttpServerRequest> handler = loops == null ? null : loops.get(channel.eventLoop());
         if (handler == null) return false;
@@ -114,6 +131,7 @@ final class H2Front {
         pipeline.addAfter("pier-h2-codec", "pier-h2-front", front.events);
         front.ctx = pipeline.context(codec);
         codec.encoder().flowController().listener(front);
+        TAKEN.increment();
         return true;
     }
 
