@@ -39,6 +39,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.StreamPriority;
 import io.vertx.core.http.StreamResetException;
 import io.vertx.core.http.impl.headers.HttpHeaders;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
@@ -66,8 +67,12 @@ final class H2Front {
     private static volatile boolean enabled = Boolean.getBoolean("pier.h2front");
     private static final int FLUSH_AFTER_WRITES = 64;
 
-    /** The request handler of each proxy instance, by port and the event loop its connections run on. */
-    private static final Map<Integer, Map<EventLoop, Handler<HttpServerRequest>>> SERVERS = new ConcurrentHashMap<>();
+    /** The proxy instance serving a port on one event loop: its Vert.x context and its request handler. */
+    private record Served(ContextInternal context, Handler<HttpServerRequest> handler) {
+    }
+
+    /** Each proxy instance, by port and the event loop its connections run on. */
+    private static final Map<Integer, Map<EventLoop, Served>> SERVERS = new ConcurrentHashMap<>();
 
     private H2Front() {
     }
@@ -88,12 +93,12 @@ final class H2Front {
         enabled = on;
     }
 
-    static void serve(int port, EventLoop loop, Handler<HttpServerRequest> handler) {
-        SERVERS.computeIfAbsent(port, p -> new ConcurrentHashMap<>()).put(loop, handler);
+    static void serve(int port, ContextInternal context, Handler<HttpServerRequest> handler) {
+        SERVERS.computeIfAbsent(port, p -> new ConcurrentHashMap<>()).put(context.nettyEventLoop(), new Served(context, handler));
     }
 
     static void stop(int port, EventLoop loop) {
-        Map<EventLoop, Handler<HttpServerRequest>> loops = SERVERS.get(port);
+        Map<EventLoop, Served> loops = SERVERS.get(port);
         if (loops != null) loops.remove(loop);
     }
 
@@ -105,9 +110,9 @@ final class H2Front {
      */
     static boolean take(Channel channel, String after, EdgePolicy policy) {
         if (!enabled || !(channel.localAddress() instanceof InetSocketAddress local)) return false;
-        Map<EventLoop, Handler<HttpServerRequest>> loops = SERVERS.get(local.getPort());
-        Handler<HttpServerRequest> handler = loops == null ? null : loops.get(channel.eventLoop());
-        if (handler == null) return false;
+        Map<EventLoop, Served> loops = SERVERS.get(local.getPort());
+        Served served = loops == null ? null : loops.get(channel.eventLoop());
+        if (served == null) return false;
         ChannelPipeline pipeline = channel.pipeline();
         boolean behind = false;
         for (String name : pipeline.names()) {
@@ -115,7 +120,7 @@ final class H2Front {
             if (name.equals(after)) behind = true;
         }
         SslHandler ssl = pipeline.get(SslHandler.class);
-        Front front = new Front(handler, channel.remoteAddress(), channel.localAddress(), ssl);
+        Front front = new Front(served.handler(), channel.remoteAddress(), channel.localAddress(), ssl);
         Http2ConnectionHandler codec = new Http2ConnectionHandlerBuilder()
                 .server(true)
                 .frameListener(front)
@@ -124,7 +129,8 @@ final class H2Front {
                         .maxHeaderListSize(policy.maxHeaderBytes()))
                 .build();
         front.codec = codec;
-        pipeline.addAfter(after, "pier-h2-idle",
+        pipeline.addAfter(after, "pier-h2-context", new InContext(served.context()));
+        pipeline.addAfter("pier-h2-context", "pier-h2-idle",
                 new IdleStateHandler(0, 0, policy.http2IdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addAfter("pier-h2-idle", "pier-h2-flush", new FlushConsolidationHandler(FLUSH_AFTER_WRITES, true));
         pipeline.addAfter("pier-h2-flush", "pier-h2-codec", codec);
@@ -133,6 +139,59 @@ final class H2Front {
         codec.encoder().flowController().listener(front);
         TAKEN.increment();
         return true;
+    }
+
+    /**
+     * Runs what the connection's events lead to in the proxy instance's Vert.x context, as Vert.x's
+     * server does (once per read, not per stream): timers, futures and Vert.x's clients that the
+     * exchange uses then stay on this event loop.
+     */
+    private static final class InContext extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private final ContextInternal context;
+
+        InContext(ContextInternal context) {
+            this.context = context;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ContextInternal previous = context.beginDispatch();
+            try {
+                ctx.fireChannelRead(msg);
+            } finally {
+                context.endDispatch(previous);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ContextInternal previous = context.beginDispatch();
+            try {
+                ctx.fireChannelReadComplete();
+            } finally {
+                context.endDispatch(previous);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            ContextInternal previous = context.beginDispatch();
+            try {
+                ctx.fireChannelInactive();
+            } finally {
+                context.endDispatch(previous);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            ContextInternal previous = context.beginDispatch();
+            try {
+                ctx.fireUserEventTriggered(evt);
+            } finally {
+                context.endDispatch(previous);
+            }
+        }
     }
 
     /** One connection: the codec's listener, the streams' owner. */

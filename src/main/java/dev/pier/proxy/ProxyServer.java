@@ -102,14 +102,14 @@ final class ProxyServer extends VerticleBase {
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
         Listener.guard(server, options.edge(), options.serverHeader(), this::refusedAtEdge);
         Future<HttpServer> plain = server.listen(bindAddress)
-                .onSuccess(bound -> H2Front.serve(bound.actualPort(), eventLoop, request -> handle(request, false)))
+                .onSuccess(bound -> H2Front.serve(bound.actualPort(), (ContextInternal) context, request -> handle(request, false)))
                 .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
         if (https == null) return plain;
         httpsOptions = https.apply(listener);
         httpsServer = vertx.createHttpServer(httpsOptions).requestHandler(request -> handle(request, true));
         Listener.guard(httpsServer, options.edge(), options.serverHeader(), this::refusedAtEdge);
         return plain.compose(bound -> httpsServer.listen(httpsBindAddress)
-                .onSuccess(tls -> H2Front.serve(tls.actualPort(), eventLoop, request -> handle(request, true)))
+                .onSuccess(tls -> H2Front.serve(tls.actualPort(), (ContextInternal) context, request -> handle(request, true)))
                 .recover(e -> Future.failedFuture(new ListenFailure("--https-port", httpsBindAddress.port(), e))));
     }
 
