@@ -78,7 +78,7 @@ final class ChangeBatch {
         }
     }
 
-    /** The rebuild thread is done with the batch {@link #next} gave it (built, unchanged or failed). */
+    /** The rebuild thread is done with the batch {@link #next} gave it (built, unchanged or failed); said again is harmless. */
     void built() {
         synchronized (lock) {
             building = false;

@@ -176,6 +176,8 @@ public final class KubeSource implements AutoCloseable {
                 if (!changed.isEmpty()) sink.endpoints(changed);
             }
         }
+        // The table is live: a change from here on finds the rebuild thread idle and goes at once, not after the hold-off.
+        changes.built();
         if (offer && lastResult != null && leadership.isLeader()) {
             statuses.offer(lastResult.statuses());
         }
