@@ -52,7 +52,12 @@ public final class Pipeline implements SnapshotSink {
     }
 
     @Override
-    public synchronized TranslationResult snapshot(ResourceSnapshot snapshot) {
+    public TranslationResult snapshot(ResourceSnapshot snapshot) {
+        return snapshot(snapshot, () -> { });
+    }
+
+    @Override
+    public synchronized TranslationResult snapshot(ResourceSnapshot snapshot, Runnable live) {
         long start = System.nanoTime();
         TranslationResult result = Translator.translate(snapshot, options, clock.instant(), memo);
         long translated = System.nanoTime();
@@ -63,6 +68,7 @@ public final class Pipeline implements SnapshotSink {
             dataPlane.apply(result.table());
             liveTable = result.table();
         }
+        live.run();
         long done = System.nanoTime();
         var now = clock.instant();
         state.published(result, now, swap);

@@ -90,6 +90,19 @@ class ChangeBatchTest {
     }
 
     @Test
+    void a_change_after_the_table_went_live_goes_at_once_though_the_rebuild_thread_says_built_again_after_its_bookkeeping()
+            throws Exception {
+        ChangeBatch changes = new ChangeBatch(HOUR, HOUR);
+        build(changes);
+        changes.routesChanged();
+        next(changes);
+        changes.built(); // the table serves
+        changes.routesChanged(); // the writer saw it served and wrote its next change: the thread still offers statuses
+        changes.built(); // the end of that batch's bookkeeping
+        assertThat(build(changes)).isEqualTo(new ChangeBatch.Batch(true, false, Set.of(), 1, true));
+    }
+
+    @Test
     void a_change_marked_while_a_batch_is_taken_is_in_the_next_batch_not_lost() throws Exception {
         ChangeBatch changes = new ChangeBatch(MILLI, HOUR);
         build(changes);
