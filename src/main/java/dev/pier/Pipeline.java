@@ -65,10 +65,11 @@ public final class Pipeline implements SnapshotSink {
         // Endpoints first: a new route must find its endpoints the moment it goes live.
         dataPlane.replaceEndpoints(result.endpoints());
         if (swap) {
-            dataPlane.apply(result.table());
+            dataPlane.apply(result.table(), live);
             liveTable = result.table();
+        } else {
+            live.run();
         }
-        live.run();
         long done = System.nanoTime();
         var now = clock.instant();
         state.published(result, now, swap);
