@@ -104,8 +104,9 @@ public final class FileSource implements AutoCloseable {
      * event schedules a read. Where the file system offers no watch, polling alone goes on.
      */
     private void startWatch() {
+        WatchService service = null;
         try {
-            WatchService service = FileSystems.getDefault().newWatchService();
+            service = FileSystems.getDefault().newWatchService();
             Set<Path> dirs = new HashSet<>();
             for (Path root : roots) {
                 Path dir = Files.isDirectory(root) ? root : root.toAbsolutePath().getParent();
@@ -119,6 +120,13 @@ public final class FileSource implements AutoCloseable {
             }
         } catch (IOException | UnsupportedOperationException e) {
             log.info("file source: no file system watch for {} ({}); polling every {} ms", roots, e.toString(), intervalMillis);
+            if (service != null) {
+                try {
+                    service.close();
+                } catch (IOException closing) {
+                    log.debug("file source: closing the unused watch: {}", closing.toString());
+                }
+            }
             return;
         }
         watchThread = new Thread(this::watchLoop, "pier-file-watch");
