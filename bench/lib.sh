@@ -113,6 +113,16 @@ start_pier() {
     --admin-port "$admin" --event-loops 1 > "$work/$name.log" 2>&1 & pids+=($!); proxy_pid[$name]=$!
 }
 
+# jit_ms PID BEFORE: the CPU (ms) of a JVM's compiler threads, less BEFORE: near 0 over a run that
+# measured compiled code, hundreds of ms where the JIT was still (or again) at work on the same core.
+jit_ms() {
+  local ticks=0 t
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in C1\ Compiler*|C2\ Compiler*) ticks=$((ticks + $(awk '{print $14 + $15}' "$t/stat")));; esac
+  done
+  echo $((ticks * 1000 / $(getconf CLK_TCK) - $2))
+}
+
 # wait_ports PORT...: each answers GET / within 20 s, else print the Pier logs and fail.
 wait_ports() {
   local port

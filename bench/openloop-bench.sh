@@ -83,15 +83,6 @@ run() { # name port rate -> one row of the table
         pct(0.50), pct(0.90), pct(0.99), pct(0.999), lat[NR] / 1e6, cpu, jit }'
 }
 
-# jit_ms PID BEFORE: the CPU (ms) of the JVM's compiler threads, less BEFORE.
-jit_ms() {
-  local ticks=0 t
-  for t in /proc/"$1"/task/*; do
-    case "$(cat "$t/comm" 2>/dev/null)" in C1\ Compiler*|C2\ Compiler*) ticks=$((ticks + $(awk '{print $14 + $15}' "$t/stat")));; esac
-  done
-  echo $((ticks * 1000 / $(getconf CLK_TCK) - $2))
-}
-
 # Warm Pier's JIT: closed loop as proxy-bench (64 connections, as fast as it answers), then the
 # traffic it is measured with (each rate for WARMUP s, open loop, up to MAX_WORKERS connections).
 # The closed loop alone leaves the JIT a second round of work once the open loop opens new
