@@ -13,6 +13,10 @@
 #   H2LOAD=1 H2_ROUNDS=5 SCENARIOS=none bench/proxy-bench.sh  # only h2c, each target 5 times in turn, medians
 #   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
 #   PORT_BASE=28081 bench/proxy-bench.sh            # ten ports from PORT_BASE (default 18081)
+#   TABLE_WARMUP=10 bench/proxy-bench.sh            # s of the 16k/close tables' own traffic per Pier first (default 5)
+#
+# Each Pier row also prints jit-ms: the CPU of its JIT compiler threads during the row (near 0 when
+# the row measured compiled code).
 #
 # Tables, each with every target in the same run:
 #   small  keep-alive, a 13-byte body, wrk -c$CONNECTIONS
