@@ -16,22 +16,24 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The edge transport leaves out the socket options that Netty's own defaults already give an
  * accepted socket (a syscall each per connection); what the sockets end up with must not change.
  */
 class EdgeTransportTest {
-    private final Vertx vertx = EdgeTransport.vertx(new VertxOptions().setPreferNativeTransport(true));
+    private Vertx vertx;
 
     @AfterEach
     void close() throws Exception {
-        vertx.close().await(5, TimeUnit.SECONDS);
+        if (vertx != null) vertx.close().await(5, TimeUnit.SECONDS);
     }
 
     /** TCP_NODELAY and SO_KEEPALIVE of the server side of one accepted connection. */
-    private List<Boolean> acceptedOptions(HttpServerOptions options) throws Exception {
+    private List<Boolean> acceptedOptions(boolean nativeTransport, HttpServerOptions options) throws Exception {
+        vertx = EdgeTransport.vertx(new VertxOptions().setPreferNativeTransport(nativeTransport));
         CompletableFuture<List<Boolean>> seen = new CompletableFuture<>();
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(c -> {
@@ -50,13 +52,17 @@ class EdgeTransportTest {
         }
     }
 
-    @Test
-    void acceptedSocketsKeepNoDelayOnAndKeepAliveOff() throws Exception {
-        assertThat(acceptedOptions(new HttpServerOptions().setTcpNoDelay(true))).containsExactly(true, false);
+    /** Native: epoll where it loads (Pier's default), else NIO; false: NIO (the tests' fixtures). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void acceptedSocketsKeepNoDelayOnAndKeepAliveOff(boolean nativeTransport) throws Exception {
+        assertThat(acceptedOptions(nativeTransport, new HttpServerOptions().setTcpNoDelay(true))).containsExactly(true, false);
     }
 
-    @Test
-    void optionsThatDifferFromNettysDefaultsAreStillSet() throws Exception {
-        assertThat(acceptedOptions(new HttpServerOptions().setTcpNoDelay(false).setTcpKeepAlive(true))).containsExactly(false, true);
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void optionsThatDifferFromNettysDefaultsAreStillSet(boolean nativeTransport) throws Exception {
+        assertThat(acceptedOptions(nativeTransport, new HttpServerOptions().setTcpNoDelay(false).setTcpKeepAlive(true)))
+                .containsExactly(false, true);
     }
 }
