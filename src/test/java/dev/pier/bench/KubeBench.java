@@ -50,6 +50,8 @@ public final class KubeBench {
     private static final int CREATE_THREADS = Integer.getInteger("createThreads", 16);
     private static final String PUBLISH_ADDRESS = System.getProperty("publishAddress", "192.0.2.10");
     private static final int HISTOGRAM = Integer.getInteger("histogram", 25);
+    /** A path: live-object heap dumps there ({@code -base} before Pier, then with it) to find what a route keeps. */
+    private static final String HEAP_DUMP = System.getProperty("heapDump", "");
 
     public static void main(String[] args) throws Exception {
         int[] sizes = args.length == 0 ? new int[]{1_000, 10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
@@ -82,7 +84,8 @@ public final class KubeBench {
                     // This JVM's own share (API client, backend, bench) before any Pier ever ran.
                     baseline = usedHeapAfterGc();
                     baselineRss = rssBytes();
-                    baselineHistogram = Histogram.take();
+                    baselineHistogram = Histogram.baseline();
+                    dumpHeap(HEAP_DUMP.replaceFirst("(\\.hprof)?$", "-base.hprof"));
                     pier = cluster.startPier(options(cluster, "bench"));
                 }
                 long t1 = System.nanoTime();
@@ -121,6 +124,7 @@ public final class KubeBench {
             // showing their status would make the figure smaller or larger than Pier's steady state.
             if (!PUBLISH_ADDRESS.isEmpty()) awaitStatusesWritten(cluster);
             Histogram live = Histogram.take();
+            dumpHeap(HEAP_DUMP);
             long withPier = usedHeapAfterGc();
             long rss = rssBytes();
             long liveBytes = live.totalAbove(baselineHistogram);
@@ -286,6 +290,14 @@ public final class KubeBench {
             Thread.sleep(300);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Live objects to {@code file} (nothing when the path is empty), for a look at what holds what. */
+    private static void dumpHeap(String file) throws java.io.IOException {
+        if (HEAP_DUMP.isEmpty()) return;
+        Files.deleteIfExists(Path.of(file));
+        ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).dumpHeap(file, true);
+        System.out.printf("heap dump (live objects): %s%n", file);
     }
 
     /** The resident set of this process (Linux), 0 where /proc is not there. */
