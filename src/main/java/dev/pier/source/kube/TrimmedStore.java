@@ -83,8 +83,19 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         } else if (meta != null && name.equals(meta.getName())) {
             name = meta.getName();
         }
-        if (names.get(name) instanceof Ingress before && trimmed instanceof Ingress after) shareHosts(before, after);
+        T before = names.get(name);
+        if (before != null && meta != null) shareUid(before.getMetadata(), meta);
+        if (before instanceof Ingress old && trimmed instanceof Ingress now) shareHosts(old, now);
         return names.put(name, trimmed);
+    }
+
+    /**
+     * The translation memo holds the uid string of the object it translated; an update that shapes no route (Pier's
+     * own status write) triggers no translation, so without this the cache's new copy would be a second string.
+     */
+    private static void shareUid(ObjectMeta before, ObjectMeta after) {
+        String uid = before == null ? null : before.getUid();
+        if (uid != null && uid.equals(after.getUid())) after.setUid(uid);
     }
 
     /**

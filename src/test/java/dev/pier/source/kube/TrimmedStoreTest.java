@@ -96,18 +96,30 @@ class TrimmedStoreTest {
     @Test
     void anUpdatedObjectReplacesTheOldOneUnderItsKey_andClusterScopedKeysHaveNoNamespace() {
         TrimmedStore<Ingress> store = new TrimmedStore<>();
+        String uid = "0b0e6f1a-5c1e-4d0a-9c39-1f7a2b1c3d4e";
         Ingress v1 = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("1")
-                .endMetadata().withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
+                .withUid(new String(uid)).endMetadata()
+                .withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
         Ingress v2 = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("2")
-                .endMetadata().withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
+                .withUid(new String(uid)).endMetadata()
+                .withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
         assertThat(store.put(store.getKey(v1), v1)).isNull();
         String host = v1.getSpec().getRules().get(0).getHost();
+        String v1Uid = v1.getMetadata().getUid();
         assertThat(store.put(store.getKey(v2), v2)).isSameAs(v1);
         assertThat(store.get("shop/web").getMetadata().getResourceVersion()).isEqualTo("2");
-        // The table translated from v1 holds its host string: the new object shares it instead of keeping a copy.
+        // The table translated from v1 holds its host string, and the translation memo its uid: the new object shares
+        // them instead of keeping copies.
         assertThat(store.get("shop/web").getSpec().getRules().get(0).getHost()).isSameAs(host);
+        assertThat(store.get("shop/web").getMetadata().getUid()).isSameAs(v1Uid);
+        // A recreated object (another uid) keeps its own.
+        String otherUid = "5d6c1f7e-0000-4000-8000-000000000001";
+        Ingress recreated = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("3")
+                .withUid(otherUid).endMetadata().build();
+        assertThat(store.put(store.getKey(recreated), recreated)).isSameAs(v2);
+        assertThat(store.get("shop/web").getMetadata().getUid()).isSameAs(otherUid);
         assertThat(store.size()).isEqualTo(1);
-        assertThat(store.remove("shop/web")).isSameAs(v2);
+        assertThat(store.remove("shop/web")).isSameAs(recreated);
         assertThat(store.size()).isZero();
         assertThat(store.get("shop/web")).isNull();
 
