@@ -1,7 +1,6 @@
 package dev.pier.proxy;
 
 import dev.pier.model.PathMatch;
-import dev.pier.model.Regex;
 import dev.pier.model.VirtualHost;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,10 +21,8 @@ final class CompiledHost {
     private final Map<String, CompiledRoute[]> prefix;
     private final boolean[] prefixLengths;
     private final CompiledRoute[] rootPrefix;
+    /** Its routes with a regex path, each compiled once ({@link CompiledRoute#pathRegex}; no array of them per host). */
     private final CompiledRoute[] regexRoutes;
-    private final Regex[] regexes;
-    /** Shared by every host without regex paths: at 10,000 hosts an empty array each was 16 B per route. */
-    private static final Regex[] NO_REGEXES = new Regex[0];
     /**
      * The virtual host's name and every route in table order, for explain and carrying the host over (never
      * written to). An array, and the same one as {@code rootPrefix} when every route matches any path (most hosts
@@ -54,10 +51,9 @@ final class CompiledHost {
         Map<String, List<CompiledRoute>> prefixLists = new HashMap<>();
         List<CompiledRoute> root = new ArrayList<>();
         List<CompiledRoute> regexList = new ArrayList<>();
-        List<Regex> patterns = new ArrayList<>();
         int maxPrefix = 0;
         for (CompiledRoute r : routes) { // already in order
-            PathMatch path = r.match.path();
+            PathMatch path = r.route.match().path();
             if (path == null) {
                 root.add(r);
                 continue;
@@ -73,10 +69,7 @@ final class CompiledHost {
                         maxPrefix = Math.max(maxPrefix, p.length());
                     }
                 }
-                case REGEX -> {
-                    patterns.add(r.pathRegex);
-                    regexList.add(r);
-                }
+                case REGEX -> regexList.add(r);
             }
         }
         this.exact = freeze(exactLists);
@@ -85,7 +78,6 @@ final class CompiledHost {
         for (String p : prefix.keySet()) prefixLengths[p.length()] = true;
         this.rootPrefix = root.size() == this.routes.length ? this.routes : root.toArray(NONE); // same order
         this.regexRoutes = regexList.toArray(NONE);
-        this.regexes = patterns.toArray(NO_REGEXES);
     }
 
     /**
@@ -106,7 +98,7 @@ final class CompiledHost {
             CompiledRoute r = regexRoutes[i];
             boolean outranked = best != null && r.order >= best.order;
             if (outranked && trace == null) break;
-            if (!regexes[i].matches(path)) {
+            if (!r.pathRegex.matches(path)) {
                 if (trace != null) trace.candidate(r, MatchTrace.Via.REGEX, CompiledRoute.PATH_DIFFERS);
                 continue;
             }
