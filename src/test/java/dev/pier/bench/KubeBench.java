@@ -52,6 +52,8 @@ public final class KubeBench {
     private static final int HISTOGRAM = Integer.getInteger("histogram", 25);
     /** A path: live-object heap dumps there ({@code -base} before Pier, then with it) to find what a route keeps. */
     private static final String HEAP_DUMP = System.getProperty("heapDump", "");
+    /** Each Ingress present names a Service of its own (created with an EndpointSlice), instead of all naming one. */
+    private static final boolean SERVICE_EACH = Boolean.getBoolean("serviceEach");
 
     public static void main(String[] args) throws Exception {
         int[] sizes = args.length == 0 ? new int[]{1_000, 10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
@@ -76,7 +78,7 @@ public final class KubeBench {
             Histogram baselineHistogram = null;
             for (int size : sizes) {
                 long t0 = System.nanoTime();
-                createIngresses(cluster, present, size);
+                createIngresses(cluster, backend, present, size);
                 System.out.printf("created Ingresses %d..%d through the API server in %.1f s (%d threads)%n",
                         present, size - 1, (System.nanoTime() - t0) / 1e9, CREATE_THREADS);
                 present = size;
@@ -158,15 +160,22 @@ public final class KubeBench {
         return PUBLISH_ADDRESS.isEmpty() ? options : options.withPublishAddress(PUBLISH_ADDRESS);
     }
 
-    /** Ingresses r{from}..r{to-1}, each its own host with one Prefix path to Service web, created in parallel. */
-    private static void createIngresses(Cluster cluster, int from, int to) throws Exception {
+    /**
+     * Ingresses r{from}..r{to-1}, each its own host with one Prefix path to Service web (with {@code -DserviceEach=true}
+     * to its own Service web-r{i}, created first with an EndpointSlice naming {@code backend}), created in parallel.
+     */
+    private static void createIngresses(Cluster cluster, Backend backend, int from, int to) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CREATE_THREADS);
         try {
             List<Future<?>> done = new ArrayList<>();
             KubernetesClient admin = cluster.admin;
             for (int i = from; i < to; i++) {
-                Ingress ingress = cluster.ingress("r" + i, "/", "web");
-                done.add(pool.submit(() -> admin.network().v1().ingresses().inNamespace(cluster.ns).resource(ingress).create()));
+                String service = SERVICE_EACH ? "web-r" + i : "web";
+                Ingress ingress = cluster.ingress("r" + i, "/", service);
+                done.add(pool.submit(() -> {
+                    if (SERVICE_EACH) cluster.serviceFor(service, backend);
+                    return admin.network().v1().ingresses().inNamespace(cluster.ns).resource(ingress).create();
+                }));
             }
             for (Future<?> f : done) f.get();
         } finally {
