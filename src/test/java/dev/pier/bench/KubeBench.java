@@ -54,6 +54,8 @@ public final class KubeBench {
     private static final String HEAP_DUMP = System.getProperty("heapDump", "");
     /** Each Ingress present names a Service of its own (created with an EndpointSlice), instead of all naming one. */
     private static final boolean SERVICE_EACH = Boolean.getBoolean("serviceEach");
+    /** The Prefix path of each Ingress present (the timed writes' Ingresses keep {@code /}). */
+    private static final String INGRESS_PATH = System.getProperty("ingressPath", "/");
 
     public static void main(String[] args) throws Exception {
         int[] sizes = args.length == 0 ? new int[]{1_000, 10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
@@ -171,7 +173,7 @@ public final class KubeBench {
             KubernetesClient admin = cluster.admin;
             for (int i = from; i < to; i++) {
                 String service = SERVICE_EACH ? "web-r" + i : "web";
-                Ingress ingress = cluster.ingress("r" + i, "/", service);
+                Ingress ingress = cluster.ingress("r" + i, INGRESS_PATH, service);
                 done.add(pool.submit(() -> {
                     if (SERVICE_EACH) cluster.serviceFor(service, backend);
                     return admin.network().v1().ingresses().inNamespace(cluster.ns).resource(ingress).create();
@@ -278,7 +280,7 @@ public final class KubeBench {
 
     private static void awaitServed(Cluster cluster, PierServer pier, String name) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (cluster.get(pier, cluster.host(name), "/").status() != 200) {
+        while (cluster.get(pier, cluster.host(name), INGRESS_PATH).status() != 200) {
             if (System.nanoTime() > deadline) throw new IllegalStateException(name + " not served in 5 minutes");
             Thread.sleep(10);
         }
