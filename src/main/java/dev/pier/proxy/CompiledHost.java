@@ -129,10 +129,13 @@ final class CompiledHost {
         return best;
     }
 
+    /**
+     * An immutable map (the shared empty one for most hosts, which have no exact or no prefix paths): it keeps keys
+     * and values in one array, no node per path; a host of one path kept a HashMap, its table and a node (~100 B).
+     */
     private static Map<String, CompiledRoute[]> freeze(Map<String, List<CompiledRoute>> lists) {
-        if (lists.isEmpty()) return Map.of(); // most hosts have no exact (or no prefix) paths: no empty HashMap each
         Map<String, CompiledRoute[]> out = new HashMap<>(lists.size() * 2);
         lists.forEach((k, v) -> out.put(k, v.toArray(NONE)));
-        return out;
+        return Map.copyOf(out);
     }
 }
