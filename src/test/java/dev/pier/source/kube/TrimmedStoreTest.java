@@ -139,4 +139,41 @@ class TrimmedStoreTest {
         store.put(store.getKey(secret), secret);
         assertThat(store.get("shop/cert").getData()).containsOnlyKeys("tls.crt", "tls.key");
     }
+
+    @Test
+    void compactingServicesAndSlicesKeepsEveryFieldAndSharesEqualPortsAndStatuses() {
+        TrimmedStore<io.fabric8.kubernetes.api.model.Service> services = new TrimmedStore<>();
+        TrimmedStore<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices = new TrimmedStore<>();
+        for (String name : List.of("a", "b")) {
+            var service = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace("shop")
+                    .withName(name).endMetadata().withNewSpec().withType("ClusterIP").withClusterIP("198.18.0.1")
+                    .withClusterIPs("198.18.0.1").withIpFamilies("IPv4").addToSelector("app", name)
+                    .addNewPort().withName("http").withPort(80).withNewTargetPort("http").withProtocol("TCP").endPort()
+                    .endSpec().withNewStatus().withNewLoadBalancer().endLoadBalancer().endStatus().build();
+            var slice = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata()
+                    .withNamespace("shop").withName(name + "-1").addToLabels("kubernetes.io/service-name", name).endMetadata()
+                    .withAddressType("IPv4").addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort()
+                    .addNewEndpoint().withAddresses("198.19.0." + (name.equals("a") ? 1 : 2)).withNodeName("node-1")
+                    .withNewConditions().withReady(true).endConditions().endEndpoint().build();
+            var serviceCopy = new io.fabric8.kubernetes.api.model.ServiceBuilder(service).build();
+            var sliceCopy = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder(slice).build();
+            serviceCopy.getMetadata().setManagedFields(null); // dropped (covered above)
+            sliceCopy.getMetadata().setManagedFields(null);
+            services.put(services.getKey(service), service);
+            slices.put(slices.getKey(slice), slice);
+            assertThat(services.get("shop/" + name)).isEqualTo(serviceCopy); // nothing read is lost
+            assertThat(slices.get("shop/" + name + "-1")).isEqualTo(sliceCopy);
+        }
+        var a = services.get("shop/a");
+        var b = services.get("shop/b");
+        assertThat(b.getSpec().getPorts()).isSameAs(a.getSpec().getPorts());
+        assertThat(b.getStatus()).isSameAs(a.getStatus());
+        assertThat(b.getSpec().getSelector()).containsEntry("app", "b");
+        assertThat(a.getSpec().getAdditionalProperties()).isEmpty();
+        var sliceA = slices.get("shop/a-1");
+        var sliceB = slices.get("shop/b-1");
+        assertThat(sliceB.getPorts()).isSameAs(sliceA.getPorts());
+        assertThat(sliceB.getEndpoints().get(0).getConditions()).isSameAs(sliceA.getEndpoints().get(0).getConditions());
+        assertThat(sliceB.getEndpoints().get(0).getAddresses()).containsExactly("198.19.0.2");
+    }
 }
