@@ -175,13 +175,31 @@ public final class KubeBench {
                 String service = SERVICE_EACH ? "web-r" + i : "web";
                 Ingress ingress = cluster.ingress("r" + i, INGRESS_PATH, service);
                 done.add(pool.submit(() -> {
-                    if (SERVICE_EACH) cluster.serviceFor(service, backend);
+                    if (SERVICE_EACH) createService(cluster, service, backend);
                     return admin.network().v1().ingresses().inNamespace(cluster.ns).resource(ingress).create();
                 }));
             }
             for (Future<?> f : done) f.get();
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Service {@code name} and its EndpointSlice; one already there is fine: under load fabric8 retries a POST whose
+     * answer timed out, and the retry finds what the first one made.
+     */
+    private static void createService(Cluster cluster, String name, Backend backend) {
+        try {
+            cluster.admin.services().inNamespace(cluster.ns).resource(Cluster.service(name)).create();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409) throw e;
+        }
+        try {
+            cluster.admin.discovery().v1().endpointSlices().inNamespace(cluster.ns)
+                    .resource(Cluster.slice(name + "-1", name, backend)).create();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409) throw e;
         }
     }
 
