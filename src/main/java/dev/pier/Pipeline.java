@@ -52,7 +52,12 @@ public final class Pipeline implements SnapshotSink {
     }
 
     @Override
-    public synchronized TranslationResult snapshot(ResourceSnapshot snapshot) {
+    public TranslationResult snapshot(ResourceSnapshot snapshot) {
+        return snapshot(snapshot, () -> { });
+    }
+
+    @Override
+    public synchronized TranslationResult snapshot(ResourceSnapshot snapshot, Runnable live) {
         long start = System.nanoTime();
         TranslationResult result = Translator.translate(snapshot, options, clock.instant(), memo);
         long translated = System.nanoTime();
@@ -60,8 +65,10 @@ public final class Pipeline implements SnapshotSink {
         // Endpoints first: a new route must find its endpoints the moment it goes live.
         dataPlane.replaceEndpoints(result.endpoints());
         if (swap) {
-            dataPlane.apply(result.table());
+            dataPlane.apply(result.table(), live);
             liveTable = result.table();
+        } else {
+            live.run();
         }
         long done = System.nanoTime();
         var now = clock.instant();

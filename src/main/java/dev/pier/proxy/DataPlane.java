@@ -189,6 +189,11 @@ public final class DataPlane {
      * publishes it with one atomic write. Requests in flight keep the table they started with.
      */
     public void apply(RoutingTable routingTable) {
+        apply(routingTable, () -> { });
+    }
+
+    /** The same, calling {@code live} the moment the new table serves, before the old table's meters and health are retired. */
+    public void apply(RoutingTable routingTable, Runnable live) {
         if (Vertx.currentContext() != null && Vertx.currentContext().isEventLoopContext())
             throw new IllegalStateException("DataPlane.apply compiles a table: call it off the event loops");
         synchronized (writeLock) { // balancer carry-over needs the previous table to be the latest
@@ -198,6 +203,7 @@ public final class DataPlane {
             boolean newCertificates = publishCertificates(routingTable);
             acmeAnswers.set(AcmeAnswers.of(routingTable));
             table.set(next);
+            live.run();
             previous.retireMetersLeftOutOf(next);
             health.retain(next.healthInUse());
             for (ProxyServer server : servers) server.tableChanged(next);

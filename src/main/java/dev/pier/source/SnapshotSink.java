@@ -17,6 +17,16 @@ public interface SnapshotSink {
      */
     TranslationResult snapshot(ResourceSnapshot snapshot);
 
+    /**
+     * The same, calling {@code live} as soon as the new table serves (or translation found it equal to the live
+     * one), before the bookkeeping after it (status views, meters, logs): a source may take its next change then.
+     */
+    default TranslationResult snapshot(ResourceSnapshot snapshot, Runnable live) {
+        TranslationResult result = snapshot(snapshot);
+        live.run();
+        return result;
+    }
+
     /** Endpoints of some Service ports changed (an empty list: none left); routes did not. */
     void endpoints(Map<ServiceKey, List<Endpoint>> changed);
 

@@ -63,6 +63,21 @@ class SwapTest {
         }
     }
 
+    /** A source takes its next change when told the table serves: a request sent at that moment meets the new table. */
+    @Test
+    void theNewTableServesWhenApplySaysItIsLive() throws Exception {
+        try (Fixture f = new Fixture()) {
+            f.endpoints("blue", f.backend("blue"));
+            f.endpoints("green", f.backend("green"));
+            f.plane.apply(table(host("*", route("r", PathMatch.prefix("/"), "blue"))));
+            List<String> seenWhenLive = new ArrayList<>();
+            f.plane.apply(table(host("*", route("r", PathMatch.prefix("/"), "green"))), () -> seenWhenLive.add(
+                    Fixture.await(f.client.request(HttpMethod.GET, "/live").compose(HttpClientRequest::send)
+                            .compose(resp -> resp.body().map(b -> resp.getHeader("x-backend"))))));
+            assertThat(seenWhenLive).containsExactly("green");
+        }
+    }
+
     /** Sends requests one after another until {@code total} were started over all lanes. */
     private static Future<Void> lane(Fixture f, int total, AtomicInteger started, Map<String, AtomicInteger> seen,
                                      List<String> failures) {

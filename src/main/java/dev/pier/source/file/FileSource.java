@@ -6,8 +6,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -28,12 +33,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * File mode: reads Kubernetes objects from YAML files (a file, or a directory's {@code *.yaml} and
- * {@code *.yml}) and delivers them as one snapshot. It polls every {@code interval} the file set and
- * a hash of each file's content (polling also catches the symlink swaps of a mounted ConfigMap that
- * inotify-based watchers miss). Writers truncate and then write, so a poll can catch a file empty or
- * half-written, and half a file often parses: a change is applied only once two consecutive polls
- * read the same bytes (a change takes one to two intervals; a writer that pauses longer than an
- * interval mid-file should write elsewhere and rename). All files apply together or not
+ * {@code *.yml}) and delivers them as one snapshot. It reads the file set and a hash of each file's
+ * content when a file system watch reports a change in a watched directory, and polls every
+ * {@code interval} besides (polling catches what a watch misses: network file systems, the symlink
+ * swaps of a mounted ConfigMap some watchers miss). Writers truncate and then write, so a read can
+ * catch a file empty or half-written, and half a file often parses: a change is applied only once
+ * two reads at least {@link #SETTLE_MILLIS} apart (at most an interval) read the same bytes, with no
+ * watch event between them (with a watch a change takes about the settle time; a writer that pauses
+ * longer than that mid-file should write elsewhere and rename). All files apply together or not
  * at all: files that do not parse, or a snapshot that cannot be translated, keep the last good
  * table, are logged once and show in {@code /routes}; a snapshot that failed is retried (with
  * backoff) until it goes live or the files change. What was skipped while reading (unknown kinds
@@ -43,6 +50,12 @@ public final class FileSource implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FileSource.class);
     static final String ERROR_KEY = "files";
     private static final long MAX_RETRY_MILLIS = 30_000;
+    /**
+     * How long a changed read must stay the same before it applies, when the directories are watched:
+     * long enough for a writer's next write to land (each write is also a watch event, which starts the
+     * wait again), short against the poll interval, so a change reaches traffic in tens of milliseconds.
+     */
+    static final long SETTLE_MILLIS = 50;
 
     private final List<Path> roots;
     private final SnapshotSink sink;
@@ -56,6 +69,13 @@ public final class FileSource implements AutoCloseable {
     private String liveFingerprint;
     /** What the previous poll saw when it differed from the live files: applied when the next poll sees it again. */
     private String seenFingerprint;
+    /** While watching: when seenFingerprint was first read, and when the last watch event came (System.nanoTime). */
+    private long seenAtNanos;
+    private long lastEventNanos;
+    /** A read is scheduled on the timer (a watch event, or a change's settle read): later events need no other. */
+    private boolean readScheduled;
+    private WatchService watch;
+    private Thread watchThread;
     private String lastError;
     private Set<String> loggedWarnings = Set.of();
     // After a failure the timer retries the same files (failedFingerprint) no sooner than retryAtNanos.
@@ -74,8 +94,78 @@ public final class FileSource implements AutoCloseable {
     /** Loads once (returning whether the files went live), then keeps watching. */
     public boolean start() {
         boolean ok = poll();
+        startWatch();
         timer.scheduleWithFixedDelay(this::pollOnTimer, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
         return ok;
+    }
+
+    /**
+     * Watches each root's directory (a file root's parent) for entries created, changed or removed; each
+     * event schedules a read. Where the file system offers no watch, polling alone goes on.
+     */
+    private void startWatch() {
+        WatchService service = null;
+        try {
+            service = FileSystems.getDefault().newWatchService();
+            Set<Path> dirs = new HashSet<>();
+            for (Path root : roots) {
+                Path dir = Files.isDirectory(root) ? root : root.toAbsolutePath().getParent();
+                if (dir != null && dirs.add(dir)) {
+                    dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                            StandardWatchEventKinds.ENTRY_DELETE);
+                }
+            }
+            synchronized (this) {
+                watch = service;
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            log.info("file source: no file system watch for {} ({}); polling every {} ms", roots, e.toString(), intervalMillis);
+            if (service != null) {
+                try {
+                    service.close();
+                } catch (IOException closing) {
+                    log.debug("file source: closing the unused watch: {}", closing.toString());
+                }
+            }
+            return;
+        }
+        watchThread = new Thread(this::watchLoop, "pier-file-watch");
+        watchThread.setDaemon(true);
+        watchThread.start();
+    }
+
+    private void watchLoop() {
+        try {
+            while (true) {
+                WatchKey key = watch.take();
+                key.pollEvents();
+                key.reset();
+                synchronized (this) {
+                    lastEventNanos = System.nanoTime();
+                    // Read at once, unless a read is due anyway (it sees this event's bytes, or the settle read waits longer).
+                    if (!readScheduled) scheduleRead(0);
+                }
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            // closed
+        }
+    }
+
+    /** Guarded by this. */
+    private void scheduleRead(long delayMillis) {
+        readScheduled = true;
+        try {
+            timer.schedule(this::readOnEvent, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            readScheduled = false; // closed
+        }
+    }
+
+    private void readOnEvent() {
+        synchronized (this) {
+            readScheduled = false;
+        }
+        pollOnTimer();
     }
 
     private void pollOnTimer() {
@@ -115,9 +205,25 @@ public final class FileSource implements AutoCloseable {
             seenFingerprint = null;
             return true;
         }
+        long now = System.nanoTime();
         boolean settled = liveFingerprint == null || seen.equals(seenFingerprint);
+        if (watch != null && settled && liveFingerprint != null) {
+            // Watched, reads come soon after each other: the same bytes must have stayed a settle time, with no write since.
+            long settleNanos = TimeUnit.MILLISECONDS.toNanos(settleMillis());
+            settled = now - seenAtNanos >= settleNanos && lastEventNanos - seenAtNanos <= 0;
+            if (!settled && lastEventNanos - seenAtNanos > 0) seenAtNanos = now;
+        } else if (!seen.equals(seenFingerprint)) {
+            seenAtNanos = now;
+        }
         seenFingerprint = seen;
-        if (!settled) return false; // maybe half-written: look again next poll
+        if (!settled) {
+            // Maybe half-written: look again once it could have settled (else at the next poll).
+            if (watch != null && !readScheduled) {
+                long waitNanos = seenAtNanos + TimeUnit.MILLISECONDS.toNanos(settleMillis()) - now;
+                scheduleRead(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos) + 1));
+            }
+            return false;
+        }
         if (files == null) return fail(null, readError);
         if (honourBackoff && lastError != null && System.nanoTime() < retryAtNanos && seen.equals(failedFingerprint)) {
             return false; // the same files failed a moment ago: wait for the backoff
@@ -305,8 +411,23 @@ public final class FileSource implements AutoCloseable {
         return new Observed(files, contents, hashes, fingerprint.toString());
     }
 
+    private long settleMillis() {
+        return Math.min(SETTLE_MILLIS, intervalMillis);
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();
+        WatchService service;
+        synchronized (this) {
+            service = watch;
+        }
+        if (service != null) {
+            try {
+                service.close();
+            } catch (IOException e) {
+                log.debug("file source: closing the watch: {}", e.toString());
+            }
+        }
     }
 }

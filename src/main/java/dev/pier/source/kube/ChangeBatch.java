@@ -10,12 +10,13 @@ import java.util.function.BooleanSupplier;
  * What changed since the last rebuild, and when the next one may start. Informer threads only
  * mark things here; the rebuild thread takes one batch at a time, once every informer synced.
  * <ul>
- *   <li>Leading edge: a change that finds the rebuild thread idle after a quiet period (no change for
- *       {@code holdOff}) is taken at once: a lone edit reaches traffic without waiting.</li>
- *   <li>Coalescing: changes that come while a batch is being built, or within {@code holdOff} of the
- *       previous change, gather behind it into one batch, taken when things have been quiet for
- *       {@code holdOff}, but no later than {@code maxHoldOff} after its first change; so a burst
- *       (kubectl apply -f dir/, a Helm release) costs two rebuilds, not one per object.</li>
+ *   <li>Leading edge: a change that finds the rebuild thread idle with nothing pending is taken at
+ *       once, however soon after the previous one: a lone edit, or one writer's edits one after another,
+ *       reaches traffic without waiting.</li>
+ *   <li>Coalescing: changes that come while a batch is being built gather behind it into one batch,
+ *       taken when things have been quiet for {@code holdOff}, but no later than {@code maxHoldOff}
+ *       after its first change; so a burst (kubectl apply -f dir/, a Helm release) that outpaces a
+ *       rebuild costs two rebuilds, not one per object.</li>
  * </ul>
  */
 final class ChangeBatch {
@@ -37,10 +38,8 @@ final class ChangeBatch {
     private final Set<String> dirtyServices = new HashSet<>();
     private long firstChangeNanos;
     private long lastChangeNanos;
-    /** When the latest change of any batch was marked (System.nanoTime); 0 for none yet. Not reset per batch: it measures quiet. */
-    private long previousChangeNanos;
     private int changeCount;
-    /** The pending batch's first change came after a quiet period to an idle rebuild thread: take it without a hold-off. */
+    /** The pending batch's first change came to an idle rebuild thread: take it without a hold-off. */
     private boolean leadingEdge;
     /** The rebuild thread is working on a batch (from {@link #next} returning it until {@link #built}). */
     private boolean building;
@@ -79,7 +78,7 @@ final class ChangeBatch {
         }
     }
 
-    /** The rebuild thread is done with the batch {@link #next} gave it (built, unchanged or failed). */
+    /** The rebuild thread is done with the batch {@link #next} gave it (built, unchanged or failed); said again is harmless. */
     void built() {
         synchronized (lock) {
             building = false;
@@ -147,9 +146,9 @@ final class ChangeBatch {
             long now = System.nanoTime();
             if (firstChangeNanos == 0) {
                 firstChangeNanos = now;
-                leadingEdge = !building && (previousChangeNanos == 0 || now - previousChangeNanos >= holdOff.toNanos());
+                leadingEdge = !building;
             }
-            lastChangeNanos = previousChangeNanos = now;
+            lastChangeNanos = now;
             changeCount++;
             lock.notifyAll();
         }

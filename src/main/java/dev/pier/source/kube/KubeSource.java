@@ -164,7 +164,9 @@ public final class KubeSource implements AutoCloseable {
         boolean snapshotLive = false;
         try {
             if (batch.routes()) {
-                TranslationResult result = sink.snapshot(assembly.snapshot());
+                // Once the table serves, the rebuild thread counts as idle: a change from then on goes at once, not after the
+                // hold-off (one writer's next edit, written the moment it saw its last one served, came during the bookkeeping).
+                TranslationResult result = sink.snapshot(assembly.snapshot(), changes::built);
                 assembly.live(result);
                 lastResult = result;
                 snapshotLive = offer = true;
@@ -176,6 +178,8 @@ public final class KubeSource implements AutoCloseable {
                 if (!changed.isEmpty()) sink.endpoints(changed);
             }
         }
+        // Also without a route change (endpoints, statuses): offering statuses is no rebuild.
+        changes.built();
         if (offer && lastResult != null && leadership.isLeader()) {
             statuses.offer(lastResult.statuses());
         }

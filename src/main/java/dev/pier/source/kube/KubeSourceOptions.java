@@ -18,7 +18,7 @@ import java.util.Set;
  * @param leaseDuration    how long a leader's claim lasts without renewal
  * @param renewDeadline    how long the leader keeps retrying a renewal before it stops leading
  * @param retryPeriod      how often candidates try to acquire, and the leader renews
- * @param holdOff          quiet time after the last event before a rebuild
+ * @param holdOff          quiet time after the last event before a rebuild of the changes that came during the previous one
  * @param maxHoldOff       longest a rebuild waits under a steady stream of events
  */
 public record KubeSourceOptions(Set<String> watchNamespaces, TranslateOptions translate, String publishService,

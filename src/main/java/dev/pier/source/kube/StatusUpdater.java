@@ -2,11 +2,8 @@ package dev.pier.source.kube;
 
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -30,13 +27,15 @@ final class StatusUpdater implements AutoCloseable {
     private final Target target;
     private final BooleanSupplier leader;
     private final Object lock = new Object();
-    // Guarded by lock. Replaced, not cleared, once taken: a cleared map keeps the table it grew to (64 KB after
-    // the 10,000 statuses of a first translation, for the life of the process).
-    private Map<ObjectRef, ObjectStatus> pending = new LinkedHashMap<>();
-    private final Set<ObjectRef> gone = new HashSet<>();
-    /** The last statuses offered (the translation's own list, not a set of their objects: at 10,000 Ingresses a set was ~40 B each). */
-    private List<ObjectStatus> offered = List.of();
+    // Guarded by lock.
+    /** The latest translation's statuses, not yet taken by this thread (null: none); a newer offer replaces it whole. */
+    private List<ObjectStatus> latest;
     private boolean closed;
+    /**
+     * Only this thread: the last statuses taken (the translation's own list, not a set of their objects: at 10,000
+     * Ingresses a set was ~40 B each), to find the objects a newer translation no longer reports.
+     */
+    private List<ObjectStatus> offered = List.of();
     private final Thread thread;
 
     StatusUpdater(Target target, BooleanSupplier leader) {
@@ -50,23 +49,14 @@ final class StatusUpdater implements AutoCloseable {
         thread.start();
     }
 
-    /** What one translation concluded; replaces whatever is still waiting for the same objects. */
+    /**
+     * What one translation concluded (an immutable list); replaces whatever is still waiting. Costs the
+     * rebuild thread nothing per object: comparing with the previous statuses is this thread's work,
+     * so the next change's rebuild can start at once.
+     */
     void offer(List<ObjectStatus> statuses) {
         synchronized (lock) {
-            Set<ObjectRef> now = new HashSet<>();
-            for (ObjectStatus s : statuses) {
-                now.add(s.object());
-                pending.put(s.object(), s);
-                gone.remove(s.object());
-            }
-            for (ObjectStatus before : offered) {
-                ObjectRef ref = before.object();
-                if (!now.contains(ref)) {
-                    pending.remove(ref);
-                    gone.add(ref);
-                }
-            }
-            offered = List.copyOf(statuses);
+            latest = statuses;
             lock.notifyAll();
         }
     }
@@ -74,9 +64,8 @@ final class StatusUpdater implements AutoCloseable {
     private void run() {
         while (true) {
             List<ObjectStatus> batch;
-            Set<ObjectRef> forget;
             synchronized (lock) {
-                while (!closed && pending.isEmpty() && gone.isEmpty()) {
+                while (!closed && latest == null) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -84,11 +73,17 @@ final class StatusUpdater implements AutoCloseable {
                     }
                 }
                 if (closed) return;
-                batch = new ArrayList<>(pending.values());
-                forget = Set.copyOf(gone);
-                pending = new LinkedHashMap<>();
-                gone.clear();
+                batch = latest;
+                latest = null;
             }
+            // Offers this thread did not take were replaced whole by a later one: what that one no longer reports is gone.
+            Set<ObjectRef> now = new HashSet<>();
+            for (ObjectStatus s : batch) now.add(s.object());
+            Set<ObjectRef> forget = new HashSet<>();
+            for (ObjectStatus before : offered) {
+                if (!now.contains(before.object())) forget.add(before.object());
+            }
+            offered = batch;
             if (!leader.getAsBoolean()) continue; // a new leader offers everything again
             try {
                 target.write(batch, forget);

@@ -166,6 +166,31 @@ class FileSourceTest {
         }
     }
 
+    /** With an hour between polls, only the directory watch can have read the new file; its settle read applies it. */
+    @Test
+    void aWatchedDirectoryAppliesANewFileWithoutWaitingForAPoll(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), service("a"));
+        RecordingSink sink = new RecordingSink();
+        try (FileSource source = new FileSource(List.of(dir), sink, 3_600_000)) {
+            assertThat(source.start()).isTrue();
+            Path hidden = dir.resolve(".b.yaml");
+            Files.writeString(hidden, service("b"));
+            Files.move(hidden, dir.resolve("b.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // The bound only keeps a broken watch from hanging the build; it measures nothing.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                synchronized (sink) {
+                    if (sink.snapshots.size() == 2) break;
+                }
+                Thread.sleep(20);
+            }
+            synchronized (sink) {
+                assertThat(sink.snapshots).hasSize(2);
+                assertThat(sink.snapshots.get(1).services()).extracting(svc -> svc.getMetadata().getName()).containsExactly("a", "b");
+            }
+        }
+    }
+
     /**
      * The files went live only once their snapshot did: a translation that throws keeps the last
      * good table, is reported, and the same files are tried again (before the fix the new

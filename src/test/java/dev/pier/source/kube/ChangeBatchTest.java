@@ -78,15 +78,28 @@ class ChangeBatchTest {
     }
 
     @Test
-    void a_change_soon_after_the_last_one_is_no_leading_edge_even_with_the_rebuild_thread_idle() throws Exception {
-        ChangeBatch changes = new ChangeBatch(HOUR, MILLI);
+    void a_change_soon_after_the_last_one_goes_at_once_when_the_rebuild_thread_is_idle() throws Exception {
+        ChangeBatch changes = new ChangeBatch(HOUR, HOUR);
         build(changes);
         changes.endpointsChanged("shop/web");
         assertThat(build(changes).atOnce()).isTrue();
 
-        // Built and idle again, but the previous change was less than the hold-off ago: not a quiet period.
+        // Built and idle again, well within an hour's hold-off of the previous change: one writer's next edit does not wait.
         changes.endpointsChanged("shop/cart");
-        assertThat(build(changes)).isEqualTo(new ChangeBatch.Batch(false, false, Set.of("shop/cart"), 1, false));
+        assertThat(build(changes)).isEqualTo(new ChangeBatch.Batch(false, false, Set.of("shop/cart"), 1, true));
+    }
+
+    @Test
+    void a_change_after_the_table_went_live_goes_at_once_though_the_rebuild_thread_says_built_again_after_its_bookkeeping()
+            throws Exception {
+        ChangeBatch changes = new ChangeBatch(HOUR, HOUR);
+        build(changes);
+        changes.routesChanged();
+        next(changes);
+        changes.built(); // the table serves
+        changes.routesChanged(); // the writer saw it served and wrote its next change: the thread still offers statuses
+        changes.built(); // the end of that batch's bookkeeping
+        assertThat(build(changes)).isEqualTo(new ChangeBatch.Batch(true, false, Set.of(), 1, true));
     }
 
     @Test
