@@ -4,7 +4,9 @@
 #
 #   PIER_BASE_JAR=/tmp/old.jar bench/alloc-bench.sh                 # keep-alive, 64 connections
 #   PIER_BASE_JAR=/tmp/old.jar CLOSE=1 bench/alloc-bench.sh         # a new connection per request (-c16)
+#   PIER_BASE_JAR=/tmp/old.jar H2=1 bench/alloc-bench.sh            # h2c by prior knowledge, h2load -c8 -m16
 #   PIER_JAR=... DURATION=10 PORT_BASE=37411 bench/alloc-bench.sh
+#   PIER_JAVA_OPTS=... PIER_BASE_JAVA_OPTS=...                      # JVM options of each build
 #
 # Each Pier (one event loop, pinned to core 0, as in proxy-bench) runs a JFR recording of nothing but
 # each thread's allocation counter (jdk.ThreadAllocationStatistics, every second). After a warm-up,
@@ -17,6 +19,7 @@ PIER_BASE_JAR=${PIER_BASE_JAR:-}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
 CLOSE=${CLOSE:-0}
+H2=${H2:-0}
 PORT_BASE=${PORT_BASE:-18381}  # seven ports from here
 . bench/lib.sh
 need nginx nginx-light; need wrk wrk
@@ -29,6 +32,15 @@ cat > "$work/alloc.jfc" <<'JFC'
 </configuration>
 JFC
 wrk_args=(-t1 -c64); [ "$CLOSE" = 1 ] && wrk_args=(-t1 -c16 -H "Connection: close")
+[ "$H2" = 1 ] && need h2load nghttp2-client
+# load SECONDS URL: the load generator for DURATION or the warm-up; prints "<requests> requests in" for the figure
+load() {
+  if [ "$H2" = 1 ]; then
+    taskset -c 1 h2load -c8 -m16 -D"$1" "$2" | awk '/^requests:/ {print $8 " requests in (h2load, succeeded)"}'
+  else
+    taskset -c 1 wrk "${wrk_args[@]}" -d"$1s" "$2"
+  fi
+}
 start_backend "$PORT_BASE" 1
 pier_yaml "$PORT_BASE" > "$work/pier.yaml"
 declare -A port_of=([pier]=$((PORT_BASE + 1)) [pier-base]=$((PORT_BASE + 4)))
@@ -36,15 +48,18 @@ targets=(pier); [ -n "$PIER_BASE_JAR" ] && targets+=(pier-base)
 for t in "${targets[@]}"; do
   jar=$PIER_JAR; [ "$t" = pier-base ] && jar=$PIER_BASE_JAR
   p=${port_of[$t]}
-  start_pier "$t" "$jar" "$work/pier.yaml" "$p" $((p + 1)) $((p + 2)) 0 "-XX:StartFlightRecording=name=alloc,settings=$work/alloc.jfc"
+  opts=${PIER_JAVA_OPTS:-}; [ "$t" = pier-base ] && opts=${PIER_BASE_JAVA_OPTS:-}
+  # shellcheck disable=SC2086  # a list of JVM options
+  start_pier "$t" "$jar" "$work/pier.yaml" "$p" $((p + 1)) $((p + 2)) 0 "-XX:StartFlightRecording=name=alloc,settings=$work/alloc.jfc" $opts
 done
 wait_ports "$PORT_BASE" "${port_of[pier]}" ${PIER_BASE_JAR:+${port_of[pier-base]}}
-echo "wrk ${wrk_args[*]} -d${DURATION}s; allocation of Pier's event loop per request"
+if [ "$H2" = 1 ]; then echo "h2load -c8 -m16 -D${DURATION} (h2c); allocation of Pier's event loop per request"
+else echo "wrk ${wrk_args[*]} -d${DURATION}s; allocation of Pier's event loop per request"; fi
 for t in "${targets[@]}"; do
   url="http://127.0.0.1:${port_of[$t]}/"
-  taskset -c 1 wrk "${wrk_args[@]}" -d"${WARMUP}s" "$url" > /dev/null
+  load "$WARMUP" "$url" > /dev/null
   t0=$(date +%s.%N)
-  taskset -c 1 wrk "${wrk_args[@]}" -d"${DURATION}s" "$url" > "$work/$t.wrk"
+  load "$DURATION" "$url" > "$work/$t.wrk"
   t1=$(date +%s.%N); sleep 1.5  # one more sample after the end
   jcmd "${proxy_pid[$t]}" JFR.dump name=alloc filename="$work/$t.jfr" > /dev/null
   jfr print --json --events jdk.ThreadAllocationStatistics "$work/$t.jfr" > "$work/$t.json"

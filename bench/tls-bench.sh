@@ -33,6 +33,7 @@ PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 TARGETS=${TARGETS:-nginx haproxy pier-openssl pier-jdk}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
+PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}; PIER_BASE_JAVA_OPTS=${PIER_BASE_JAVA_OPTS:-}  # JVM options of the build under test, of the base build
 PIER_BASE_JAR=${PIER_BASE_JAR:-}  # also run that build (OpenSSL engine) as target pier-base-openssl: A/B in one run
 [ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base-openssl"
 MODES=${MODES:-new-conn keep-alive h2}  # which tables to run
@@ -116,7 +117,9 @@ data:
 CONF
 } > "$work/pier.yaml"
 start_pier() { # name engine https-port index [jar]
-  taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m \
+  local opts=$PIER_JAVA_OPTS; [ -n "${5:-}" ] && opts=$PIER_BASE_JAVA_OPTS
+  # shellcheck disable=SC2086  # a list of JVM options
+  taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m $opts \
     -jar "${5:-$PIER_JAR}" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $((PIER_HTTP_BASE + $4)) \
     --https-port "$3" --admin-port $((PIER_ADMIN_BASE + $4)) --event-loops 1 --tls-engine "$2" \
     --default-certificate default/bench-tls > "$work/$1.log" 2>&1 & pids+=($!); proxy_pid[$1]=$!

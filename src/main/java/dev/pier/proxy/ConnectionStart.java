@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,8 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
     private static final int PROXY_V2_FIXED = 16;
     /** Set once the connection speaks HTTP/2: checks what Netty answers only with a stream reset. */
     private H2StreamOrder streams;
+    /** On a TLS port with {@link H2Front} on: the handshake's end is watched for ALPN h2. */
+    private boolean tlsWatched;
 
     ConnectionStart(EdgeTransport.PortEdge edge) {
         this.edge = edge;
@@ -149,6 +152,23 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
         decided();
     }
 
+    /**
+     * Once the TLS handler is in (an SNI handler replaces itself with it on the ClientHello), its handshake's
+     * end is watched: ALPN h2 goes to {@link H2Front} before Vert.x hears of the handshake.
+     */
+    private void watchAlpn(ChannelHandlerContext ctx) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl == null) return;
+        tlsWatched = true;
+        ssl.handshakeFuture().addListener(done -> {
+            ChannelHandlerContext sslContext = ctx.pipeline().context(ssl);
+            if (done.isSuccess() && sslContext != null && "h2".equals(ssl.applicationProtocol())
+                    && H2Front.take(ctx.channel(), sslContext.name(), edge.policy())) {
+                decided();
+            }
+        });
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (streams != null && msg instanceof ByteBuf frames) {
@@ -164,6 +184,11 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
         if (guard != null) {
             guard.rawRead();
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (!edge.cleartext() && !decided && !tlsWatched && H2Front.enabled()) {
+            ctx.fireChannelRead(msg);
+            watchAlpn(ctx);
             return;
         }
         if (decided || !edge.cleartext() || !(msg instanceof ByteBuf buf)) {
@@ -189,6 +214,7 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
                 goAway(ctx, error);
                 return;
             }
+            if (prefaceMatched == 0) H2Front.take(ctx.channel(), NAME, edge.policy()); // else Vert.x holds the preface's start
             ctx.fireChannelRead(preface);
             if (buf.isReadable()) ctx.fireChannelRead(buf);
             else buf.release();

@@ -102,12 +102,14 @@ final class ProxyServer extends VerticleBase {
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
         Listener.guard(server, options.edge(), options.serverHeader(), this::refusedAtEdge);
         Future<HttpServer> plain = server.listen(bindAddress)
+                .onSuccess(bound -> H2Front.serve(bound.actualPort(), (ContextInternal) context, request -> handle(request, false)))
                 .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
         if (https == null) return plain;
         httpsOptions = https.apply(listener);
         httpsServer = vertx.createHttpServer(httpsOptions).requestHandler(request -> handle(request, true));
         Listener.guard(httpsServer, options.edge(), options.serverHeader(), this::refusedAtEdge);
         return plain.compose(bound -> httpsServer.listen(httpsBindAddress)
+                .onSuccess(tls -> H2Front.serve(tls.actualPort(), (ContextInternal) context, request -> handle(request, true)))
                 .recover(e -> Future.failedFuture(new ListenFailure("--https-port", httpsBindAddress.port(), e))));
     }
 
@@ -166,6 +168,8 @@ final class ProxyServer extends VerticleBase {
     @Override
     public Future<?> stop() {
         if (lagTimer >= 0) vertx.cancelTimer(lagTimer);
+        if (server != null) H2Front.stop(server.actualPort(), eventLoop);
+        if (httpsServer != null) H2Front.stop(httpsServer.actualPort(), eventLoop);
         return clients == null ? Future.succeededFuture() : clients.close();
     }
 

@@ -219,7 +219,7 @@ class GrpcProxyTest {
         // No deadline from the client: the route's timeout becomes the backend's deadline, and Pier enforces it.
         assertThat(Long.parseLong(unary(channel, DEADLINE, "", CallOptions.DEFAULT))).isBetween(1L, 2000L);
         Status late = statusOf(() -> unary(channel, SLEEP, "4000", CallOptions.DEFAULT));
-        assertThat(late.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(late.getCode()).as(late.toString()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     }
 
     @Test
