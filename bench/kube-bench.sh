@@ -22,6 +22,9 @@
 #   -DcreateThreads=16    parallel clients creating the Ingresses already present
 #   -DpublishAddress=192.0.2.10   Pier writes Ingress status.loadBalancer, as deployed ("" for none)
 #   -Dhistogram=25        classes of the heap histogram to print (0: none)
+#   -DheapDump=/tmp/p.hprof  live-object heap dumps: /tmp/p-base.hprof before Pier, /tmp/p.hprof with it
+#   -DserviceEach=true    each Ingress present names a Service of its own (with an EndpointSlice), not all one
+#   -DingressPath=/       the Prefix path of each Ingress present (the timed writes keep /)
 # JVM: -Xms2g -Xmx2g unless JAVA_HEAP is set (e.g. JAVA_HEAP="-Xmx512m").
 # Figures and how they were taken: docs/performance.md, section "Cluster mode".
 set -euo pipefail

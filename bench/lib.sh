@@ -104,13 +104,23 @@ CONF
 }
 
 # start_pier NAME JAR FILE HTTP_PORT HTTPS_PORT ADMIN_PORT CPU [JAVA OPTIONS...]: one event loop,
-# the JVM told it has one core, pinned to CPU. Its log is $work/NAME.log.
+# the JVM told it has one core, pinned to CPU, the image's metaspace trigger. Its log is $work/NAME.log.
 start_pier() {
   local name=$1 jar=$2 file=$3 http=$4 https=$5 admin=$6 cpu=$7 gc=-XX:+UseParallelGC; shift 7
   case " $* " in *" -XX:+Use"*GC" "*) gc=;; esac  # a GC chosen in the options replaces the default one
-  taskset -c "$cpu" java -XX:ActiveProcessorCount=1 $gc -Xms512m -Xmx512m "$@" \
+  taskset -c "$cpu" java -XX:ActiveProcessorCount=1 $gc -Xms512m -Xmx512m -XX:MetaspaceSize=128m "$@" \
     -jar "$jar" serve --file "$file" --address 127.0.0.1 --http-port "$http" --https-port "$https" \
     --admin-port "$admin" --event-loops 1 > "$work/$name.log" 2>&1 & pids+=($!); proxy_pid[$name]=$!
+}
+
+# jit_ms PID BEFORE: the CPU (ms) of a JVM's compiler threads, less BEFORE: near 0 over a run that
+# measured compiled code, hundreds of ms where the JIT was still (or again) at work on the same core.
+jit_ms() {
+  local ticks=0 t
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in C1\ Compiler*|C2\ Compiler*) ticks=$((ticks + $(awk '{print $14 + $15}' "$t/stat")));; esac
+  done
+  echo $((ticks * 1000 / $(getconf CLK_TCK) - $2))
 }
 
 # wait_ports PORT...: each answers GET / within 20 s, else print the Pier logs and fail.

@@ -12,9 +12,11 @@
 #
 # One table, a row per rate and target: offered and achieved rate (requests sent per second),
 # success %, exact latency percentiles over every request (from vegeta's per-request results, not
-# its t-digest estimates), max, and the proxy's CPU time per request. Every rate must stay below
-# every proxy's saturation (proxy-bench's requests/s): a row whose achieved rate is below the
-# offered one is marked, since there the generator was held back and the latencies are closed-loop.
+# its t-digest estimates), max, the proxy's CPU time per request, and for Pier the CPU its JIT
+# compiler threads used during the row (jit-ms: near 0 when the row measured compiled code).
+# Every rate must stay below every proxy's saturation (proxy-bench's requests/s): a row whose
+# achieved rate is below the offered one is marked, since there the generator was held back and
+# the latencies are closed-loop.
 #
 # Layout on a 2-core machine: the proxy under test owns core 0; the backend (nginx, one worker,
 # a fixed 13-byte body) and vegeta share core 1. vegeta keeps its connections alive, at most
@@ -59,15 +61,16 @@ attack() {
 }
 
 run() { # name port rate -> one row of the table
-  local name=$1 port=$2 rate=$3 pid=${proxy_pid[$1]:-} before=0 after=0 out="$work/$1-$3.bin"
-  [ -n "$pid" ] && before=$(cpu_ticks "$pid")
+  local name=$1 port=$2 rate=$3 pid=${proxy_pid[$1]:-} before=0 after=0 out="$work/$1-$3.bin" jit=
+  [ -n "$pid" ] && before=$(cpu_ticks "$pid") && jit=$(jit_ms "$pid" 0)
   attack "$port" "$DURATION" "$rate" "$out"
   [ -n "$pid" ] && after=$(cpu_ticks "$pid")
   # Sent rate, success ratio and request count from vegeta's summary; exact percentiles from the
   # latency (ns, third field) of every request.
+  [ -n "$pid" ] && jit=$(jit_ms "$pid" "${jit:-0}")
   local summary; summary=$("$VEGETA" report -type=json "$out")
   "$VEGETA" encode -to csv "$out" | cut -d, -f3 | sort -n | awk -v name="$name" -v offered="$rate" \
-    -v summary="$summary" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v haspid="${pid:+1}" '
+    -v summary="$summary" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v haspid="${pid:+1}" -v jit="${jit:--}" '
     { lat[NR] = $1 }
     function field(key,   m) { match(summary, "\"" key "\":[0-9.e+-]+"); m = substr(summary, RSTART, RLENGTH); sub(/.*:/, "", m); return m + 0 }
     function pct(q,   i) { i = int(q * NR); if (i < q * NR) i++; if (i < 1) i = 1; return lat[i] / 1e6 }
@@ -75,15 +78,22 @@ run() { # name port rate -> one row of the table
       n = field("requests"); achieved = field("rate"); success = field("success") * 100
       cpu = (haspid && n > 0) ? sprintf("%.1f", ticks * 1e6 / hz / n) : "-"
       mark = (achieved < 0.99 * offered) ? " *" : ""
-      printf "%-8s %9d %10.0f%-2s %8.2f %8.3f %8.3f %8.3f %8.3f %8.3f %10s\n", name, offered, achieved, mark, success,
-        pct(0.50), pct(0.90), pct(0.99), pct(0.999), lat[NR] / 1e6, cpu }'
+      if (name != "pier" && name != "pier-base") jit = "-"
+      printf "%-8s %9d %10.0f%-2s %8.2f %8.3f %8.3f %8.3f %8.3f %8.3f %10s %7s\n", name, offered, achieved, mark, success,
+        pct(0.50), pct(0.90), pct(0.99), pct(0.999), lat[NR] / 1e6, cpu, jit }'
 }
 
-echo "warming up Pier's JIT for ${WARMUP}s (closed loop, 64 connections, as proxy-bench)..."
+# Warm Pier's JIT: closed loop as proxy-bench (64 connections, as fast as it answers), then the
+# traffic it is measured with (each rate for WARMUP s, open loop, up to MAX_WORKERS connections).
+# The closed loop alone leaves the JIT a second round of work once the open loop opens new
+# connections: about 1 s of C2 and C1 CPU and 1,800 compilations in the first 15 s row, on the one
+# core Pier has (docs/performance.md), so that row measured the compiler, not the proxy.
+echo "warming up Pier's JIT: ${WARMUP}s closed loop, then ${WARMUP}s at each rate ($RATES/s, open loop)..."
 MAX_WORKERS=64 attack "$PIER_PORT" "$WARMUP" 0 /dev/null
+for rate in $RATES; do attack "$PIER_PORT" "$WARMUP" "$rate" /dev/null; done
 echo "proxies on core $PROXY_CPU, backend and vegeta on core $LOAD_CPU; vegeta attack -duration=${DURATION}s -max-workers=$MAX_WORKERS, keep-alive"
 echo "latencies in ms over every request; * = achieved rate below offered (saturated: not an open-loop figure)"
-printf "%-8s %9s %12s %8s %8s %8s %8s %8s %8s %10s\n" target offered/s achieved/s success% p50 p90 p99 p99.9 max cpu-us/req
+printf "%-8s %9s %12s %8s %8s %8s %8s %8s %8s %10s %7s\n" target offered/s achieved/s success% p50 p90 p99 p99.9 max cpu-us/req jit-ms
 for rate in $RATES; do
   for t in $TARGETS; do run "$t" "$(port_of "$t")" "$rate"; done
 done

@@ -13,6 +13,10 @@
 #   H2LOAD=1 H2_ROUNDS=5 SCENARIOS=none bench/proxy-bench.sh  # only h2c, each target 5 times in turn, medians
 #   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
 #   PORT_BASE=28081 bench/proxy-bench.sh            # ten ports from PORT_BASE (default 18081)
+#   TABLE_WARMUP=10 bench/proxy-bench.sh            # s of the 16k/close tables' own traffic per Pier first (default 5)
+#
+# Each Pier row also prints jit-ms: the CPU of its JIT compiler threads during the row (near 0 when
+# the row measured compiled code).
 #
 # Tables, each with every target in the same run:
 #   small  keep-alive, a 13-byte body, wrk -c$CONNECTIONS
@@ -30,6 +34,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-15}
+TABLE_WARMUP=${TABLE_WARMUP:-5}  # s of each later table's own traffic for each Pier before it (16k, close)
 PROXY_CPU=${PROXY_CPU:-0}
 TARGETS=${TARGETS:-direct nginx haproxy pier}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
@@ -65,20 +70,33 @@ wait_ports $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT ${PIER_BASE_JAR:+$
 run() { # name port seconds [path] [connections] [wrk options...] -> "rps p50 p99 cpu-us/request failed"
   local name=$1 port=$2 seconds=$3 path=${4:-/} conns=${5:-$CONNECTIONS}
   shift $(( $# < 5 ? $# : 5 ))
-  local pid=${proxy_pid[$name]:-} before=0 after=0
+  local pid=${proxy_pid[$name]:-} before=0 after=0 jit=-
   [ -n "$pid" ] && before=$(cpu_ticks "$pid")
+  case "$name" in pier*) jit=$(jit_ms "$pid" 0);; esac
   taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$path" > "$work/$name.wrk"
   [ -n "$pid" ] && after=$(cpu_ticks "$pid")
-  awk -v name="$name" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v haspid="${pid:+1}" '
+  case "$name" in pier*) jit=$(jit_ms "$pid" "$jit");; esac
+  awk -v name="$name" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v haspid="${pid:+1}" -v jit="$jit" '
     /requests in/ {n=$1}
     /Requests\/sec/ {rps=$2}
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
     /Non-2xx/ {failed += $NF}
     /Socket errors/ {gsub(",", ""); failed += $4 + $6 + $8 + $10}
     END {cpu = (haspid && n > 0) ? sprintf("%.1f", ticks * 1e6 / hz / n) : "-";
-         printf "%-10s %12s %10s %10s %12s %8d\n", name, rps, p50, p99, cpu, failed}' "$work/$name.wrk"
+         printf "%-10s %12s %10s %10s %12s %8d %7s\n", name, rps, p50, p99, cpu, failed, jit}' "$work/$name.wrk"
 }
-header() { printf "%-10s %12s %10s %10s %12s %8s\n" target "requests/s" p50 p99 "cpu-us/req" failed; }
+header() { printf "%-10s %12s %10s %10s %12s %8s %7s\n" target "requests/s" p50 p99 "cpu-us/req" failed jit-ms; }
+# warm_piers SECONDS [path] [connections] [wrk options...]: each Pier gets the next table's traffic
+# first, so that its JIT does not compile that traffic's paths (new connections, 16 KiB bodies)
+# on the proxy's core during the table; jit-ms says how far that held.
+warm_piers() {
+  local seconds=$1 path=${2:-/} conns=${3:-$CONNECTIONS} t
+  shift $(( $# < 3 ? $# : 3 ))
+  [ "$seconds" -gt 0 ] || return 0
+  for t in $TARGETS; do
+    case "$t" in pier*) taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${seconds}s" "$@" "http://127.0.0.1:$(port_of "$t")$path" >/dev/null;; esac
+  done
+}
 
 port_of() { case "$1" in direct) echo $BACKEND_PORT;; nginx) echo $NGINX_PORT;; haproxy) echo $HAPROXY_PORT;; pier) echo $PIER_PORT;; pier-base) echo $PIER_BASE_PORT;; esac; }
 
@@ -90,9 +108,11 @@ for scenario in $SCENARIOS; do
   case "$scenario" in
     small) echo; echo "keep-alive, 13-byte body: wrk -c$CONNECTIONS"; header
       for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION"; done ;;
-    16k) echo; echo "keep-alive, 16 KiB body: wrk -c$CONNECTIONS /16k"; header
+    16k) warm_piers "$TABLE_WARMUP" /16k
+      echo; echo "keep-alive, 16 KiB body: wrk -c$CONNECTIONS /16k"; header
       for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION" /16k; done ;;
-    close) echo; echo "a new connection per request: wrk -c$CLOSE_CONNECTIONS -H 'Connection: close'"; header
+    close) warm_piers "$TABLE_WARMUP" / "$CLOSE_CONNECTIONS" -H "Connection: close"
+      echo; echo "a new connection per request: wrk -c$CLOSE_CONNECTIONS -H 'Connection: close'"; header
       for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION" / "$CLOSE_CONNECTIONS" -H "Connection: close"; done ;;
     swap) swaps() { curl -fsS "http://127.0.0.1:$PIER_ADMIN/routes" | grep -o '"swaps" *: *[0-9]*' | grep -o '[0-9]*$'; }
       before=$(swaps)

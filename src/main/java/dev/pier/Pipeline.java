@@ -42,6 +42,8 @@ public final class Pipeline implements SnapshotSink {
     private final TranslationMemo memo = new TranslationMemo();
     private Set<String> reported = Set.of();
     private volatile Consumer<TranslationResult> published = r -> { };
+    /** The start-up collection ran (see {@link #collectStartUp}). */
+    private boolean startUpCollected;
 
     Pipeline(DataPlane dataPlane, TranslateOptions options, LiveState state, Clock clock, ConfigMeters meters) {
         this.dataPlane = dataPlane;
@@ -71,6 +73,7 @@ public final class Pipeline implements SnapshotSink {
             live.run();
         }
         long done = System.nanoTime();
+        if (!startUpCollected) collectStartUp();
         var now = clock.instant();
         state.published(result, now, swap);
         meters.applied(result.table(), result.statuses(), now.toEpochMilli());
@@ -81,6 +84,20 @@ public final class Pipeline implements SnapshotSink {
                 result.table().virtualHosts().stream().mapToInt(v -> v.routes().size()).sum(),
                 result.endpoints().size(), (translated - start) / 1_000_000, memo.reusedIngresses(), (done - translated) / 1_000_000);
         return result;
+    }
+
+    /**
+     * Once, with the first table live and before Pier says it is ready (in file mode, before its
+     * ports open): a full collection, so that what start-up built lies in the old generation before
+     * traffic. Left to the young collections under traffic, it was copied from survivor space to
+     * survivor space at each of them (3.7 MB in the bench, against 1.4 MB after this) until
+     * it was old enough to promote; the pause is paid here, once, instead.
+     */
+    private void collectStartUp() {
+        startUpCollected = true;
+        long start = System.nanoTime();
+        System.gc();
+        log.info("start-up objects collected before serving in {} ms", (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Told of every translation once it is live (the ACME manager: what to order, which challenge answers are served); must not block. */

@@ -148,6 +148,26 @@ class FileModeTest {
                 .contains("process_uptime_seconds");
     }
 
+    /**
+     * What start-up built is collected once, with the first table live and before the ports open,
+     * so that the first collections under traffic do not copy it; the pause shows in the GC meters.
+     */
+    @Test
+    void startUpIsCollectedOnceBeforeServing() throws Exception {
+        Files.writeString(dir.resolve("shop.yaml"), objects("/cart"));
+        pier = PierServer.startWithFiles(new PierServer.Config(List.of(dir), "127.0.0.1", 0, 0,
+                TranslateOptions.DEFAULTS, 2, 50));
+        assertThat(get(pier.httpPort(), "shop.example.com", "/cart").status()).isEqualTo(200);
+        String explicit = "jvm_gc_pause_seconds_count\\{action=\"end of major GC\",cause=\"System.gc\\(\\)\",[^}]*} ";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String metrics;
+        do { // the JVM reports a pause to the meters from its own thread, a moment after it ended
+            metrics = get(pier.adminPort(), "x", "/metrics").body();
+            Thread.sleep(25);
+        } while (!java.util.regex.Pattern.compile(explicit).matcher(metrics).find() && System.nanoTime() < deadline);
+        assertThat(metrics).containsPattern(explicit + "1(\\.0)?\n");
+    }
+
     /** /routes is one more view of the problems, and shows what the file reader skipped, by file and line. */
     @Test
     void routesShowEveryProblemAndWhatTheReaderSkipped() throws Exception {

@@ -27,7 +27,7 @@ interface CompiledFilter {
         if (filter instanceof Filter.UrlRewrite f) return new UrlRewrite(f, route);
         if (filter instanceof Filter.RequestRedirect f) return new Redirect(f, route);
         if (filter instanceof Filter.DirectResponse f) return new DirectResponse(f);
-        throw new IllegalArgumentException("route " + route.id + ": unknown filter " + filter);
+        throw new IllegalArgumentException("route " + route.id() + ": unknown filter " + filter);
     }
 
     /** Set replaces, add appends, remove deletes; MultiMap names compare case-insensitively. */

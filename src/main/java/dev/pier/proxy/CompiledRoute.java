@@ -9,11 +9,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import dev.pier.model.Regex;
 
-/** One route ready to serve: its non-path conditions, filters, answer, timeouts, retries and meters. */
+/**
+ * One route ready to serve: its non-path conditions, filters, answer, timeouts, retries and meters. Its id and
+ * match are read through its model route, not copied (two fields were 8 B per route at 10,000 routes).
+ */
 final class CompiledRoute {
     final Route route;
-    final String id;
-    final RouteMatch match;
     /** Position in its virtual host's route list: lower wins. */
     final int order;
     /** The PREFIX match value (no trailing slash, or "/"), for ReplacePrefixMatch; null for other path types. */
@@ -44,9 +45,8 @@ final class CompiledRoute {
     CompiledRoute(Route route, int order, CompiledFilter[] filters, CompiledAction action, RouteMeters unservedMeters,
                   boolean unservedViaTarget) {
         this.route = route;
-        this.id = route.id();
         this.order = order;
-        this.match = route.match();
+        RouteMatch match = route.match();
         PathMatch path = match.path();
         this.matchedPrefix = path.type() == PathMatch.Type.PREFIX ? path.value() : null;
         this.pathRegex = path.type() == PathMatch.Type.REGEX ? path.regex() : null;
@@ -61,6 +61,11 @@ final class CompiledRoute {
         this.forwardRawPath = route.forwardRawPath();
         this.httpsRedirect = route.https().redirect();
         this.hsts = route.https().hsts() == null ? null : HttpHeaders.createOptimized(route.https().hsts().headerValue());
+    }
+
+    /** The route's id: its name in metrics, logs and traces. */
+    String id() {
+        return route.id();
     }
 
     /** Meters of the exchanges that reached no Service (a filter answered, a path named none); each target has its own. */

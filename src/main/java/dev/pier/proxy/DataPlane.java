@@ -86,7 +86,7 @@ public final class DataPlane {
         this.swaps = Counter.builder("pier.table.swaps").description("Routing tables published").register(metrics);
         TimeGauge.builder("pier.table.swap.duration", lastSwapNanos, TimeUnit.NANOSECONDS, AtomicLong::doubleValue)
                 .description("Compile and swap time of the last routing table").register(metrics);
-        this.recorder = new ExchangeRecorder(new RouteMeters(metrics, "", RouteMeters.NO_ROUTE, RouteMeters.NO_SERVICE),
+        this.recorder = new ExchangeRecorder(new RouteMeters(metrics, "", RouteMeters.NO_ROUTE),
                 observability.accessLog(), new RequestTracing(observability.openTelemetry()));
         Gauge.builder("pier.active.connections", openConnections, AtomicInteger::doubleValue)
                 .description("Client connections open on the proxy ports (both count against --max-connections)").register(metrics);

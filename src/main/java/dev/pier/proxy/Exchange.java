@@ -295,7 +295,7 @@ final class Exchange {
         if (mayRetry(false)) {
             retry(t.endpoint, RouteMeters.RetryReason.CONNECT);
         } else {
-            if (log.isDebugEnabled()) log.debug("route {}: connect to {} failed: {}", route.id, t.endpoint, cause.toString());
+            if (log.isDebugEnabled()) log.debug("route {}: connect to {} failed: {}", route.id(), t.endpoint, cause.toString());
             if (timedOut) fail(504, "backend connect timed out\n");
             else fail(502, "backend connect failed\n");
         }

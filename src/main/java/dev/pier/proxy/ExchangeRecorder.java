@@ -46,7 +46,7 @@ final class ExchangeRecorder {
         Endpoint endpoint = e.upstreamEndpoint();
         if (log) {
             accessLog.offer(line(e.server, request, status, bytesIn, bytesOut, duration, e.upstreamNanos(), endpoint,
-                    e.route.id, target == null ? null : target.meters.service, e.retries(), e.requestId(),
+                    e.route.id(), target == null ? null : target.meters.service, e.retries(), e.requestId(),
                     RequestTracing.traceId(span)));
         }
         if (span != null) {
@@ -70,7 +70,7 @@ final class ExchangeRecorder {
         if (accessLog != null && accessLog.sampled(status)) {
             requestId = server.forwardedHeaders().requestId(request);
             accessLog.offer(line(server, request, status, bytesIn, bytesOut, duration, -1, null,
-                    route == null ? null : route.id, null, 0, requestId, RequestTracing.traceId(span)));
+                    route == null ? null : route.id(), null, 0, requestId, RequestTracing.traceId(span)));
         }
         RequestTracing.end(span, request.method().name(), route, null, null, status, 0, requestId);
     }

@@ -101,8 +101,8 @@ final class RequestTracing {
         if (span == null) return;
         if (span.isRecording()) {
             if (route != null) {
-                span.updateName(method + " " + route.id); // low-cardinality, as the HTTP conventions ask of a span name
-                span.setAttribute(ROUTE, route.id);
+                span.updateName(method + " " + route.id()); // low-cardinality, as the HTTP conventions ask of a span name
+                span.setAttribute(ROUTE, route.id());
                 span.setAttribute(NAMESPACE, route.route.source().namespace());
             }
             if (target != null) span.setAttribute(SERVICE, target.meters.service);

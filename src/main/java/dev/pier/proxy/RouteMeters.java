@@ -57,12 +57,19 @@ final class RouteMeters {
         RetryReason(String label) { this.label = label; }
     }
 
-    private final MeterRegistry registry;
-    private final String namespace;
+    /**
+     * Where its meters register and the route's namespace label, one instance for many routes: a field each left no
+     * room for {@link #serviceKey} within 40 B.
+     */
+    record Scope(MeterRegistry registry, String namespace) {}
+
+    private final Scope scope;
     /** Replaced by the equal string of each new table that carries these meters over ({@link #carriedOver}). */
     private volatile String routeId;
     /** The service label, also what the access log and the span name. */
     final String service;
+    /** The Service these meters count toward; null for the {@code none} ones. The compiled table finds meters by it. */
+    final ServiceKey serviceKey;
     /**
      * The slots of the meters registered so far; null until this route's first exchange, so a route
      * without traffic costs a few fields (at 10,000 routes the slots were most of a route's heap).
@@ -73,16 +80,21 @@ final class RouteMeters {
     /** The route's meters of exchanges that reached no Service, when this is its first target's; made on first use. */
     private volatile RouteMeters unserved;
 
-    RouteMeters(MeterRegistry registry, String namespace, String routeId, String service) {
-        this.registry = registry;
-        this.namespace = namespace;
+    /** The {@code none} meters of a route (exchanges that reached no Service), or of requests no route matched. */
+    RouteMeters(MeterRegistry registry, String namespace, String routeId) {
+        this(new Scope(registry, namespace), routeId, null, NO_SERVICE);
+    }
+
+    private RouteMeters(Scope scope, String routeId, ServiceKey serviceKey, String service) {
+        this.scope = scope;
         this.routeId = routeId;
+        this.serviceKey = serviceKey;
         this.service = service;
     }
 
     /** What a route that has seen traffic keeps: its tags and the meters it registered, each on first use. */
     private final class Slots {
-        final Tags tags = Tags.of("namespace", namespace, "route", routeId, "service", service);
+        final Tags tags = Tags.of("namespace", scope.namespace(), "route", routeId, "service", service);
         final CounterSlots requests = new CounterSlots();
         final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(STATUS_CLASSES.length);
         final AtomicReferenceArray<Counter> timeouts = new AtomicReferenceArray<>(Timeout.values().length);
@@ -136,13 +148,13 @@ final class RouteMeters {
      * sets under one name (exchanges of the old table still on them are not counted, as on a retired route).
      */
     synchronized void disownsUnserved() {
-        if (unserved == null) unserved = new RouteMeters(registry, namespace, routeId, NO_SERVICE);
+        if (unserved == null) unserved = none(scope, routeId);
         unserved.retire();
     }
 
     private synchronized RouteMeters createUnserved() {
         if (unserved == null) {
-            RouteMeters u = new RouteMeters(registry, namespace, routeId, NO_SERVICE);
+            RouteMeters u = none(scope, routeId);
             if (retired) u.retire();
             unserved = u;
         }
@@ -150,8 +162,13 @@ final class RouteMeters {
     }
 
     /** The meters of a route toward {@code service}; a Service outside the route's namespace is labelled {@code ns/name:port}. */
-    static RouteMeters forService(MeterRegistry registry, String namespace, String routeId, ServiceKey service) {
-        return new RouteMeters(registry, namespace, routeId, serviceLabel(namespace, service));
+    static RouteMeters forService(Scope scope, String routeId, ServiceKey service) {
+        return new RouteMeters(scope, routeId, service, serviceLabel(scope.namespace(), service));
+    }
+
+    /** A route's meters of exchanges that reached no Service (service label {@code none}). */
+    static RouteMeters none(Scope scope, String routeId) {
+        return new RouteMeters(scope, routeId, null, NO_SERVICE);
     }
 
     static String serviceLabel(String routeNamespace, ServiceKey service) {
@@ -272,18 +289,18 @@ final class RouteMeters {
 
     private Counter counter(String name, String description, Tags tags) {
         if (retired) return null;
-        return keep(Counter.builder(name).description(description).tags(tags).register(registry));
+        return keep(Counter.builder(name).description(description).tags(tags).register(scope.registry()));
     }
 
     private Counter bytes(String name, String description, Tags tags) {
         if (retired) return null;
-        return keep(Counter.builder(name).description(description).baseUnit("bytes").tags(tags).register(registry));
+        return keep(Counter.builder(name).description(description).baseUnit("bytes").tags(tags).register(scope.registry()));
     }
 
     private Timer timer(String name, String description, Tags tags) {
         if (retired) return null;
         return keep(Timer.builder(name).description(description).tags(tags)
-                .serviceLevelObjectives(BUCKETS).register(registry));
+                .serviceLevelObjectives(BUCKETS).register(scope.registry()));
     }
 
     private <M extends Meter> M keep(M meter) {
@@ -297,7 +314,7 @@ final class RouteMeters {
         if (unserved != null) unserved.retire();
         Slots s = slots;
         if (s == null) return;
-        for (Meter m : s.registered) registry.remove(m);
+        for (Meter m : s.registered) scope.registry().remove(m);
         s.registered.clear();
     }
 

@@ -75,9 +75,8 @@ final class GatewayRouteRoutes {
             if (problems.leftOut() > before) continue;
             for (int j = 0; j < routes.size(); j++) {
                 Route route = routes.get(j);
-                String field = rule.getResolver() != null ? f + ".resolver" : f + ".matches[" + j + "]";
                 for (String host : hosts) {
-                    out.add(new RouteClaim(host, route, createdAt(gr), i, j, field, deleting));
+                    out.add(new RouteClaim(host, route, createdAt(gr), i, j, rule.getResolver() != null, deleting));
                 }
             }
         }

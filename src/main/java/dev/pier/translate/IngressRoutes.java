@@ -85,7 +85,7 @@ final class IngressRoutes {
                 if (backends.isEmpty()) continue;
                 String id = "ingress/" + ref.namespace() + "/" + ref.name() + "/rule/" + i + "/path/" + j;
                 Route route = forward(id, ref, RouteMatch.path(match), backends.get(), forwardRawPath);
-                out.add(new RouteClaim(host.get(), route, createdAt(ingress), i, j, field, deleting));
+                out.add(new RouteClaim(host.get(), route, createdAt(ingress), i, j, false, deleting));
             }
         }
         return out;
@@ -100,7 +100,7 @@ final class IngressRoutes {
         }
     }
 
-    private static String pathField(int rule, int path) {
+    static String pathField(int rule, int path) {
         return rule < PATH_FIELDS.length && path < PATH_FIELDS[rule].length ? PATH_FIELDS[rule][path]
                 : "spec.rules[" + rule + "].http.paths[" + path + "]";
     }

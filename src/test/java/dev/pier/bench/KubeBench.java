@@ -51,6 +51,12 @@ public final class KubeBench {
     private static final int CREATE_THREADS = Integer.getInteger("createThreads", 16);
     private static final String PUBLISH_ADDRESS = System.getProperty("publishAddress", "192.0.2.10");
     private static final int HISTOGRAM = Integer.getInteger("histogram", 25);
+    /** A path: live-object heap dumps there ({@code -base} before Pier, then with it) to find what a route keeps. */
+    private static final String HEAP_DUMP = System.getProperty("heapDump", "");
+    /** Each Ingress present names a Service of its own (created with an EndpointSlice), instead of all naming one. */
+    private static final boolean SERVICE_EACH = Boolean.getBoolean("serviceEach");
+    /** The Prefix path of each Ingress present (the timed writes' Ingresses keep {@code /}). */
+    private static final String INGRESS_PATH = System.getProperty("ingressPath", "/");
 
     public static void main(String[] args) throws Exception {
         int[] sizes = args.length == 0 ? new int[]{1_000, 10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
@@ -75,7 +81,7 @@ public final class KubeBench {
             Histogram baselineHistogram = null;
             for (int size : sizes) {
                 long t0 = System.nanoTime();
-                createIngresses(cluster, present, size);
+                createIngresses(cluster, backend, present, size);
                 System.out.printf("created Ingresses %d..%d through the API server in %.1f s (%d threads)%n",
                         present, size - 1, (System.nanoTime() - t0) / 1e9, CREATE_THREADS);
                 present = size;
@@ -83,7 +89,8 @@ public final class KubeBench {
                     // This JVM's own share (API client, backend, bench) before any Pier ever ran.
                     baseline = usedHeapAfterGc();
                     baselineRss = rssBytes();
-                    baselineHistogram = Histogram.take();
+                    baselineHistogram = Histogram.baseline();
+                    dumpHeap(HEAP_DUMP.replaceFirst("(\\.hprof)?$", "-base.hprof"));
                     pier = cluster.startPier(options(cluster, "bench"));
                 }
                 long t1 = System.nanoTime();
@@ -129,6 +136,7 @@ public final class KubeBench {
             // showing their status would make the figure smaller or larger than Pier's steady state.
             if (!PUBLISH_ADDRESS.isEmpty()) awaitStatusesWritten(cluster, "the heap is taken");
             Histogram live = Histogram.take();
+            dumpHeap(HEAP_DUMP);
             long withPier = usedHeapAfterGc();
             long rss = rssBytes();
             long liveBytes = live.totalAbove(baselineHistogram);
@@ -162,19 +170,44 @@ public final class KubeBench {
         return PUBLISH_ADDRESS.isEmpty() ? options : options.withPublishAddress(PUBLISH_ADDRESS);
     }
 
-    /** Ingresses r{from}..r{to-1}, each its own host with one Prefix path to Service web, created in parallel. */
-    private static void createIngresses(Cluster cluster, int from, int to) throws Exception {
+    /**
+     * Ingresses r{from}..r{to-1}, each its own host with one Prefix path to Service web (with {@code -DserviceEach=true}
+     * to its own Service web-r{i}, created first with an EndpointSlice naming {@code backend}), created in parallel.
+     */
+    private static void createIngresses(Cluster cluster, Backend backend, int from, int to) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CREATE_THREADS);
         try {
             List<Future<?>> done = new ArrayList<>();
             KubernetesClient admin = cluster.admin;
             for (int i = from; i < to; i++) {
-                Ingress ingress = cluster.ingress("r" + i, "/", "web");
-                done.add(pool.submit(() -> admin.network().v1().ingresses().inNamespace(cluster.ns).resource(ingress).create()));
+                String service = SERVICE_EACH ? "web-r" + i : "web";
+                Ingress ingress = cluster.ingress("r" + i, INGRESS_PATH, service);
+                done.add(pool.submit(() -> {
+                    if (SERVICE_EACH) createService(cluster, service, backend);
+                    return admin.network().v1().ingresses().inNamespace(cluster.ns).resource(ingress).create();
+                }));
             }
             for (Future<?> f : done) f.get();
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Service {@code name} and its EndpointSlice; one already there is fine: under load fabric8 retries a POST whose
+     * answer timed out, and the retry finds what the first one made.
+     */
+    private static void createService(Cluster cluster, String name, Backend backend) {
+        try {
+            cluster.admin.services().inNamespace(cluster.ns).resource(Cluster.service(name)).create();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409) throw e;
+        }
+        try {
+            cluster.admin.discovery().v1().endpointSlices().inNamespace(cluster.ns)
+                    .resource(Cluster.slice(name + "-1", name, backend)).create();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409) throw e;
         }
     }
 
@@ -273,7 +306,7 @@ public final class KubeBench {
 
     private static void awaitServed(Cluster cluster, PierServer pier, String name) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (cluster.get(pier, cluster.host(name), "/").status() != 200) {
+        while (cluster.get(pier, cluster.host(name), INGRESS_PATH).status() != 200) {
             if (System.nanoTime() > deadline) throw new IllegalStateException(name + " not served in 5 minutes");
             Thread.sleep(10);
         }
@@ -294,6 +327,14 @@ public final class KubeBench {
             Thread.sleep(300);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Live objects to {@code file} (nothing when the path is empty), for a look at what holds what. */
+    private static void dumpHeap(String file) throws java.io.IOException {
+        if (HEAP_DUMP.isEmpty()) return;
+        Files.deleteIfExists(Path.of(file));
+        ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).dumpHeap(file, true);
+        System.out.printf("heap dump (live objects): %s%n", file);
     }
 
     /** The resident set of this process (Linux), 0 where /proc is not there. */

@@ -39,6 +39,7 @@ public final class KubeSource implements AutoCloseable {
     private final SnapshotAssembly assembly;
     private final Leadership leadership;
     private final StatusUpdater statuses;
+    private final StatusWriter writer;
     private volatile Runnable leadershipListener = () -> { };
 
     // Only the rebuild thread touches these.
@@ -62,7 +63,7 @@ public final class KubeSource implements AutoCloseable {
             changes.statusesWanted();
             leadershipListener.run();
         }, () -> leadershipListener.run());
-        StatusWriter writer = new StatusWriter(client, options, Clock.systemUTC());
+        this.writer = new StatusWriter(client, options, Clock.systemUTC(), leadership::isLeader);
         this.statuses = new StatusUpdater(statusTarget != null ? statusTarget
                 : (wanted, gone) -> writer.write(wanted, gone, informers::cached, informers::beingDeleted), leadership::isLeader);
     }
@@ -124,6 +125,7 @@ public final class KubeSource implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        writer.close(); // first, so a pass waiting on its PATCHes ends and the status thread can stop
         statuses.close();
         informers.stop();
     }

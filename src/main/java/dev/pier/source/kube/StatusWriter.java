@@ -30,6 +30,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -49,8 +58,12 @@ import org.slf4j.LoggerFactory;
  *       per problem while it lasts; none for an object being deleted (its namespace may refuse new
  *       objects, and nobody is left to read them).</li>
  * </ul>
+ *
+ * <p>Deciding what to write stays on the status thread (so {@code reported} needs no lock); the status
+ * PATCHes themselves go to a small pool, {@link #WRITES_IN_FLIGHT} at a time, because one after another
+ * 10,000 Ingresses took a minute at start-up. A pass returns when all its PATCHes have ended.
  */
-public final class StatusWriter {
+public final class StatusWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
     private static final DateTimeFormatter MICRO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
             .withZone(java.time.ZoneOffset.UTC);
@@ -58,13 +71,39 @@ public final class StatusWriter {
     private final KubernetesClient client;
     private final KubeSourceOptions options;
     private final Clock clock;
+    private final BooleanSupplier leader;
+    /**
+     * Status PATCHes in flight at once: enough to hide the API server's round trip (as ingress-nginx bounds
+     * its status sync pool), few enough not to crowd out other writers or trip API priority and fairness.
+     */
+    static final int WRITES_IN_FLIGHT = 8;
+    private final ThreadPoolExecutor patchPool;
+    private volatile boolean closed;
     /** Per object, the problems already reported as Events, so each is reported once while it lasts. */
     private final Map<ObjectRef, Set<String>> reported = new HashMap<>();
 
-    public StatusWriter(KubernetesClient client, KubeSourceOptions options, Clock clock) {
+    /** @param leader whether this replica still leads: a PATCH not yet sent when leadership is lost is dropped */
+    public StatusWriter(KubernetesClient client, KubeSourceOptions options, Clock clock, BooleanSupplier leader) {
         this.client = client;
         this.options = options;
         this.clock = clock;
+        this.leader = leader;
+        AtomicInteger seq = new AtomicInteger();
+        this.patchPool = new ThreadPoolExecutor(WRITES_IN_FLIGHT, WRITES_IN_FLIGHT, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "pier-kube-status-write-" + seq.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        patchPool.allowCoreThreadTimeOut(true); // no threads kept while statuses are steady
+    }
+
+    /** Stops writing: PATCHes not yet sent are dropped (the next leader writes them), ones in flight are interrupted. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Runnable queued : patchPool.shutdownNow()) {
+            if (queued instanceof Future<?> f) f.cancel(false);
+        }
     }
 
     /**
@@ -78,6 +117,9 @@ public final class StatusWriter {
     public int write(List<ObjectStatus> statuses, Set<ObjectRef> gone, Function<ObjectRef, Optional<HasMetadata>> current,
                      Predicate<HasMetadata> beingDeleted) {
         gone.forEach(reported::remove);
+        long start = System.nanoTime();
+        List<Future<Boolean>> patches = new ArrayList<>();
+        int ingressPatches = 0;
         int writes = 0;
         Optional<List<Map<String, String>>> addresses = Optional.empty();
         boolean addressesKnown = false;
@@ -94,10 +136,10 @@ public final class StatusWriter {
                         addresses = publishedAddresses();
                         addressesKnown = true;
                     }
-                    if (addresses.isPresent() && writeIngress(ingress, addresses.get())) writes++;
+                    if (addresses.isPresent() && submit(patches, ref, ingressPatch(ingress, addresses.get()))) ingressPatches++;
                 } else if (GatewayRouteWatch.KIND.equals(ref.kind())
                         && object.get() instanceof GenericKubernetesResource route) {
-                    if (writeConditions(route, status.conditions())) writes++;
+                    submit(patches, ref, conditionsPatch(route, status.conditions()));
                 }
                 if (status.problems().isEmpty()) {
                     reported.remove(ref); // kept only for objects with problems: at 10,000 Ingresses an empty set each added up
@@ -120,7 +162,55 @@ public final class StatusWriter {
                 LOG.warn("could not write status of {}: {}", ref, e.getMessage());
             }
         }
-        return writes;
+        int written = 0;
+        int failed = 0;
+        for (Future<Boolean> patch : patches) {
+            try {
+                Boolean ok = patch.get(); // null: dropped, no longer leader or closing
+                if (Boolean.TRUE.equals(ok)) written++;
+                else if (ok != null) failed++;
+            } catch (CancellationException e) {
+                // closed before it was sent
+            } catch (ExecutionException e) {
+                failed++; // the task logs its own failures; anything else is a bug worth a line
+                LOG.warn("status write failed: {}", e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!patches.isEmpty()) {
+            LOG.info("wrote {} of {} statuses ({} Ingress, {} GatewayRoute) in {} ms, {} failed", written, patches.size(), ingressPatches,
+                    patches.size() - ingressPatches, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), failed);
+        }
+        return writes + written;
+    }
+
+    /**
+     * Queues one status PATCH for the pool ({@code patch} null: nothing to write). A failed PATCH is logged
+     * with its object and left for a later pass (the next change or leadership offers the statuses again).
+     *
+     * @return whether a PATCH was queued
+     */
+    private boolean submit(List<Future<Boolean>> patches, ObjectRef ref, Runnable patch) {
+        if (patch == null || closed) return false;
+        try {
+            patches.add(patchPool.submit(() -> {
+                if (closed || !leader.getAsBoolean()) return null; // dropped: the next leader writes it
+                try {
+                    patch.run();
+                    LOG.debug("{} status written", ref);
+                    return true;
+                } catch (KubernetesClientException e) {
+                    if (closed) LOG.debug("status of {} not written, closing: {}", ref, e.getMessage());
+                    else LOG.warn("could not write status of {}: {}", ref, e.getMessage());
+                    return false;
+                }
+            }));
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false; // closed meanwhile
+        }
     }
 
     /** The addresses Ingress status should show, or empty when neither publish flag is set. */
@@ -155,24 +245,23 @@ public final class StatusWriter {
         return Optional.empty();
     }
 
-    private boolean writeIngress(Ingress ingress, List<Map<String, String>> want) {
+    /** The PATCH that makes the Ingress show {@code want}, or null when it already does. */
+    private Runnable ingressPatch(Ingress ingress, List<Map<String, String>> want) {
         List<Map<String, String>> have = new ArrayList<>();
         if (ingress.getStatus() != null && ingress.getStatus().getLoadBalancer() != null
                 && ingress.getStatus().getLoadBalancer().getIngress() != null) {
             ingress.getStatus().getLoadBalancer().getIngress().forEach(lb -> have.add(address(lb.getIp(), lb.getHostname())));
         }
-        if (sorted(have).equals(want)) return false;
+        if (sorted(have).equals(want)) return null;
         String patch = Serialization.asJson(Map.of("status", Map.of("loadBalancer", Map.of("ingress", want))));
         // Naming the cached object (not withName) spares fabric8 a GET before the PATCH.
-        client.network().v1().ingresses().inNamespace(ingress.getMetadata().getNamespace()).resource(ingress)
+        return () -> client.network().v1().ingresses().inNamespace(ingress.getMetadata().getNamespace()).resource(ingress)
                 .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-        LOG.info("Ingress {}/{} status.loadBalancer <- {}", ingress.getMetadata().getNamespace(),
-                ingress.getMetadata().getName(), want);
-        return true;
     }
 
+    /** The PATCH that sets the route's conditions, or null when they already say so. */
     @SuppressWarnings("unchecked")
-    private boolean writeConditions(GenericKubernetesResource route, List<Condition> conditions) {
+    private Runnable conditionsPatch(GenericKubernetesResource route, List<Condition> conditions) {
         Object statusObj = route.getAdditionalProperties().get("status");
         List<Map<String, Object>> have = List.of();
         if (statusObj instanceof Map<?, ?> status && status.get("conditions") instanceof List<?> list) {
@@ -198,11 +287,10 @@ public final class StatusWriter {
                     ? old.get("lastTransitionTime") : now);
             want.add(m);
         }
-        if (same) return false;
+        if (same) return null;
         String patch = Serialization.asJson(Map.of("status", Map.of("conditions", want)));
-        client.genericKubernetesResources(GatewayRouteWatch.CONTEXT).inNamespace(route.getMetadata().getNamespace())
+        return () -> client.genericKubernetesResources(GatewayRouteWatch.CONTEXT).inNamespace(route.getMetadata().getNamespace())
                 .resource(route).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-        return true;
     }
 
     private void event(HasMetadata object, ObjectRef ref, Problem problem) {

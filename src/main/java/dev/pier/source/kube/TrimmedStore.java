@@ -5,7 +5,16 @@ import dev.pier.api.BackendTLS;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.LoadBalancerStatus;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServiceSpec;
+import io.fabric8.kubernetes.api.model.ServiceStatus;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressRuleValue;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -83,8 +92,19 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         } else if (meta != null && name.equals(meta.getName())) {
             name = meta.getName();
         }
-        if (names.get(name) instanceof Ingress before && trimmed instanceof Ingress after) shareHosts(before, after);
+        T before = names.get(name);
+        if (before != null && meta != null) shareUid(before.getMetadata(), meta);
+        if (before instanceof Ingress old && trimmed instanceof Ingress now) shareHosts(old, now);
         return names.put(name, trimmed);
+    }
+
+    /**
+     * The translation memo holds the uid string of the object it translated; an update that shapes no route (Pier's
+     * own status write) triggers no translation, so without this the cache's new copy would be a second string.
+     */
+    private static void shareUid(ObjectMeta before, ObjectMeta after) {
+        String uid = before == null ? null : before.getUid();
+        if (uid != null && uid.equals(after.getUid())) after.setUid(uid);
     }
 
     /**
@@ -143,6 +163,8 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
             compact(meta);
         }
         if (object instanceof Ingress ingress) compact(ingress);
+        if (object instanceof Service service) compact(service);
+        if (object instanceof EndpointSlice slice) compact(slice);
         if (object instanceof Secret secret) {
             if (secret.getData() != null) secret.getData().keySet().removeIf(k -> !translated(k));
             if (secret.getStringData() != null) secret.getStringData().keySet().removeIf(k -> !translated(k));
@@ -241,6 +263,87 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
             }
             // Every Ingress Pier serves shows the same published addresses: one status object for all of them.
             ingress.setStatus(SEEN.shared(status));
+        }
+    }
+
+    /**
+     * A Service's parts: fabric8 gives every object an empty map for unknown fields and every list field an empty
+     * ArrayList, ~1.5 KB per Service and EndpointSlice at 10,000 Services; equal ports and statuses are shared.
+     */
+    private static void compact(Service service) {
+        service.setAdditionalProperties(none(service.getAdditionalProperties()));
+        service.setApiVersion(shared(service.getApiVersion()));
+        service.setKind(shared(service.getKind()));
+        ServiceSpec spec = service.getSpec();
+        if (spec != null) {
+            spec.setAdditionalProperties(none(spec.getAdditionalProperties()));
+            spec.setClusterIPs(compact(spec.getClusterIPs()));
+            spec.setExternalIPs(compact(spec.getExternalIPs()));
+            spec.setIpFamilies(compact(spec.getIpFamilies()));
+            spec.setLoadBalancerSourceRanges(compact(spec.getLoadBalancerSourceRanges()));
+            if (spec.getSelector() != null && spec.getSelector().isEmpty()) spec.setSelector(Map.of());
+            spec.setType(shared(spec.getType()));
+            spec.setSessionAffinity(shared(spec.getSessionAffinity()));
+            spec.setInternalTrafficPolicy(shared(spec.getInternalTrafficPolicy()));
+            spec.setIpFamilyPolicy(shared(spec.getIpFamilyPolicy()));
+            if (spec.getPorts() != null && !spec.getPorts().contains(null)) {
+                List<ServicePort> ports = new ArrayList<>(spec.getPorts().size());
+                for (ServicePort port : spec.getPorts()) {
+                    port.setAdditionalProperties(none(port.getAdditionalProperties()));
+                    port.setName(shared(port.getName()));
+                    port.setProtocol(shared(port.getProtocol()));
+                    port.setAppProtocol(shared(port.getAppProtocol()));
+                    ports.add(SEEN.shared(port));
+                }
+                spec.setPorts(SEEN.shared(List.copyOf(ports)));
+            }
+        }
+        ServiceStatus status = service.getStatus();
+        if (status != null) {
+            status.setAdditionalProperties(none(status.getAdditionalProperties()));
+            status.setConditions(compact(status.getConditions()));
+            LoadBalancerStatus lb = status.getLoadBalancer();
+            if (lb != null) {
+                lb.setAdditionalProperties(none(lb.getAdditionalProperties()));
+                lb.setIngress(compact(lb.getIngress()));
+            }
+            service.setStatus(SEEN.shared(status));
+        }
+    }
+
+    private static void compact(EndpointSlice slice) {
+        slice.setAdditionalProperties(none(slice.getAdditionalProperties()));
+        slice.setApiVersion(shared(slice.getApiVersion()));
+        slice.setKind(shared(slice.getKind()));
+        slice.setAddressType(shared(slice.getAddressType()));
+        if (slice.getEndpoints() != null) {
+            for (Endpoint endpoint : slice.getEndpoints()) {
+                if (endpoint == null) continue;
+                endpoint.setAdditionalProperties(none(endpoint.getAdditionalProperties()));
+                endpoint.setAddresses(compact(endpoint.getAddresses()));
+                if (endpoint.getDeprecatedTopology() != null && endpoint.getDeprecatedTopology().isEmpty()) {
+                    endpoint.setDeprecatedTopology(Map.of());
+                }
+                endpoint.setNodeName(shared(endpoint.getNodeName()));
+                endpoint.setZone(shared(endpoint.getZone()));
+                EndpointConditions conditions = endpoint.getConditions();
+                if (conditions != null) {
+                    conditions.setAdditionalProperties(none(conditions.getAdditionalProperties()));
+                    endpoint.setConditions(SEEN.shared(conditions));
+                }
+            }
+            slice.setEndpoints(compact(slice.getEndpoints()));
+        }
+        if (slice.getPorts() != null && !slice.getPorts().contains(null)) {
+            List<EndpointPort> ports = new ArrayList<>(slice.getPorts().size());
+            for (EndpointPort port : slice.getPorts()) {
+                port.setAdditionalProperties(none(port.getAdditionalProperties()));
+                port.setName(shared(port.getName()));
+                port.setProtocol(shared(port.getProtocol()));
+                port.setAppProtocol(shared(port.getAppProtocol()));
+                ports.add(SEEN.shared(port));
+            }
+            slice.setPorts(SEEN.shared(List.copyOf(ports)));
         }
     }
 

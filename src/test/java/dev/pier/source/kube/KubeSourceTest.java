@@ -2,6 +2,10 @@ package dev.pier.source.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.pier.model.Endpoint;
 import dev.pier.model.ObjectRef;
 import dev.pier.model.ObjectStatus;
@@ -30,6 +34,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /** KubeSource against a real API server: what the sink receives, and who writes status. */
 @ExtendWith(KubeApiServerExtension.class)
@@ -123,6 +128,71 @@ class KubeSourceTest {
         assertThat(event.getNote()).isEqualTo("spec.rules[0].http.paths[0].backend.service.name: Service missing not found");
         assertThat(event.getReason()).as("the problem's own reason").isEqualTo(Problem.BACKEND_NOT_FOUND);
         assertThat(event.getType()).isEqualTo("Warning");
+    }
+
+    @Test
+    void many_ingresses_all_get_their_status(KubeApiServer kube) throws Exception {
+        KubernetesClient k = kube.client();
+        String ns = namespace(k, "many");
+        int count = 200; // more than the PATCHes in flight at once, many times over
+        for (int i = 0; i < count; i++) k.network().v1().ingresses().inNamespace(ns).resource(ingress("shop-" + i, "web")).create();
+
+        RecordingSink sink = new RecordingSink();
+        sink.statuses = s -> s.ingresses().stream().map(i -> new ObjectStatus(
+                new ObjectRef("Ingress", ns, i.getMetadata().getName()), List.of(), List.of())).toList();
+        start(kube, options(ns).withWatchNamespaces(Set.of(ns)).withPublishAddress("198.19.255.11"), sink);
+
+        awaitTrue(() -> k.network().v1().ingresses().inNamespace(ns).list().getItems().stream()
+                .filter(i -> i.getStatus() != null && i.getStatus().getLoadBalancer() != null
+                        && i.getStatus().getLoadBalancer().getIngress() != null
+                        && i.getStatus().getLoadBalancer().getIngress().stream().anyMatch(l -> "198.19.255.11".equals(l.getIp())))
+                .count() == count, "every one of " + count + " Ingresses shows the address");
+    }
+
+    @Test
+    void a_failed_status_write_is_logged_and_does_not_stop_the_others(KubeApiServer kube) throws Exception {
+        KubernetesClient k = kube.client();
+        String ns = namespace(k, "failwrite");
+        Map<ObjectRef, HasMetadata> cached = new java.util.HashMap<>();
+        List<ObjectStatus> wanted = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Ingress created = k.network().v1().ingresses().inNamespace(ns).resource(ingress("shop-" + i, "web")).create();
+            ObjectRef ref = new ObjectRef("Ingress", ns, created.getMetadata().getName());
+            cached.put(ref, created);
+            wanted.add(new ObjectStatus(ref, List.of(), List.of()));
+        }
+        // Gone from the API server but still in the (stale) cache: its PATCH fails with 404.
+        k.network().v1().ingresses().inNamespace(ns).withName("shop-7").delete();
+        awaitTrue(() -> k.network().v1().ingresses().inNamespace(ns).withName("shop-7").get() == null, "shop-7 deleted");
+
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(StatusWriter.class);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO); // tests log warnings only; the pass summary is INFO
+        logger.addAppender(log);
+        try (StatusWriter writer = new StatusWriter(k, options(ns).withPublishAddress("198.19.255.12"),
+                java.time.Clock.systemUTC(), () -> true)) {
+            int writes = writer.write(wanted, Set.of(), ref -> java.util.Optional.ofNullable(cached.get(ref)), o -> false);
+
+            assertThat(writes).as("every write but the deleted one's").isEqualTo(19);
+            for (int i = 0; i < 20; i++) {
+                if (i == 7) continue;
+                assertThat(lbOf(k, ns, "shop-" + i)).extracting(IngressLoadBalancerIngress::getIp).containsExactly("198.19.255.12");
+            }
+            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                    .singleElement().satisfies(m -> assertThat(m).contains("could not write status of").contains(ns).contains("shop-7"));
+            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.INFO).extracting(ILoggingEvent::getFormattedMessage)
+                    .singleElement().satisfies(m -> assertThat(m)
+                            .matches("wrote 19 of 20 statuses \\(20 Ingress, 0 GatewayRoute\\) in \\d+ ms, 1 failed"));
+            // Read back from the API server: the written ones are not written again, the deleted one is skipped.
+            assertThat(writer.write(wanted, Set.of(), ref -> java.util.Optional.ofNullable(
+                    k.network().v1().ingresses().inNamespace(ns).withName(ref.name()).get()).map(HasMetadata.class::cast), o -> false))
+                    .as("a second pass finds nothing to write").isZero();
+        } finally {
+            logger.detachAppender(log);
+            logger.setLevel(level);
+        }
     }
 
     @Test

@@ -96,18 +96,30 @@ class TrimmedStoreTest {
     @Test
     void anUpdatedObjectReplacesTheOldOneUnderItsKey_andClusterScopedKeysHaveNoNamespace() {
         TrimmedStore<Ingress> store = new TrimmedStore<>();
+        String uid = "0b0e6f1a-5c1e-4d0a-9c39-1f7a2b1c3d4e";
         Ingress v1 = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("1")
-                .endMetadata().withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
+                .withUid(new String(uid)).endMetadata()
+                .withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
         Ingress v2 = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("2")
-                .endMetadata().withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
+                .withUid(new String(uid)).endMetadata()
+                .withNewSpec().addNewRule().withHost(new String("shop.example.com")).endRule().endSpec().build();
         assertThat(store.put(store.getKey(v1), v1)).isNull();
         String host = v1.getSpec().getRules().get(0).getHost();
+        String v1Uid = v1.getMetadata().getUid();
         assertThat(store.put(store.getKey(v2), v2)).isSameAs(v1);
         assertThat(store.get("shop/web").getMetadata().getResourceVersion()).isEqualTo("2");
-        // The table translated from v1 holds its host string: the new object shares it instead of keeping a copy.
+        // The table translated from v1 holds its host string, and the translation memo its uid: the new object shares
+        // them instead of keeping copies.
         assertThat(store.get("shop/web").getSpec().getRules().get(0).getHost()).isSameAs(host);
+        assertThat(store.get("shop/web").getMetadata().getUid()).isSameAs(v1Uid);
+        // A recreated object (another uid) keeps its own.
+        String otherUid = "5d6c1f7e-0000-4000-8000-000000000001";
+        Ingress recreated = new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("3")
+                .withUid(otherUid).endMetadata().build();
+        assertThat(store.put(store.getKey(recreated), recreated)).isSameAs(v2);
+        assertThat(store.get("shop/web").getMetadata().getUid()).isSameAs(otherUid);
         assertThat(store.size()).isEqualTo(1);
-        assertThat(store.remove("shop/web")).isSameAs(v2);
+        assertThat(store.remove("shop/web")).isSameAs(recreated);
         assertThat(store.size()).isZero();
         assertThat(store.get("shop/web")).isNull();
 
@@ -126,5 +138,42 @@ class TrimmedStoreTest {
         TrimmedStore<Secret> store = new TrimmedStore<>();
         store.put(store.getKey(secret), secret);
         assertThat(store.get("shop/cert").getData()).containsOnlyKeys("tls.crt", "tls.key");
+    }
+
+    @Test
+    void compactingServicesAndSlicesKeepsEveryFieldAndSharesEqualPortsAndStatuses() {
+        TrimmedStore<io.fabric8.kubernetes.api.model.Service> services = new TrimmedStore<>();
+        TrimmedStore<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices = new TrimmedStore<>();
+        for (String name : List.of("a", "b")) {
+            var service = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace("shop")
+                    .withName(name).endMetadata().withNewSpec().withType("ClusterIP").withClusterIP("198.18.0.1")
+                    .withClusterIPs("198.18.0.1").withIpFamilies("IPv4").addToSelector("app", name)
+                    .addNewPort().withName("http").withPort(80).withNewTargetPort("http").withProtocol("TCP").endPort()
+                    .endSpec().withNewStatus().withNewLoadBalancer().endLoadBalancer().endStatus().build();
+            var slice = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata()
+                    .withNamespace("shop").withName(name + "-1").addToLabels("kubernetes.io/service-name", name).endMetadata()
+                    .withAddressType("IPv4").addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort()
+                    .addNewEndpoint().withAddresses("198.19.0." + (name.equals("a") ? 1 : 2)).withNodeName("node-1")
+                    .withNewConditions().withReady(true).endConditions().endEndpoint().build();
+            var serviceCopy = new io.fabric8.kubernetes.api.model.ServiceBuilder(service).build();
+            var sliceCopy = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder(slice).build();
+            serviceCopy.getMetadata().setManagedFields(null); // dropped (covered above)
+            sliceCopy.getMetadata().setManagedFields(null);
+            services.put(services.getKey(service), service);
+            slices.put(slices.getKey(slice), slice);
+            assertThat(services.get("shop/" + name)).isEqualTo(serviceCopy); // nothing read is lost
+            assertThat(slices.get("shop/" + name + "-1")).isEqualTo(sliceCopy);
+        }
+        var a = services.get("shop/a");
+        var b = services.get("shop/b");
+        assertThat(b.getSpec().getPorts()).isSameAs(a.getSpec().getPorts());
+        assertThat(b.getStatus()).isSameAs(a.getStatus());
+        assertThat(b.getSpec().getSelector()).containsEntry("app", "b");
+        assertThat(a.getSpec().getAdditionalProperties()).isEmpty();
+        var sliceA = slices.get("shop/a-1");
+        var sliceB = slices.get("shop/b-1");
+        assertThat(sliceB.getPorts()).isSameAs(sliceA.getPorts());
+        assertThat(sliceB.getEndpoints().get(0).getConditions()).isSameAs(sliceA.getEndpoints().get(0).getConditions());
+        assertThat(sliceB.getEndpoints().get(0).getAddresses()).containsExactly("198.19.0.2");
     }
 }
