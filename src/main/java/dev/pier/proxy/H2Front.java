@@ -58,13 +58,14 @@ import java.util.concurrent.TimeUnit;
  * Pier's own HTTP/2 server on Netty's codec (HPACK, flow control, frame checks), on the event loop
  * Vert.x gave the connection: each stream is handed to the proxy as a {@link HttpServerRequest}
  * of this class's own, with no Vert.x stream object, message queues or context dispatch per
- * stream, and its response is written straight into the codec. Prototype, behind the hidden
- * system property {@code pier.h2front}: h2c by prior knowledge and h2 over TLS (ALPN); an HTTP/1.1
- * {@code Upgrade: h2c} stays on Vert.x's server.
+ * stream, and its response is written straight into the codec. It serves h2c by prior knowledge
+ * and h2 over TLS (ALPN) unless the hidden system property {@code pier.h2front=false} hands them
+ * back to Vert.x's server (an escape hatch, not a flag); an HTTP/1.1 {@code Upgrade: h2c} stays on
+ * Vert.x's server.
  */
 final class H2Front {
-    /** Read per connection: tests turn the front on around a class of h2 tests. */
-    private static volatile boolean enabled = Boolean.getBoolean("pier.h2front");
+    /** Read per connection: on unless {@code -Dpier.h2front=false}; a test turns it off around its class. */
+    private static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("pier.h2front"));
     private static final int FLUSH_AFTER_WRITES = 64;
 
     /** The proxy instance serving a port on one event loop: its Vert.x context and its request handler. */

@@ -84,6 +84,7 @@ class H2cTest {
         // Upgrade: h2c on an HTTP/1 request: the edge guard of the HTTP/1 connection steps aside
         f.endpoints("svc", f.backend("a"));
         oneRoute("svc");
+        long frontTookBefore = H2Front.taken();
         HttpClient upgrading = f.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
                 .setHttp2ClearTextUpgrade(true).setDefaultHost("127.0.0.1").setDefaultPort(f.port), new PoolOptions());
         try {
@@ -92,6 +93,7 @@ class H2cTest {
                         .compose(HttpClientRequest::send).compose(resp -> resp.body().map(b -> resp.version()))));
                 assertThat(version).isEqualTo(HttpVersion.HTTP_2);
             }
+            assertThat(H2Front.taken() - frontTookBefore).as("upgrades stay on Vert.x's server").isZero();
         } finally {
             await(upgrading.close());
         }
@@ -140,6 +142,7 @@ class H2cTest {
         f.endpoints("svc", f.backend("a"));
         oneRoute("svc");
         int streams = 64;
+        long frontTookBefore = H2Front.taken();
         List<Future<String>> answers = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
             String uri = "/s" + i + "?delay=" + (i % 4 * 5);
@@ -151,6 +154,8 @@ class H2cTest {
             assertThat(json.getString("path")).isEqualTo("/s" + i);
             assertThat(json.getJsonObject("headers").getString("transfer-encoding")).isNull();
         }
+        assertThat(H2Front.taken() - frontTookBefore).as("h2c connections H2Front served")
+                .isEqualTo(H2Front.enabled() ? 1 : 0);
     }
 
     @Test

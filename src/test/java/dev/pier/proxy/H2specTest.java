@@ -17,7 +17,10 @@ class H2specTest {
         try (Fixture f = new Fixture()) {
             f.endpoints("svc", f.backend("svc", req -> req.body().onSuccess(b -> req.response().end("ok\n"))));
             f.plane.apply(table(host("*", route("r", PathMatch.prefix("/"), "svc"))));
+            long frontTookBefore = H2Front.taken();
             H2spec.Report report = H2spec.run(binary, "127.0.0.1", f.port, false);
+            assertThat(H2Front.taken() - frontTookBefore).as("h2c connections H2Front served")
+                    .matches(took -> H2Front.enabled() ? took > 0 : took == 0);
             assertThat(report.passed()).as(report.output()).hasSizeGreaterThan(100);
             assertThat(report.failed()).as(report.output()).isEmpty();
         }

@@ -32,7 +32,10 @@ class H2specTlsTest {
             f.endpoints("svc", f.backend("svc", req -> req.body().onSuccess(b -> req.response().end("ok\n"))));
             f.plane.apply(new RoutingTable(List.of(new VirtualHost("*", List.of(route("r", PathMatch.prefix("/"), "svc")))),
                     null, List.of(TlsClient.certificate("h2spec", List.of("localhost"))), null));
+            long frontTookBefore = H2Front.taken();
             H2spec.Report report = H2spec.run(h2spec, "localhost", f.plane.httpsPort(), true);
+            assertThat(H2Front.taken() - frontTookBefore).as("ALPN h2 connections H2Front served")
+                    .matches(took -> H2Front.enabled() ? took > 0 : took == 0);
             System.out.println("h2spec " + H2spec.VERSION + " over TLS (" + engine + "): " + report.summary());
             assertThat(report.passed()).as(report.output()).hasSizeGreaterThan(100);
             assertThat(report.failed()).as(report.output()).isSubsetOf(STREAM_ORDER_CASES);

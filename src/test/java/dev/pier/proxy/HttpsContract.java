@@ -151,6 +151,7 @@ abstract class HttpsContract {
     @Test
     void negotiatesH2ByAlpn() {
         serve(List.of(shop));
+        long frontTookBefore = H2Front.taken();
         HttpClient client = f.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
                 .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2)
                 .setSslEngineOptions(engine() == TlsEngine.OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions()));
@@ -163,6 +164,8 @@ abstract class HttpsContract {
             assertThat(reply.get(0)).isEqualTo("HTTP_2");
             assertThat(reply.get(1)).isEqualTo("200");
             assertThat(reply.get(2)).contains("\"path\":\"/h2\"", "\"x-forwarded-proto\":\"https\"");
+            assertThat(H2Front.taken() - frontTookBefore).as("ALPN h2 connections H2Front served")
+                    .isEqualTo(H2Front.enabled() ? 1 : 0);
         } finally {
             await(client.close());
         }
