@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,13 +153,7 @@ class FileSourceTest {
         try (FileSource source = new FileSource(List.of(a), sink, 50)) {
             assertThat(source.start()).isTrue();
             Files.writeString(a, service("a") + "---\n" + service("z"));
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (System.nanoTime() < deadline) {
-                synchronized (sink) {
-                    if (sink.snapshots.size() == 2) break;
-                }
-                Thread.sleep(20);
-            }
+            awaitSnapshots(sink, 2, 5);
             synchronized (sink) {
                 assertThat(sink.snapshots).hasSize(2);
                 assertThat(sink.snapshots.get(1).services()).hasSize(2);
@@ -177,13 +172,7 @@ class FileSourceTest {
             Files.writeString(hidden, service("b"));
             Files.move(hidden, dir.resolve("b.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             // The bound only keeps a broken watch from hanging the build; it measures nothing.
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (System.nanoTime() < deadline) {
-                synchronized (sink) {
-                    if (sink.snapshots.size() == 2) break;
-                }
-                Thread.sleep(20);
-            }
+            awaitSnapshots(sink, 2, 30);
             synchronized (sink) {
                 assertThat(sink.snapshots).hasSize(2);
                 assertThat(sink.snapshots.get(1).services()).extracting(svc -> svc.getMetadata().getName()).containsExactly("a", "b");
@@ -295,5 +284,16 @@ class FileSourceTest {
         Files.setLastModifiedTime(a, FileTime.fromMillis(Files.getLastModifiedTime(a).toMillis() + 60_000));
         assertThat(source.poll()).isTrue();
         assertThat(sink.snapshots).hasSize(1);
+    }
+
+    /** Waits up to {@code seconds} until the sink holds {@code count} snapshots; the caller asserts what came. */
+    private static void awaitSnapshots(RecordingSink sink, int count, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            synchronized (sink) {
+                if (sink.snapshots.size() >= count) return;
+            }
+            Thread.sleep(20);
+        }
     }
 }
