@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2EventAdapter;
@@ -110,10 +111,13 @@ final class H2Front {
      * instance serves this connection's port and loop here (then Vert.x keeps it).
      */
     static boolean take(Channel channel, String after, EdgePolicy policy) {
-        if (!enabled || !(channel.localAddress() instanceof InetSocketAddress local)) return false;
-        Map<EventLoop, Served> loops = SERVERS.get(local.getPort());
-        Served served = loops == null ? null : loops.get(channel.eventLoop());
-        if (served == null) return false;
+        return install(channel, after, policy) != null;
+    }
+
+    /** {@link #take}'s work: the connection's front, or null when no proxy instance serves it here. */
+    private static Front install(Channel channel, String after, EdgePolicy policy) {
+        Served served = served(channel);
+        if (served == null) return null;
         ChannelPipeline pipeline = channel.pipeline();
         boolean behind = false;
         for (String name : pipeline.names()) {
@@ -121,7 +125,7 @@ final class H2Front {
             if (name.equals(after)) behind = true;
         }
         SslHandler ssl = pipeline.get(SslHandler.class);
-        Front front = new Front(served.handler(), channel.remoteAddress(), channel.localAddress(), ssl);
+        Front front = new Front(served, channel.remoteAddress(), channel.localAddress(), ssl);
         Http2ConnectionHandler codec = new Http2ConnectionHandlerBuilder()
                 .server(true)
                 .frameListener(front)
@@ -139,6 +143,50 @@ final class H2Front {
         front.ctx = pipeline.context(codec);
         codec.encoder().flowController().listener(front);
         TAKEN.increment();
+        return front;
+    }
+
+    private static Served served(Channel channel) {
+        if (!enabled || !(channel.localAddress() instanceof InetSocketAddress local)) return null;
+        Map<EventLoop, Served> loops = SERVERS.get(local.getPort());
+        return loops == null ? null : loops.get(channel.eventLoop());
+    }
+
+    /** Whether {@link #upgrade} would find a proxy instance for this connection. */
+    static boolean servesUpgrade(Channel channel) {
+        return served(channel) != null;
+    }
+
+    /**
+     * Takes an HTTP/1.1 connection whose first request, with no body, asked for {@code Upgrade: h2c}
+     * (RFC 7540 section 3.2), at the end of that request: {@code switching} writes the 101 through
+     * the HTTP/1 encoder, then the HTTP/1 handlers after {@code decoder} give way to the front, the
+     * client's settings apply and the request is stream 1, half closed (its response is the first
+     * on HTTP/2). The decoder goes last: bytes it still holds (the client's preface, if sent
+     * early) reach the codec after the upgrade. False when no proxy instance serves the connection.
+     */
+    static boolean upgrade(Channel channel, String decoder, Runnable switching, Http2Settings settings, Http2Headers request,
+                           EdgePolicy policy) {
+        if (served(channel) == null) return false;
+        switching.run();
+        Front front = install(channel, decoder, policy);
+        try {
+            front.codec.onHttpServerUpgrade(settings);
+        } catch (Http2Exception e) { // settings that decode but are out of range (checked before, so not expected)
+            channel.close();
+            return true;
+        }
+        ContextInternal context = front.served.context();
+        ContextInternal previous = context.beginDispatch();
+        try {
+            front.onHeadersRead(front.ctx, Http2CodecUtil.HTTP_UPGRADE_STREAM_ID, request, 0, true);
+        } catch (Http2Exception e) {
+            channel.close();
+        } finally {
+            context.endDispatch(previous);
+        }
+        channel.pipeline().remove(decoder);
+        front.flush();
         return true;
     }
 
@@ -197,6 +245,7 @@ final class H2Front {
 
     /** One connection: the codec's listener, the streams' owner. */
     private static final class Front extends Http2EventAdapter implements Http2RemoteFlowController.Listener {
+        final Served served;
         final Handler<HttpServerRequest> handler;
         final Conn conn;
         Http2ConnectionHandler codec;
@@ -215,8 +264,9 @@ final class H2Front {
             }
         };
 
-        Front(Handler<HttpServerRequest> handler, java.net.SocketAddress remote, java.net.SocketAddress local, SslHandler ssl) {
-            this.handler = handler;
+        Front(Served served, java.net.SocketAddress remote, java.net.SocketAddress local, SslHandler ssl) {
+            this.served = served;
+            this.handler = served.handler();
             this.conn = new Conn(this, remote, local, ssl);
         }
 
