@@ -60,9 +60,8 @@ import java.util.concurrent.TimeUnit;
  * Vert.x gave the connection: each stream is handed to the proxy as a {@link HttpServerRequest}
  * of this class's own, with no Vert.x stream object, message queues or context dispatch per
  * stream, and its response is written straight into the codec. It serves h2c by prior knowledge
- * and h2 over TLS (ALPN) unless the hidden system property {@code pier.h2front=false} hands them
- * back to Vert.x's server (an escape hatch, not a flag); an HTTP/1.1 {@code Upgrade: h2c} stays on
- * Vert.x's server.
+ * or by {@code Upgrade: h2c} (see {@link #upgrade}) and h2 over TLS (ALPN) unless the hidden system
+ * property {@code pier.h2front=false} hands them back to Vert.x's server (an escape hatch, not a flag).
  */
 final class H2Front {
     /** Read per connection: on unless {@code -Dpier.h2front=false}; a test turns it off around its class. */
