@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -39,13 +40,14 @@ final class H2cUpgrade {
 
     /**
      * The upgrade {@code request} asks for, or null when Pier ignores it and answers over HTTP/1.1
-     * (RFC 9110 section 7.8 allows that): a request with a body (RFC 7540 would have the body read
-     * whole before the switch) or a target not in origin form.
+     * (RFC 9110 section 7.8 allows that): an HTTP/1.0 request, a request with a body (RFC 7540 would have
+     * the body read whole before the switch) or a target not in origin form.
      *
      * @throws EdgeRejection (400) when it asks wrongly: {@code Connection} not naming both {@code Upgrade} and
      *     {@code HTTP2-Settings}, not exactly one {@code HTTP2-Settings}, or one that is not base64url of whole settings
      */
     static H2cUpgrade read(HttpRequest request) {
+        if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())) return null; // RFC 9110 section 7.8: HTTP/1.1's alone
         HttpHeaders h = request.headers();
         if (!h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, true)
                 || !h.containsValue(HttpHeaderNames.CONNECTION, HTTP2_SETTINGS, true)) {

@@ -149,6 +149,16 @@ class H2cUpgradeTest {
         assertThat(H2Front.taken() - tookBefore).isZero();
     }
 
+    @Test
+    void anHttp10RequestIsNotUpgraded() throws Exception {
+        long tookBefore = H2Front.taken();
+        String request = upgradeRequest("/old", "").replace("HTTP/1.1", "HTTP/1.0");
+        RawHttp.Answer answer = RawHttp.exchange(f.port, request.getBytes(StandardCharsets.US_ASCII), 20_000);
+        assertThat(answer.text()).startsWith("HTTP/1.0 200 ");
+        assertThat(answer.closed()).isTrue();
+        assertThat(H2Front.taken() - tookBefore).isZero();
+    }
+
     private static String readHead(InputStream in) throws Exception {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
