@@ -9,6 +9,7 @@
 #   PIER_BASE_JAR=/tmp/old.jar bench/proxy-bench.sh # also run that build as target "pier-base" (A/B in one run)
 #   PIER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/pier.jfr,settings=profile" bench/proxy-bench.sh
 #   PIER_BASE_JAR=target/pier.jar PIER_BASE_JAVA_OPTS="-XX:+UseSerialGC" bench/proxy-bench.sh  # A/B on a JVM flag
+#   PIER_BASE_JAR=target/pier.jar PIER_BASE_ARGS="--transport io_uring" bench/proxy-bench.sh  # A/B on a Pier flag
 #   H2LOAD=1 bench/proxy-bench.sh                   # also h2c downstream to Pier and HAProxy (h2load, prior knowledge)
 #   H2LOAD=1 H2_ROUNDS=5 SCENARIOS=none bench/proxy-bench.sh  # only h2c, each target 5 times in turn, medians
 #   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
@@ -41,6 +42,7 @@ PIER_JAR=${PIER_JAR:-target/pier.jar}
 PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}
 PIER_BASE_JAR=${PIER_BASE_JAR:-}
 PIER_BASE_JAVA_OPTS=${PIER_BASE_JAVA_OPTS:-}  # options for pier-base alone (e.g. another GC: the same jar twice, A/B on a flag)
+PIER_ARGS=${PIER_ARGS:-}; PIER_BASE_ARGS=${PIER_BASE_ARGS:-}  # `pier serve` options of each build (e.g. --transport io_uring)
 [ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base"
 H2LOAD=${H2LOAD:-0}
 SCENARIOS=${SCENARIOS:-small 16k close swap}
@@ -62,9 +64,9 @@ start_nginx_proxy nginx "$NGINX_PORT" "$BACKEND_PORT" "$PROXY_CPU"
 start_haproxy haproxy "$HAPROXY_PORT" "$BACKEND_PORT" "$PROXY_CPU"
 pier_yaml "$BACKEND_PORT" > "$work/pier.yaml"
 cp "$work/pier.yaml" "$work/pier-live.yaml"  # the file Pier under test reads; the swap table rewrites it
-# shellcheck disable=SC2086  # PIER_JAVA_OPTS and PIER_BASE_JAVA_OPTS are lists of options
-start_pier pier "$PIER_JAR" "$work/pier-live.yaml" $PIER_PORT $PIER_HTTPS_PORT $PIER_ADMIN "$PROXY_CPU" $PIER_JAVA_OPTS
-[ -z "$PIER_BASE_JAR" ] || start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU" $PIER_BASE_JAVA_OPTS
+# shellcheck disable=SC2086  # PIER_JAVA_OPTS, PIER_ARGS and their BASE twins are lists of options
+start_pier pier "$PIER_JAR" "$work/pier-live.yaml" $PIER_PORT $PIER_HTTPS_PORT $PIER_ADMIN "$PROXY_CPU" $PIER_JAVA_OPTS -- $PIER_ARGS
+[ -z "$PIER_BASE_JAR" ] || start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU" $PIER_BASE_JAVA_OPTS -- $PIER_BASE_ARGS
 wait_ports $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT ${PIER_BASE_JAR:+$PIER_BASE_PORT}
 
 run() { # name port seconds [path] [connections] [wrk options...] -> "rps p50 p99 cpu-us/request failed"
