@@ -9,6 +9,7 @@
 #   PIER_BASE_JAR=/tmp/old.jar bench/proxy-bench.sh # also run that build as target "pier-base" (A/B in one run)
 #   PIER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/pier.jfr,settings=profile" bench/proxy-bench.sh
 #   PIER_BASE_JAR=target/pier.jar PIER_BASE_JAVA_OPTS="-XX:+UseSerialGC" bench/proxy-bench.sh  # A/B on a JVM flag
+#   PIER_BASE_JAR=target/pier.jar PIER_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/proxy-bench.sh  # A/B of JVMs (PIER_BASE_JAVA for pier-base)
 #   H2LOAD=1 bench/proxy-bench.sh                   # also h2c downstream to Pier and HAProxy (h2load, prior knowledge)
 #   H2LOAD=1 H2_ROUNDS=5 SCENARIOS=none bench/proxy-bench.sh  # only h2c, each target 5 times in turn, medians
 #   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
@@ -40,6 +41,7 @@ TARGETS=${TARGETS:-direct nginx haproxy pier}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
 PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}
 PIER_BASE_JAR=${PIER_BASE_JAR:-}
+PIER_JAVA=${PIER_JAVA:-java}; PIER_BASE_JAVA=${PIER_BASE_JAVA:-java}  # the java binary of each (start_pier reads PIER_JAVA)
 PIER_BASE_JAVA_OPTS=${PIER_BASE_JAVA_OPTS:-}  # options for pier-base alone (e.g. another GC: the same jar twice, A/B on a flag)
 [ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base"
 H2LOAD=${H2LOAD:-0}
@@ -64,7 +66,7 @@ pier_yaml "$BACKEND_PORT" > "$work/pier.yaml"
 cp "$work/pier.yaml" "$work/pier-live.yaml"  # the file Pier under test reads; the swap table rewrites it
 # shellcheck disable=SC2086  # PIER_JAVA_OPTS and PIER_BASE_JAVA_OPTS are lists of options
 start_pier pier "$PIER_JAR" "$work/pier-live.yaml" $PIER_PORT $PIER_HTTPS_PORT $PIER_ADMIN "$PROXY_CPU" $PIER_JAVA_OPTS
-[ -z "$PIER_BASE_JAR" ] || start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU" $PIER_BASE_JAVA_OPTS
+[ -z "$PIER_BASE_JAR" ] || PIER_JAVA=$PIER_BASE_JAVA start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU" $PIER_BASE_JAVA_OPTS
 wait_ports $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT ${PIER_BASE_JAR:+$PIER_BASE_PORT}
 
 run() { # name port seconds [path] [connections] [wrk options...] -> "rps p50 p99 cpu-us/request failed"
