@@ -14,7 +14,7 @@
 #   H2LOAD=1 H2_ROUNDS=5 SCENARIOS=none bench/proxy-bench.sh  # only h2c, each target 5 times in turn, medians
 #   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
 #   PORT_BASE=28081 bench/proxy-bench.sh            # ten ports from PORT_BASE (default 18081)
-#   TABLE_WARMUP=10 bench/proxy-bench.sh            # s of the 16k/close tables' own traffic per Pier first (default 5)
+#   TABLE_WARMUP=10 bench/proxy-bench.sh            # s of each table's own traffic per Pier first (default 5)
 #
 # Each Pier row also prints jit-ms: the CPU of its JIT compiler threads during the row (near 0 when
 # the row measured compiled code).
@@ -35,7 +35,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-15}
-TABLE_WARMUP=${TABLE_WARMUP:-5}  # s of each later table's own traffic for each Pier before it (16k, close)
+TABLE_WARMUP=${TABLE_WARMUP:-5}  # s of each table's own traffic for each Pier right before it (small: a second warm-up run)
 PROXY_CPU=${PROXY_CPU:-0}
 TARGETS=${TARGETS:-direct nginx haproxy pier}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
@@ -108,7 +108,8 @@ taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1
 echo "proxies on core $PROXY_CPU, backend and wrk on core $LOAD_CPU; wrk -t1 -d${DURATION}s; failed = non-2xx + socket errors"
 for scenario in $SCENARIOS; do
   case "$scenario" in
-    small) echo; echo "keep-alive, 13-byte body: wrk -c$CONNECTIONS"; header
+    small) warm_piers "$TABLE_WARMUP"  # a second warm-up: the first one's 64 connections closing and the next 64 opening deoptimize the hot path
+      echo; echo "keep-alive, 13-byte body: wrk -c$CONNECTIONS"; header
       for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION"; done ;;
     16k) warm_piers "$TABLE_WARMUP" /16k
       echo; echo "keep-alive, 16 KiB body: wrk -c$CONNECTIONS /16k"; header
