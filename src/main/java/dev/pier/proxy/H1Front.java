@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
@@ -183,6 +184,9 @@ final class H1Front {
         /** Close once the response in flight has ended (Connection: close, HTTP/1.0, a drain). */
         private boolean closeAfterResponse;
         private boolean closed;
+        /** In this connection's read: writes are flushed once at its end (a response written by the handler itself). */
+        private boolean inRead;
+        private boolean flushPending;
 
         Front(Served served, Channel channel, Encoder encoder) {
             this.served = served;
@@ -202,7 +206,27 @@ final class H1Front {
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            inRead = false;
+            if (flushPending) {
+                flushPending = false;
+                ctx.flush();
+            }
+            ctx.fireChannelReadComplete();
+        }
+
+        /** Writes, flushing now unless this connection's own read is under way (then once at its end). */
+        io.netty.channel.ChannelFuture write(Object msg) {
+            if (inRead) {
+                flushPending = true;
+                return ctx.write(msg);
+            }
+            return ctx.writeAndFlush(msg);
+        }
+
+        @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            inRead = true;
             if (closed) {
                 ReferenceCountUtil.release(msg);
                 return;
@@ -472,7 +496,8 @@ final class H1Front {
             this.keepAlive = keepAlive;
             this.version = head.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0
                     : HttpVersion.HTTP_1_1;
-            this.headers = (Http1xHeaders) head.headers(); // StrictRequestDecoder's heads carry Vert.x's headers
+            // StrictRequestDecoder's heads carry Vert.x's headers; the one Netty makes for a line it cannot read has none
+            this.headers = head.headers() instanceof Http1xHeaders h ? h : Http1xHeaders.httpHeaders();
             this.response = new Resp(this);
         }
 
@@ -713,9 +738,15 @@ final class H1Front {
             return head.decoderResult();
         }
 
+        /** The first cookie of that name in the request's {@code Cookie} fields (a hash-on-cookie balancer reads it). */
         @Override
         public Cookie getCookie(String name) {
-            throw unsupported();
+            for (String field : headers.getAll(HttpHeaderNames.COOKIE)) {
+                for (io.netty.handler.codec.http.cookie.Cookie c : ServerCookieDecoder.STRICT.decodeAll(field)) {
+                    if (c.name().equals(name)) return Cookie.cookie(c.name(), c.value());
+                }
+            }
+            return null;
         }
 
         @Override
@@ -835,9 +866,9 @@ final class H1Front {
             Front front = front();
             if (front.closeAfterResponse && front.reading == null) {
                 front.closed = true;
-                front.ctx.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
+                front.write(msg).addListener(ChannelFutureListener.CLOSE);
             } else {
-                front.ctx.writeAndFlush(msg);
+                front.write(msg);
             }
             if (bodyEndHandler != null) bodyEndHandler.handle(null);
             if (endHandler != null) endHandler.handle(null);
@@ -861,7 +892,7 @@ final class H1Front {
             }
             ByteBuf buf = ((BufferInternal) data).getByteBuf().retainedDuplicate();
             bytesWritten += buf.readableBytes();
-            front.ctx.writeAndFlush(new DefaultHttpContent(buf));
+            front.write(new DefaultHttpContent(buf));
             return Future.succeededFuture();
         }
 
@@ -990,7 +1021,7 @@ final class H1Front {
             checkOpen();
             if (!headWritten) {
                 prepareHead(-1);
-                front().ctx.writeAndFlush(new DefaultHttpResponse(nettyVersion(), nettyStatus(), headers));
+                front().write(new DefaultHttpResponse(nettyVersion(), nettyStatus(), headers));
             }
             return Future.succeededFuture();
         }
