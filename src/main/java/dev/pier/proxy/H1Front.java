@@ -678,9 +678,26 @@ final class H1Front {
             throw unsupported();
         }
 
+        /**
+         * After a backend's 101 (a websocket): the 101 goes out, then the connection becomes a plain
+         * Vert.x socket in this handler's place, as Vert.x's server does; the guard stays for the idle bound.
+         */
         @Override
         public Future<NetSocket> toNetSocket() {
-            return Future.failedFuture(unsupported());
+            if (response.headWritten || !HttpUtils.isConnectOrUpgrade(method(), headers)) {
+                return Future.failedFuture("the response was sent, or the request asks for no upgrade");
+            }
+            response.setStatusCode(101);
+            response.prepareHead(-1);
+            front.ctx.writeAndFlush(new DefaultHttpResponse(response.nettyVersion(), response.nettyStatus(), response.headers));
+            ChannelPipeline pipeline = front.ctx.pipeline();
+            ContextInternal context = front.served.context();
+            io.vertx.core.net.impl.VertxHandler<io.vertx.core.net.impl.tcp.NetSocketImpl> socket = io.vertx.core.net.impl.VertxHandler.create(
+                    c -> new io.vertx.core.net.impl.tcp.NetSocketImpl(context, c, null, null, null, false));
+            pipeline.replace(front, "handler", socket); // first, so bytes the decoder still holds reach the socket
+            pipeline.remove(Http1Guard.DECODER);
+            pipeline.remove(ENCODER);
+            return Future.succeededFuture(socket.getConnection());
         }
 
         @Override
@@ -811,12 +828,12 @@ final class H1Front {
             if (closed) throw new IllegalStateException("Connection is closed");
         }
 
-        private HttpResponseStatus nettyStatus() {
+        HttpResponseStatus nettyStatus() {
             return statusMessage == null ? status : new HttpResponseStatus(status.code(), statusMessage);
         }
 
         /** Connection and framing headers as the request and the body ask; {@code length} when the whole body is known. */
-        private void prepareHead(long length) {
+        void prepareHead(long length) {
             boolean head = req.method() == HttpMethod.HEAD;
             if (!req.keepAlive || front().closeAfterResponse) {
                 if (req.version == HttpVersion.HTTP_1_1) headers.set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
@@ -843,14 +860,14 @@ final class H1Front {
             headWritten = true;
         }
 
-        private io.netty.handler.codec.http.HttpVersion nettyVersion() {
+        io.netty.handler.codec.http.HttpVersion nettyVersion() {
             return req.version == HttpVersion.HTTP_1_0 ? io.netty.handler.codec.http.HttpVersion.HTTP_1_0
                     : io.netty.handler.codec.http.HttpVersion.HTTP_1_1;
         }
 
         private Future<Void> finish(Buffer body) {
             checkOpen();
-            ByteBuf data = body == null ? Unpooled.EMPTY_BUFFER : ((BufferInternal) body).getByteBuf().retainedDuplicate();
+            ByteBuf data = body == null ? Unpooled.EMPTY_BUFFER : ((BufferInternal) body).unwrap().retainedDuplicate();
             bytesWritten += data.readableBytes();
             Object msg;
             if (!headWritten) {
@@ -890,7 +907,7 @@ final class H1Front {
                 prepareHead(-1);
                 front.ctx.write(new DefaultHttpResponse(nettyVersion(), nettyStatus(), headers));
             }
-            ByteBuf buf = ((BufferInternal) data).getByteBuf().retainedDuplicate();
+            ByteBuf buf = ((BufferInternal) data).unwrap().retainedDuplicate();
             bytesWritten += buf.readableBytes();
             front.write(new DefaultHttpContent(buf));
             return Future.succeededFuture();
