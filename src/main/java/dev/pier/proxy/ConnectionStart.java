@@ -225,7 +225,8 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (prefaceMatched == 0 && !edge.policy().proxyProtocol()) { // nothing has reached Vert.x yet: the front may take it
+        // Nothing has reached Vert.x yet: the front may take it (a head in one read, not an h2c upgrade).
+        if (prefaceMatched == 0 && !edge.policy().proxyProtocol() && H1Front.enabled() && H1Front.firstHeadIsPlainHttp1(buf)) {
             Http1Guard taken = H1Front.take(ctx.channel(), edge, accepted);
             if (taken != null) {
                 guard(taken);

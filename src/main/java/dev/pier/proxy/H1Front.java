@@ -148,6 +148,27 @@ final class H1Front {
         return guard;
     }
 
+    /**
+     * Whether a connection's first read may go to the front: it holds a whole request head, and the
+     * head does not mention h2c (an {@code Upgrade: h2c} stays on Vert.x's server, which answers it).
+     */
+    static boolean firstHeadIsPlainHttp1(ByteBuf buf) {
+        int start = buf.readerIndex();
+        int end = buf.writerIndex();
+        int headEnd = -1;
+        for (int i = start; i + 3 < end; i++) {
+            if (buf.getByte(i) == '\r' && buf.getByte(i + 1) == '\n' && buf.getByte(i + 2) == '\r' && buf.getByte(i + 3) == '\n') {
+                headEnd = i;
+                break;
+            }
+        }
+        if (headEnd < 0) return false;
+        for (int i = start; i + 2 < headEnd; i++) {
+            if ((buf.getByte(i) | 0x20) == 'h' && buf.getByte(i + 1) == '2' && (buf.getByte(i + 2) | 0x20) == 'c') return false;
+        }
+        return true;
+    }
+
     /** Netty's response encoder that knows when a response answers HEAD, and writes Vert.x's headers its own fast way. */
     private static final class Encoder extends HttpResponseEncoder {
         boolean head;
@@ -341,6 +362,16 @@ final class H1Front {
             responding = null;
             if (r != null) r.gone();
             if (s != null && s != r) s.gone();
+        }
+
+        /** Vert.x's server shutting down (a drain) tells every channel of its port: close after the response in flight. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof io.vertx.core.net.impl.ShutdownEvent shutdown) {
+                shutdown(shutdown.timeout());
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
         }
 
         @Override
