@@ -5,6 +5,8 @@
 #   PIER_BASE_JAR=/tmp/old.jar bench/alloc-bench.sh                 # keep-alive, 64 connections
 #   PIER_BASE_JAR=/tmp/old.jar CLOSE=1 bench/alloc-bench.sh         # a new connection per request (-c16)
 #   PIER_BASE_JAR=/tmp/old.jar H2=1 bench/alloc-bench.sh            # h2c by prior knowledge, h2load -c8 -m16
+#   PIER_BASE_JAR=/tmp/old.jar TLS=1 CLOSE=1 bench/alloc-bench.sh   # over TLS (a self-signed ECDSA default
+#                                                                   # certificate; with CLOSE=1 a handshake per request)
 #   PIER_JAR=... DURATION=10 PORT_BASE=37411 bench/alloc-bench.sh
 #   PIER_JAVA_OPTS=... PIER_BASE_JAVA_OPTS=...                      # JVM options of each build
 #
@@ -20,6 +22,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
 CLOSE=${CLOSE:-0}
 H2=${H2:-0}
+TLS=${TLS:-0}
 PORT_BASE=${PORT_BASE:-18381}  # seven ports from here
 . bench/lib.sh
 need nginx nginx-light; need wrk wrk
@@ -43,6 +46,23 @@ load() {
 }
 start_backend "$PORT_BASE" 1
 pier_yaml "$PORT_BASE" > "$work/pier.yaml"
+scheme=http; port_offset=0
+if [ "$TLS" = 1 ]; then
+  need openssl openssl
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" \
+    -days 2 -subj /CN=bench.local -addext subjectAltName=DNS:bench.local 2>/dev/null
+  cat >> "$work/pier.yaml" <<CONF
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-tls, namespace: default}
+type: kubernetes.io/tls
+data:
+  tls.crt: $(base64 -w0 "$work/tls.crt")
+  tls.key: $(base64 -w0 "$work/tls.key")
+CONF
+  export PIER_SERVE_ARGS="--default-certificate default/bench-tls"; scheme=https; port_offset=1
+fi
 declare -A port_of=([pier]=$((PORT_BASE + 1)) [pier-base]=$((PORT_BASE + 4)))
 targets=(pier); [ -n "$PIER_BASE_JAR" ] && targets+=(pier-base)
 for t in "${targets[@]}"; do
@@ -56,7 +76,7 @@ wait_ports "$PORT_BASE" "${port_of[pier]}" ${PIER_BASE_JAR:+${port_of[pier-base]
 if [ "$H2" = 1 ]; then echo "h2load -c8 -m16 -D${DURATION} (h2c); allocation of Pier's event loop per request"
 else echo "wrk ${wrk_args[*]} -d${DURATION}s; allocation of Pier's event loop per request"; fi
 for t in "${targets[@]}"; do
-  url="http://127.0.0.1:${port_of[$t]}/"
+  url="$scheme://127.0.0.1:$((port_of[$t] + port_offset))/"
   load "$WARMUP" "$url" > /dev/null
   t0=$(date +%s.%N)
   load "$DURATION" "$url" > "$work/$t.wrk"

@@ -36,6 +36,8 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
     private static final int PROXY_V2_FIXED = 16;
     /** Set once the connection speaks HTTP/2: checks what Netty answers only with a stream reset. */
     private H2StreamOrder streams;
+    /** After an {@code Upgrade: h2c} went to {@link H2Front}: how much of the client's preface has passed; -1 otherwise. */
+    private int upgradePreface = -1;
     /** On a TLS port with {@link H2Front} on: the handshake's end is watched for ALPN h2. */
     private boolean tlsWatched;
 
@@ -56,6 +58,15 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
     void guard(Http1Guard g) {
         guard = g;
         decided();
+    }
+
+    /**
+     * The HTTP/1 guard handed the connection to {@link H2Front} on an {@code Upgrade: h2c}: raw reads no longer
+     * concern it; after the client's preface, the frames go to {@link H2StreamOrder} (stream 1 already ended).
+     */
+    void upgradedToH2c() {
+        guard = null;
+        upgradePreface = 0;
     }
 
     /** The protocol is known and its own clocks run: this one stops. */
@@ -169,6 +180,33 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Reads past the preface a client sends after the 101 to h2c, then starts the stream order checks. Bytes that do not
+     * match it (or a preface the HTTP/1 decoder passed on itself, read with the request) end the checks: the codec answers.
+     */
+    private void afterUpgrade(ChannelHandlerContext ctx, ByteBuf buf) {
+        int readable = buf.readableBytes();
+        int same = 0;
+        while (same < readable && upgradePreface + same < H2_PREFACE.length
+                && buf.getByte(buf.readerIndex() + same) == H2_PREFACE[upgradePreface + same]) same++;
+        if (upgradePreface + same == H2_PREFACE.length) {
+            upgradePreface = -1;
+            streams = new H2StreamOrder(4 * edge.policy().maxConcurrentStreams() + 16);
+            streams.upgraded();
+            int error = streams.feed(buf, buf.readerIndex() + same);
+            if (error != 0) {
+                buf.release();
+                goAway(ctx, error);
+                return;
+            }
+        } else if (same == readable) {
+            upgradePreface += same;
+        } else {
+            upgradePreface = -1;
+        }
+        ctx.fireChannelRead(buf);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (streams != null && msg instanceof ByteBuf frames) {
@@ -179,6 +217,10 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
                 return;
             }
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (upgradePreface >= 0 && msg instanceof ByteBuf buf) {
+            afterUpgrade(ctx, buf);
             return;
         }
         if (guard != null) {

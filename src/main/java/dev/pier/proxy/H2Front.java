@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2EventAdapter;
@@ -59,9 +60,8 @@ import java.util.concurrent.TimeUnit;
  * Vert.x gave the connection: each stream is handed to the proxy as a {@link HttpServerRequest}
  * of this class's own, with no Vert.x stream object, message queues or context dispatch per
  * stream, and its response is written straight into the codec. It serves h2c by prior knowledge
- * and h2 over TLS (ALPN) unless the hidden system property {@code pier.h2front=false} hands them
- * back to Vert.x's server (an escape hatch, not a flag); an HTTP/1.1 {@code Upgrade: h2c} stays on
- * Vert.x's server.
+ * or by {@code Upgrade: h2c} (see {@link #upgrade}) and h2 over TLS (ALPN) unless the hidden system
+ * property {@code pier.h2front=false} hands them back to Vert.x's server (an escape hatch, not a flag).
  */
 final class H2Front {
     /** Read per connection: on unless {@code -Dpier.h2front=false}; a test turns it off around its class. */
@@ -110,10 +110,13 @@ final class H2Front {
      * instance serves this connection's port and loop here (then Vert.x keeps it).
      */
     static boolean take(Channel channel, String after, EdgePolicy policy) {
-        if (!enabled || !(channel.localAddress() instanceof InetSocketAddress local)) return false;
-        Map<EventLoop, Served> loops = SERVERS.get(local.getPort());
-        Served served = loops == null ? null : loops.get(channel.eventLoop());
-        if (served == null) return false;
+        return install(channel, after, policy) != null;
+    }
+
+    /** {@link #take}'s work: the connection's front, or null when no proxy instance serves it here. */
+    private static Front install(Channel channel, String after, EdgePolicy policy) {
+        Served served = served(channel);
+        if (served == null) return null;
         ChannelPipeline pipeline = channel.pipeline();
         boolean behind = false;
         for (String name : pipeline.names()) {
@@ -121,7 +124,7 @@ final class H2Front {
             if (name.equals(after)) behind = true;
         }
         SslHandler ssl = pipeline.get(SslHandler.class);
-        Front front = new Front(served.handler(), channel.remoteAddress(), channel.localAddress(), ssl);
+        Front front = new Front(served, channel.remoteAddress(), channel.localAddress(), ssl);
         Http2ConnectionHandler codec = new Http2ConnectionHandlerBuilder()
                 .server(true)
                 .frameListener(front)
@@ -139,6 +142,50 @@ final class H2Front {
         front.ctx = pipeline.context(codec);
         codec.encoder().flowController().listener(front);
         TAKEN.increment();
+        return front;
+    }
+
+    private static Served served(Channel channel) {
+        if (!enabled || !(channel.localAddress() instanceof InetSocketAddress local)) return null;
+        Map<EventLoop, Served> loops = SERVERS.get(local.getPort());
+        return loops == null ? null : loops.get(channel.eventLoop());
+    }
+
+    /** Whether {@link #upgrade} would find a proxy instance for this connection. */
+    static boolean servesUpgrade(Channel channel) {
+        return served(channel) != null;
+    }
+
+    /**
+     * Takes an HTTP/1.1 connection whose first request, with no body, asked for {@code Upgrade: h2c}
+     * (RFC 7540 section 3.2), at the end of that request: {@code switching} writes the 101 through
+     * the HTTP/1 encoder, then the HTTP/1 handlers after {@code decoder} give way to the front, the
+     * client's settings apply and the request is stream 1, half closed (its response is the first
+     * on HTTP/2). The decoder goes last: bytes it still holds (the client's preface, if sent
+     * early) reach the codec after the upgrade. False when no proxy instance serves the connection.
+     */
+    static boolean upgrade(Channel channel, String decoder, Runnable switching, Http2Settings settings, Http2Headers request,
+                           EdgePolicy policy) {
+        if (served(channel) == null) return false;
+        switching.run();
+        Front front = install(channel, decoder, policy);
+        try {
+            front.codec.onHttpServerUpgrade(settings);
+        } catch (Http2Exception e) { // settings that decode but are out of range (checked before, so not expected)
+            channel.close();
+            return true;
+        }
+        ContextInternal context = front.served.context();
+        ContextInternal previous = context.beginDispatch();
+        try {
+            front.onHeadersRead(front.ctx, Http2CodecUtil.HTTP_UPGRADE_STREAM_ID, request, 0, true);
+        } catch (Http2Exception e) {
+            channel.close();
+        } finally {
+            context.endDispatch(previous);
+        }
+        channel.pipeline().remove(decoder);
+        front.flush();
         return true;
     }
 
@@ -197,6 +244,7 @@ final class H2Front {
 
     /** One connection: the codec's listener, the streams' owner. */
     private static final class Front extends Http2EventAdapter implements Http2RemoteFlowController.Listener {
+        final Served served;
         final Handler<HttpServerRequest> handler;
         final Conn conn;
         Http2ConnectionHandler codec;
@@ -215,8 +263,9 @@ final class H2Front {
             }
         };
 
-        Front(Handler<HttpServerRequest> handler, java.net.SocketAddress remote, java.net.SocketAddress local, SslHandler ssl) {
-            this.handler = handler;
+        Front(Served served, java.net.SocketAddress remote, java.net.SocketAddress local, SslHandler ssl) {
+            this.served = served;
+            this.handler = served.handler();
             this.conn = new Conn(this, remote, local, ssl);
         }
 

@@ -43,9 +43,20 @@ final class H2StreamOrder {
         return maxStream;
     }
 
+    /** Stream 1 was the HTTP/1.1 request that asked for h2c: opened and ended by the client. */
+    void upgraded() {
+        opened(1);
+        maxStream = 1;
+    }
+
     /** Reads {@code buf}'s readable bytes (without consuming them); returns 0, or the error code of a connection error. */
     int feed(ByteBuf buf) {
-        int i = buf.readerIndex();
+        return feed(buf, buf.readerIndex());
+    }
+
+    /** {@link #feed(ByteBuf)} from index {@code from} on. */
+    int feed(ByteBuf buf, int from) {
+        int i = from;
         int end = buf.writerIndex();
         while (i < end) {
             if (payloadLeft > 0) {

@@ -1,5 +1,7 @@
 package dev.pier.proxy;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -80,10 +82,43 @@ final class HopByHop {
                 named = namedIn(it.next(), named);
             }
         }
+        // An HTTP/2 response's headers: Netty's HTTP/1 decoder has validated names and values, so they go in
+        // directly with a lower-case name (a shared constant for the common ones) instead of through Vert.x's
+        // add, which validates each again and copies each mixed-case name into a new String.
+        Http2Headers h2 = to instanceof io.vertx.core.http.impl.headers.HttpHeaders v && v.unwrap() instanceof Http2Headers h
+                ? h : null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
-            if (crosses(e.getKey(), named, skip)) to.add(e.getKey(), e.getValue());
+            if (!crosses(e.getKey(), named, skip)) continue;
+            if (h2 != null) h2.add(lowerCaseName(e.getKey()), e.getValue());
+            else to.add(e.getKey(), e.getValue());
         }
+    }
+
+    /** Response header names backends commonly send, lower-case, by their case-insensitive hash (open addressing). */
+    private static final AsciiString[] COMMON_NAMES = new AsciiString[64];
+
+    static {
+        for (AsciiString name : new AsciiString[] {HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_LENGTH,
+                HttpHeaderNames.DATE, HttpHeaderNames.SERVER, HttpHeaderNames.LAST_MODIFIED, HttpHeaderNames.ETAG,
+                HttpHeaderNames.ACCEPT_RANGES, HttpHeaderNames.CACHE_CONTROL, HttpHeaderNames.VARY,
+                HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.EXPIRES, HttpHeaderNames.LOCATION, HttpHeaderNames.SET_COOKIE,
+                HttpHeaderNames.CONTENT_LANGUAGE, HttpHeaderNames.CONTENT_DISPOSITION, HttpHeaderNames.AGE,
+                HttpHeaderNames.PRAGMA, HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, AsciiString.cached("strict-transport-security"),
+                HttpHeaderNames.X_FRAME_OPTIONS, HttpHeaderNames.CONTENT_RANGE, HttpHeaderNames.WWW_AUTHENTICATE}) {
+            int i = AsciiString.hashCode(name) & (COMMON_NAMES.length - 1);
+            while (COMMON_NAMES[i] != null) i = (i + 1) & (COMMON_NAMES.length - 1);
+            COMMON_NAMES[i] = name;
+        }
+    }
+
+    /** {@code name} in lower case, as HTTP/2 requires: a shared constant for a common name, else a new AsciiString. */
+    static AsciiString lowerCaseName(CharSequence name) {
+        for (int i = AsciiString.hashCode(name) & (COMMON_NAMES.length - 1); COMMON_NAMES[i] != null;
+                i = (i + 1) & (COMMON_NAMES.length - 1)) {
+            if (COMMON_NAMES[i].contentEqualsIgnoreCase(name)) return COMMON_NAMES[i];
+        }
+        return AsciiString.of(name).toLowerCase();
     }
 
     private static boolean crosses(CharSequence name, List<String> named, String[] skip) {

@@ -70,10 +70,14 @@ final class Http1Guard extends ChannelDuplexHandler {
     private boolean rejecting;
     private ScheduledFuture<?> timer;
     private long timerAt;
+    private final EdgePolicy policy;
+    /** The first request asked for h2c with no body: {@link H2Front} takes the connection at its end. */
+    private H2cUpgrade h2cUpgrade;
 
     /** @param headStart when the first head's clock started (the connection's accept) */
     Http1Guard(EdgePolicy policy, String serverHeader, long headStart, ExchangeRecorder recorder) {
         this.recorder = recorder;
+        this.policy = policy;
         this.headersNanos = policy.requestHeadersTimeout().toNanos();
         this.keepAliveNanos = policy.keepAliveTimeout().toNanos();
         this.bodyNanos = policy.clientBodyTimeout().toNanos();
@@ -176,10 +180,16 @@ final class Http1Guard extends ChannelDuplexHandler {
                     rejecting = true;
                 }
             }
+            if (!rejecting && H2cUpgrade.asked(request) && holdH2cUpgrade(ctx, request)) return;
             bodyOpen = !(msg instanceof LastHttpContent);
             lastRead = System.nanoTime();
             arm();
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (h2cUpgrade != null && msg instanceof HttpContent) { // the upgrade's end (it has no body)
+            ReferenceCountUtil.release(msg);
+            if (msg instanceof LastHttpContent) switchToH2c(ctx);
             return;
         }
         if (msg instanceof HttpContent content) {
@@ -198,6 +208,47 @@ final class Http1Guard extends ChannelDuplexHandler {
         }
         if (websocket) lastActivity = System.nanoTime();
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * A request asking for {@code Upgrade: h2c}: true when it is held for {@link H2Front}, which takes
+     * the connection at its end. Else it goes on to Vert.x as HTTP/1.1 (with the front off, Vert.x's
+     * server answers the upgrade as before): refused (400) when it asks wrongly, or with its Upgrade
+     * dropped when Pier does not switch for it (a body, not the connection's first request).
+     */
+    private boolean holdH2cUpgrade(ChannelHandlerContext ctx, HttpRequest request) {
+        if (!H2Front.enabled() || ctx.pipeline().get(H2cUpgrade.VERTX_HANDLER) == null || !H2Front.servesUpgrade(ctx.channel())) {
+            return false;
+        }
+        H2cUpgrade upgrade;
+        try {
+            upgrade = H2cUpgrade.read(request);
+        } catch (EdgeRejection e) {
+            request.setDecoderResult(DecoderResult.failure(e));
+            rejecting = true;
+            upgrade = null;
+        }
+        if (upgrade == null) {
+            request.headers().remove(HttpHeaderNames.UPGRADE); // Vert.x's handler would switch for it on its own
+            return false;
+        }
+        h2cUpgrade = upgrade;
+        if (request instanceof LastHttpContent) switchToH2c(ctx);
+        return true;
+    }
+
+    /** The held upgrade request has ended: the 101, then the connection is {@link H2Front}'s and the request its stream 1. */
+    private void switchToH2c(ChannelHandlerContext ctx) {
+        H2cUpgrade upgrade = h2cUpgrade;
+        h2cUpgrade = null;
+        if (ctx.pipeline().get(ConnectionStart.NAME) instanceof ConnectionStart start) start.upgradedToH2c();
+        boolean taken = H2Front.upgrade(ctx.channel(), DECODER, () -> {
+            FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+            switching.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                    .set(HttpHeaderNames.UPGRADE, "h2c");
+            ctx.write(switching);
+        }, upgrade.settings, upgrade.headers, policy);
+        if (!taken) ctx.close(); // checked before it was held: only a proxy instance stopped in between
     }
 
     @Override

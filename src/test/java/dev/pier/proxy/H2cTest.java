@@ -81,7 +81,7 @@ class H2cTest {
 
     @Test
     void anUpgradeFromHttp1ToH2cIsServedOverHttp2() {
-        // Upgrade: h2c on an HTTP/1 request: the edge guard of the HTTP/1 connection steps aside
+        // Upgrade: h2c on an HTTP/1 request: the front answers it (Vert.x's server with the front off)
         f.endpoints("svc", f.backend("a"));
         oneRoute("svc");
         long frontTookBefore = H2Front.taken();
@@ -93,7 +93,8 @@ class H2cTest {
                         .compose(HttpClientRequest::send).compose(resp -> resp.body().map(b -> resp.version()))));
                 assertThat(version).isEqualTo(HttpVersion.HTTP_2);
             }
-            assertThat(H2Front.taken() - frontTookBefore).as("upgrades stay on Vert.x's server").isZero();
+            assertThat(H2Front.taken() - frontTookBefore).as("upgraded connections H2Front served")
+                    .isEqualTo(H2Front.enabled() ? 1 : 0);
         } finally {
             await(upgrading.close());
         }

@@ -66,6 +66,27 @@ class HopByHopTest {
     }
 
     @Test
+    void intoAnHttp2ResponsesHeadersNamesGoLowerCase() {
+        DefaultHttpHeaders from = new DefaultHttpHeaders();
+        HEAD.forEach(e -> from.add(e.getKey(), e.getValue()));
+        from.add("Content-Type", "text/plain");
+        io.netty.handler.codec.http2.DefaultHttp2Headers h2 = new io.netty.handler.codec.http2.DefaultHttp2Headers(false);
+        HopByHop.copy(from, new io.vertx.core.http.impl.headers.HttpHeaders(h2), "x-skip-me");
+        List<String> crossed = new java.util.ArrayList<>();
+        h2.forEach(e -> crossed.add(e.getKey() + ": " + e.getValue()));
+        assertThat(crossed).containsExactly("host: example.test", "x-forwarded-for: 198.18.0.9", "accept: a", "accept: b",
+                "proxyish: stays", "x-keep: v", "content-type: text/plain");
+    }
+
+    @Test
+    void aCommonNameIsTheSharedLowerCaseConstant() {
+        assertThat((Object) HopByHop.lowerCaseName("Content-Type")).isSameAs(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE);
+        assertThat((Object) HopByHop.lowerCaseName("ETAG")).isSameAs(io.netty.handler.codec.http.HttpHeaderNames.ETAG);
+        assertThat(HopByHop.lowerCaseName("X-Custom-Thing").toString()).isEqualTo("x-custom-thing");
+        assertThat(HopByHop.lowerCaseName("Content-Typo").toString()).isEqualTo("content-typo");
+    }
+
+    @Test
     void connectionNamesAreListedLowerCaseWithoutTheKeywords() {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Connection", " Close ,X-A,,\tKEEP-ALIVE, x-B ");
         assertThat(HopByHop.namedByConnection(headers)).containsExactly("x-a", "x-b");
