@@ -267,6 +267,15 @@ final class ConnectionStart extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        // Nothing has reached Vert.x yet: the front may take it (a head in one read, not an h2c upgrade).
+        if (prefaceMatched == 0 && !edge.policy().proxyProtocol() && H1Front.enabled() && H1Front.firstHeadIsPlainHttp1(buf)) {
+            Http1Guard taken = H1Front.take(ctx.channel(), edge, accepted);
+            if (taken != null) {
+                guard(taken);
+                ctx.fireChannelRead(buf);
+                return;
+            }
+        }
         // HTTP/1: Vert.x builds its HTTP/1 pipeline on the first byte that differs from the preface
         // (it holds the bytes before it); the strict decoder replaces its decoder before the rest.
         ByteBuf first = buf.readRetainedSlice(same + 1);

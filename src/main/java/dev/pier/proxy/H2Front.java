@@ -194,7 +194,7 @@ final class H2Front {
      * server does (once per read, not per stream): timers, futures and Vert.x's clients that the
      * exchange uses then stay on this event loop.
      */
-    private static final class InContext extends io.netty.channel.ChannelInboundHandlerAdapter {
+    static final class InContext extends io.netty.channel.ChannelInboundHandlerAdapter {
         private final ContextInternal context;
 
         InContext(ContextInternal context) {

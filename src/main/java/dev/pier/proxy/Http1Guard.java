@@ -110,17 +110,23 @@ final class Http1Guard extends ChannelDuplexHandler {
 
     /** The status the guard answered {@code request}'s body with before closing (408, 400), else 0. */
     static int answeredStatus(io.vertx.core.http.HttpServerRequest request) {
-        if (request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c) {
-            Integer status = c.channel().attr(ANSWERED).get();
-            return status == null ? 0 : status;
-        }
-        return 0;
+        io.netty.channel.Channel channel = channel(request);
+        if (channel == null) return 0;
+        Integer status = channel.attr(ANSWERED).get();
+        return status == null ? 0 : status;
+    }
+
+    /** The HTTP/1 connection under a request, on Vert.x's server or on {@link H1Front}; null for HTTP/2. */
+    private static io.netty.channel.Channel channel(io.vertx.core.http.HttpServerRequest request) {
+        if (request.connection() instanceof H1Front.Front f) return f.channel();
+        if (request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c) return c.channel();
+        return null;
     }
 
     /** A route's own websocket idle bound for the tunnel this HTTP/1 request becomes. */
     static void websocketIdle(io.vertx.core.http.HttpServerRequest request, long millis) {
-        if (request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c
-                && c.channel().pipeline().get(NAME) instanceof Http1Guard guard) {
+        io.netty.channel.Channel channel = channel(request);
+        if (channel != null && channel.pipeline().get(NAME) instanceof Http1Guard guard) {
             guard.websocketNanos = TimeUnit.MILLISECONDS.toNanos(millis);
         }
     }

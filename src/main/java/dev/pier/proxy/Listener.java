@@ -91,7 +91,7 @@ public final class Listener {
      * Pier's answer to a refused head: the status its reason carries, one line, and the connection
      * closed; {@code refused} is told (meters, access log).
      */
-    private static void refuse(HttpServerRequest request, ServerHeader header, ObjIntConsumer<HttpServerRequest> refused) {
+    static void refuse(HttpServerRequest request, ServerHeader header, ObjIntConsumer<HttpServerRequest> refused) {
         Throwable cause = request.decoderResult().cause();
         int status;
         String body;

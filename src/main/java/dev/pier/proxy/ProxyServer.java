@@ -102,7 +102,11 @@ final class ProxyServer extends VerticleBase {
         server = vertx.createHttpServer(listener).requestHandler(request -> handle(request, false));
         Listener.guard(server, options.edge(), options.serverHeader(), this::refusedAtEdge);
         Future<HttpServer> plain = server.listen(bindAddress)
-                .onSuccess(bound -> H2Front.serve(bound.actualPort(), (ContextInternal) context, request -> handle(request, false)))
+                .onSuccess(bound -> {
+                    H2Front.serve(bound.actualPort(), (ContextInternal) context, request -> handle(request, false));
+                    H1Front.serve(bound.actualPort(), (ContextInternal) context, request -> handle(request, false),
+                            this::refusedAtEdge, options.serverHeader());
+                })
                 .recover(e -> Future.failedFuture(new ListenFailure("--http-port", bindAddress.port(), e)));
         if (https == null) return plain;
         httpsOptions = https.apply(listener);
@@ -169,6 +173,7 @@ final class ProxyServer extends VerticleBase {
     public Future<?> stop() {
         if (lagTimer >= 0) vertx.cancelTimer(lagTimer);
         if (server != null) H2Front.stop(server.actualPort(), eventLoop);
+        if (server != null) H1Front.stop(server.actualPort(), eventLoop);
         if (httpsServer != null) H2Front.stop(httpsServer.actualPort(), eventLoop);
         return clients == null ? Future.succeededFuture() : clients.close();
     }
