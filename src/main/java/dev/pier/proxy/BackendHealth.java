@@ -63,6 +63,7 @@ final class BackendHealth {
                     .tag("service", tag).tag("result", "failure").register(registry);
             service.own(ok);
             service.own(failed);
+            service.registerCheckMeters();
             ActiveHealthCheck check = new ActiveHealthCheck(d, service, this, ok, failed);
             List<ProxyServer> up = servers;
             if (!up.isEmpty()) check.start(up.get(Math.floorMod(nextServer.getAndIncrement(), up.size())));
@@ -93,7 +94,7 @@ final class BackendHealth {
         services.entrySet().removeIf(e -> {
             Set<HealthCheck> checks = inUse.get(e.getKey());
             if (checks == null) {
-                e.getValue().retire(registry);
+                e.getValue().retire();
                 return true;
             }
             e.getValue().retainChecks(checks);
@@ -135,7 +136,7 @@ final class BackendHealth {
 
     void close() {
         thread.shutdownNow();
-        for (ServiceHealth h : services.values()) h.retire(registry);
+        for (ServiceHealth h : services.values()) h.retire();
         services.clear();
     }
 }

@@ -33,8 +33,17 @@ final class ServiceHealth {
     final Map<HealthCheck, ActiveHealthCheck> checks = new ConcurrentHashMap<>();
     /** The Service's endpoints, as the index has them (written under the data plane's write lock). */
     private volatile List<Endpoint> endpoints = List.of();
-    private final Counter ejectionsTotal;
-    private final List<Meter> meters = new ArrayList<>();
+    private final MeterRegistry registry;
+    /**
+     * Null until an endpoint of this Service first fails (with outlier detection on): the ejection counter and the
+     * ejected gauge register then, at 0, before any ejection can count. Most Services never fail, and three meters
+     * each cost ~480 B per Service (issue 13).
+     */
+    private volatile Counter ejectionsTotal;
+    /** The meters registered for this Service so far (guarded by {@code this}); null until the first. */
+    private List<Meter> meters;
+    private boolean checkMetersRegistered; // guarded by this
+    private boolean retired; // guarded by this: a retired Service registers nothing more
 
     private static final class Outlier {
         final AtomicInteger consecutive = new AtomicInteger();
@@ -47,14 +56,27 @@ final class ServiceHealth {
         this.service = service;
         this.options = options;
         this.owner = owner;
+        this.registry = registry;
+    }
+
+    /** Registers the outlier meters on this Service's first failure; rare, so a short lock on an event loop is fine. */
+    private synchronized void registerOutlierMeters() {
+        if (ejectionsTotal != null || retired) return;
         String tag = service.toString();
-        this.ejectionsTotal = Counter.builder("pier.outlier.ejections").description("Endpoints ejected by outlier detection")
+        Counter counter = Counter.builder("pier.outlier.ejections").description("Endpoints ejected by outlier detection")
                 .tag("service", tag).register(registry);
-        meters.add(ejectionsTotal);
-        meters.add(Gauge.builder("pier.outlier.ejected", this, h -> h.ejectedCount(System.nanoTime()))
+        own(counter);
+        own(Gauge.builder("pier.outlier.ejected", this, h -> h.ejectedCount(System.nanoTime()))
                 .description("Endpoints ejected by outlier detection now").tag("service", tag).register(registry));
-        meters.add(Gauge.builder("pier.health.unhealthy", this, h -> h.unhealthyByChecks().size())
-                .description("Endpoints that fail an active health check now").tag("service", tag).register(registry));
+        ejectionsTotal = counter;
+    }
+
+    /** Registers the unhealthy gauge when a route first asks for an active check of this Service. */
+    synchronized void registerCheckMeters() {
+        if (checkMetersRegistered || retired) return;
+        checkMetersRegistered = true;
+        own(Gauge.builder("pier.health.unhealthy", this, h -> h.unhealthyByChecks().size())
+                .description("Endpoints that fail an active health check now").tag("service", service.toString()).register(registry));
     }
 
     // ---- on the event loops: every try's outcome ----------------------------------------------
@@ -66,6 +88,7 @@ final class ServiceHealth {
 
     void failed(Endpoint endpoint) {
         if (!options.enabled()) return;
+        if (ejectionsTotal == null) registerOutlierMeters();
         Outlier o = outliers.computeIfAbsent(endpoint, e -> new Outlier());
         if (o.consecutive.incrementAndGet() >= options.consecutiveFailures()) eject(endpoint, o);
     }
@@ -90,7 +113,8 @@ final class ServiceHealth {
             o.ejectedUntil = now + duration;
             o.consecutive.set(0);
         }
-        ejectionsTotal.increment();
+        Counter counter = ejectionsTotal;
+        if (counter != null) counter.increment(); // null only once retired before its first failure
         owner.healthChanged(this, duration);
     }
 
@@ -162,14 +186,21 @@ final class ServiceHealth {
 
     /** A meter of this Service (an active check's counters) that leaves the registry with it. */
     synchronized void own(Meter meter) {
+        if (retired) {
+            registry.remove(meter); // registered as the Service retired: it must not stay behind
+            return;
+        }
+        if (meters == null) meters = new ArrayList<>(4);
         if (!meters.contains(meter)) meters.add(meter);
     }
 
     /** The Service left every table: its checks stop and its meters leave the registry. */
-    synchronized void retire(MeterRegistry registry) {
+    synchronized void retire() {
         for (ActiveHealthCheck c : checks.values()) c.stop();
         checks.clear();
-        for (Meter m : meters) registry.remove(m);
+        retired = true;
+        if (meters != null) for (Meter m : meters) registry.remove(m);
+        meters = null;
     }
 
     /** Checks no route of the live table asks for any more are stopped. */
