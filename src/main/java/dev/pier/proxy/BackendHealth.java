@@ -55,7 +55,7 @@ final class BackendHealth {
 
     /** Makes sure {@code service} runs {@code definition}; it starts once the servers are up. */
     void check(ServiceHealth service, HealthCheck definition) {
-        service.checks.computeIfAbsent(definition, d -> {
+        service.check(definition, d -> {
             String tag = service.service.toString();
             Counter ok = Counter.builder("pier.health.checks").description("Active health check probes, by result")
                     .tag("service", tag).tag("result", "success").register(registry);
@@ -75,7 +75,7 @@ final class BackendHealth {
     void serversStarted(List<ProxyServer> started) {
         servers = List.copyOf(started);
         for (ServiceHealth s : services.values()) {
-            for (ActiveHealthCheck c : s.checks.values()) {
+            for (ActiveHealthCheck c : s.checks()) {
                 if (!c.started()) c.start(servers.get(Math.floorMod(nextServer.getAndIncrement(), servers.size())));
             }
         }
