@@ -9,6 +9,8 @@
 #                                                                   # certificate; with CLOSE=1 a handshake per request)
 #   PIER_JAR=... DURATION=10 PORT_BASE=37411 bench/alloc-bench.sh
 #   PIER_JAVA_OPTS=... PIER_BASE_JAVA_OPTS=...                      # JVM options of each build
+#   PIER_ARGS=... PIER_BASE_ARGS=...                                # `pier serve` options of each build (--transport io_uring)
+#   PIER_JAVA=... PIER_BASE_JAVA=...                                # the java binary of each (default: java)
 #
 # Each Pier (one event loop, pinned to core 0, as in proxy-bench) runs a JFR recording of nothing but
 # each thread's allocation counter (jdk.ThreadAllocationStatistics, every second). After a warm-up,
@@ -69,8 +71,10 @@ for t in "${targets[@]}"; do
   jar=$PIER_JAR; [ "$t" = pier-base ] && jar=$PIER_BASE_JAR
   p=${port_of[$t]}
   opts=${PIER_JAVA_OPTS:-}; [ "$t" = pier-base ] && opts=${PIER_BASE_JAVA_OPTS:-}
-  # shellcheck disable=SC2086  # a list of JVM options
-  start_pier "$t" "$jar" "$work/pier.yaml" "$p" $((p + 1)) $((p + 2)) 0 "-XX:StartFlightRecording=name=alloc,settings=$work/alloc.jfc" $opts
+  args=${PIER_ARGS:-}; [ "$t" = pier-base ] && args=${PIER_BASE_ARGS:-}
+  java_bin=${PIER_JAVA:-java}; [ "$t" = pier-base ] && java_bin=${PIER_BASE_JAVA:-java}
+  # shellcheck disable=SC2086  # lists of JVM options and of Pier options
+  PIER_JAVA=$java_bin start_pier "$t" "$jar" "$work/pier.yaml" "$p" $((p + 1)) $((p + 2)) 0 "-XX:StartFlightRecording=name=alloc,settings=$work/alloc.jfc" $opts -- $args
 done
 wait_ports "$PORT_BASE" "${port_of[pier]}" ${PIER_BASE_JAR:+${port_of[pier-base]}}
 if [ "$H2" = 1 ]; then echo "h2load -c8 -m16 -D${DURATION} (h2c); allocation of Pier's event loop per request"

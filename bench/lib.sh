@@ -103,15 +103,18 @@ spec:
 CONF
 }
 
-# start_pier NAME JAR FILE HTTP_PORT HTTPS_PORT ADMIN_PORT CPU [JAVA OPTIONS...]: one event loop,
-# the JVM told it has one core, pinned to CPU, the image's metaspace trigger. Its log is $work/NAME.log.
-# PIER_SERVE_ARGS: more arguments of "serve" (e.g. a default certificate).
+# start_pier NAME JAR FILE HTTP_PORT HTTPS_PORT ADMIN_PORT CPU [JAVA OPTIONS...] [-- PIER OPTIONS...]:
+# one event loop, the JVM told it has one core, pinned to CPU, the image's metaspace trigger; options
+# after -- go to `pier serve` (e.g. --transport io_uring), then PIER_SERVE_ARGS (e.g. a default
+# certificate). The java binary is $PIER_JAVA (default: java on the PATH; a bench sets it per target
+# for an A/B of JVMs). Its log is $work/NAME.log.
 start_pier() {
-  local name=$1 jar=$2 file=$3 http=$4 https=$5 admin=$6 cpu=$7 gc=-XX:+UseParallelGC; shift 7
-  case " $* " in *" -XX:+Use"*GC" "*) gc=;; esac  # a GC chosen in the options replaces the default one
-  taskset -c "$cpu" java -XX:ActiveProcessorCount=1 $gc -Xms512m -Xmx512m -XX:MetaspaceSize=128m "$@" \
+  local name=$1 jar=$2 file=$3 http=$4 https=$5 admin=$6 cpu=$7 gc=-XX:+UseParallelGC java=(); shift 7
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do java+=("$1"); shift; done; [ $# -gt 0 ] && shift
+  case " ${java[*]} " in *" -XX:+Use"*GC" "*) gc=;; esac  # a GC chosen in the options replaces the default one
+  taskset -c "$cpu" "${PIER_JAVA:-java}" -XX:ActiveProcessorCount=1 $gc -Xms512m -Xmx512m -XX:MetaspaceSize=128m "${java[@]}" \
     -jar "$jar" serve --file "$file" --address 127.0.0.1 --http-port "$http" --https-port "$https" \
-    --admin-port "$admin" --event-loops 1 ${PIER_SERVE_ARGS:-} > "$work/$name.log" 2>&1 & pids+=($!); proxy_pid[$name]=$!
+    --admin-port "$admin" --event-loops 1 "$@" ${PIER_SERVE_ARGS:-} > "$work/$name.log" 2>&1 & pids+=($!); proxy_pid[$name]=$!
 }
 
 # jit_ms PID BEFORE: the CPU (ms) of a JVM's compiler threads, less BEFORE: near 0 over a run that

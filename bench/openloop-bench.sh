@@ -8,6 +8,10 @@
 #   RATES="2000 10000 20000" DURATION=30 bench/openloop-bench.sh
 #   TARGETS="nginx pier" bench/openloop-bench.sh   # only some targets (direct nginx haproxy pier)
 #   PIER_JAR=/tmp/old.jar bench/openloop-bench.sh  # measure another build
+#   PIER_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/openloop-bench.sh  # on another JVM
+#   PIER_BASE_JAR=/tmp/old.jar bench/openloop-bench.sh  # also that build as target pier-base (A/B in one run;
+#                                                  # PIER_BASE_JAVA, PIER_BASE_JAVA_OPTS: its JVM and options)
+#   PIER_ARGS="--transport io_uring" bench/openloop-bench.sh  # `pier serve` options (PIER_BASE_ARGS for pier-base)
 #   PORT_BASE=28281 bench/openloop-bench.sh        # six ports from PORT_BASE (default 18281)
 #
 # One table, a row per rate and target: offered and achieved rate (requests sent per second),
@@ -34,8 +38,12 @@ LOAD_CPU=${LOAD_CPU:-1}
 TARGETS=${TARGETS:-direct nginx haproxy pier}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
 PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}
-PORT_BASE=${PORT_BASE:-18281}  # six ports from here; another value lets two runs share a machine without a clash
+PIER_BASE_JAR=${PIER_BASE_JAR:-}
+PIER_BASE_JAVA=${PIER_BASE_JAVA:-java}; PIER_BASE_JAVA_OPTS=${PIER_BASE_JAVA_OPTS:-}
+[ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base"
+PORT_BASE=${PORT_BASE:-18281}  # nine ports from here; another value lets two runs share a machine without a clash
 BACKEND_PORT=$PORT_BASE; NGINX_PORT=$((PORT_BASE + 1)); HAPROXY_PORT=$((PORT_BASE + 2)); PIER_PORT=$((PORT_BASE + 3)); PIER_ADMIN=$((PORT_BASE + 4)); PIER_HTTPS_PORT=$((PORT_BASE + 5))
+PIER_BASE_PORT=$((PORT_BASE + 6)); PIER_BASE_ADMIN=$((PORT_BASE + 7)); PIER_BASE_HTTPS_PORT=$((PORT_BASE + 8))
 
 . bench/lib.sh
 need nginx nginx-light; need haproxy haproxy
@@ -47,11 +55,12 @@ start_backend "$BACKEND_PORT" "$LOAD_CPU"
 start_nginx_proxy nginx "$NGINX_PORT" "$BACKEND_PORT" "$PROXY_CPU"
 start_haproxy haproxy "$HAPROXY_PORT" "$BACKEND_PORT" "$PROXY_CPU"
 pier_yaml "$BACKEND_PORT" > "$work/pier.yaml"
-# shellcheck disable=SC2086  # PIER_JAVA_OPTS is a list of options
-start_pier pier "$PIER_JAR" "$work/pier.yaml" $PIER_PORT $PIER_HTTPS_PORT $PIER_ADMIN "$PROXY_CPU" $PIER_JAVA_OPTS
-wait_ports $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT
+# shellcheck disable=SC2086  # PIER_JAVA_OPTS, PIER_ARGS and their BASE twins are lists of options
+start_pier pier "$PIER_JAR" "$work/pier.yaml" $PIER_PORT $PIER_HTTPS_PORT $PIER_ADMIN "$PROXY_CPU" $PIER_JAVA_OPTS -- $PIER_ARGS
+[ -z "$PIER_BASE_JAR" ] || PIER_JAVA=$PIER_BASE_JAVA start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU" $PIER_BASE_JAVA_OPTS -- $PIER_BASE_ARGS
+wait_ports $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT ${PIER_BASE_JAR:+$PIER_BASE_PORT}
 
-port_of() { case "$1" in direct) echo $BACKEND_PORT;; nginx) echo $NGINX_PORT;; haproxy) echo $HAPROXY_PORT;; pier) echo $PIER_PORT;; esac; }
+port_of() { case "$1" in direct) echo $BACKEND_PORT;; nginx) echo $NGINX_PORT;; haproxy) echo $HAPROXY_PORT;; pier) echo $PIER_PORT;; pier-base) echo $PIER_BASE_PORT;; esac; }
 
 # attack PORT SECONDS RATE OUT: GET / at RATE requests/s (0: as fast as MAX_WORKERS allow).
 attack() {
@@ -89,8 +98,10 @@ run() { # name port rate -> one row of the table
 # connections: about 1 s of C2 and C1 CPU and 1,800 compilations in the first 15 s row, on the one
 # core Pier has (docs/performance.md), so that row measured the compiler, not the proxy.
 echo "warming up Pier's JIT: ${WARMUP}s closed loop, then ${WARMUP}s at each rate ($RATES/s, open loop)..."
-MAX_WORKERS=64 attack "$PIER_PORT" "$WARMUP" 0 /dev/null
-for rate in $RATES; do attack "$PIER_PORT" "$WARMUP" "$rate" /dev/null; done
+for t in $TARGETS; do
+  case "$t" in pier*) MAX_WORKERS=64 attack "$(port_of "$t")" "$WARMUP" 0 /dev/null
+    for rate in $RATES; do attack "$(port_of "$t")" "$WARMUP" "$rate" /dev/null; done;; esac
+done
 echo "proxies on core $PROXY_CPU, backend and vegeta on core $LOAD_CPU; vegeta attack -duration=${DURATION}s -max-workers=$MAX_WORKERS, keep-alive"
 echo "latencies in ms over every request; * = achieved rate below offered (saturated: not an open-loop figure)"
 printf "%-8s %9s %12s %8s %8s %8s %8s %8s %8s %10s %7s\n" target offered/s achieved/s success% p50 p90 p99 p99.9 max cpu-us/req jit-ms

@@ -9,11 +9,13 @@
 #   PIER_BASE_JAR=/tmp/old.jar bench/proxy-bench.sh # also run that build as target "pier-base" (A/B in one run)
 #   PIER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/pier.jfr,settings=profile" bench/proxy-bench.sh
 #   PIER_BASE_JAR=target/pier.jar PIER_BASE_JAVA_OPTS="-XX:+UseSerialGC" bench/proxy-bench.sh  # A/B on a JVM flag
+#   PIER_BASE_JAR=target/pier.jar PIER_BASE_ARGS="--transport io_uring" bench/proxy-bench.sh  # A/B on a Pier flag
+#   PIER_BASE_JAR=target/pier.jar PIER_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/proxy-bench.sh  # A/B of JVMs (PIER_BASE_JAVA for pier-base)
 #   H2LOAD=1 bench/proxy-bench.sh                   # also h2c downstream to Pier and HAProxy (h2load, prior knowledge)
 #   H2LOAD=1 H2_ROUNDS=5 SCENARIOS=none bench/proxy-bench.sh  # only h2c, each target 5 times in turn, medians
 #   SCENARIOS="small" bench/proxy-bench.sh          # only some tables (small 16k close swap; default all)
 #   PORT_BASE=28081 bench/proxy-bench.sh            # ten ports from PORT_BASE (default 18081)
-#   TABLE_WARMUP=10 bench/proxy-bench.sh            # s of the 16k/close tables' own traffic per Pier first (default 5)
+#   TABLE_WARMUP=10 bench/proxy-bench.sh            # s of each table's own traffic per Pier first (default 5)
 #
 # Each Pier row also prints jit-ms: the CPU of its JIT compiler threads during the row (near 0 when
 # the row measured compiled code).
@@ -34,13 +36,15 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-15}
-TABLE_WARMUP=${TABLE_WARMUP:-5}  # s of each later table's own traffic for each Pier before it (16k, close)
+TABLE_WARMUP=${TABLE_WARMUP:-5}  # s of each table's own traffic for each Pier right before it (small: a second warm-up run)
 PROXY_CPU=${PROXY_CPU:-0}
 TARGETS=${TARGETS:-direct nginx haproxy pier}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
 PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}
 PIER_BASE_JAR=${PIER_BASE_JAR:-}
+PIER_JAVA=${PIER_JAVA:-java}; PIER_BASE_JAVA=${PIER_BASE_JAVA:-java}  # the java binary of each (start_pier reads PIER_JAVA)
 PIER_BASE_JAVA_OPTS=${PIER_BASE_JAVA_OPTS:-}  # options for pier-base alone (e.g. another GC: the same jar twice, A/B on a flag)
+PIER_ARGS=${PIER_ARGS:-}; PIER_BASE_ARGS=${PIER_BASE_ARGS:-}  # `pier serve` options of each build (e.g. --transport io_uring)
 [ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base"
 H2LOAD=${H2LOAD:-0}
 SCENARIOS=${SCENARIOS:-small 16k close swap}
@@ -62,9 +66,9 @@ start_nginx_proxy nginx "$NGINX_PORT" "$BACKEND_PORT" "$PROXY_CPU"
 start_haproxy haproxy "$HAPROXY_PORT" "$BACKEND_PORT" "$PROXY_CPU"
 pier_yaml "$BACKEND_PORT" > "$work/pier.yaml"
 cp "$work/pier.yaml" "$work/pier-live.yaml"  # the file Pier under test reads; the swap table rewrites it
-# shellcheck disable=SC2086  # PIER_JAVA_OPTS and PIER_BASE_JAVA_OPTS are lists of options
-start_pier pier "$PIER_JAR" "$work/pier-live.yaml" $PIER_PORT $PIER_HTTPS_PORT $PIER_ADMIN "$PROXY_CPU" $PIER_JAVA_OPTS
-[ -z "$PIER_BASE_JAR" ] || start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU" $PIER_BASE_JAVA_OPTS
+# shellcheck disable=SC2086  # PIER_JAVA_OPTS, PIER_ARGS and their BASE twins are lists of options
+start_pier pier "$PIER_JAR" "$work/pier-live.yaml" $PIER_PORT $PIER_HTTPS_PORT $PIER_ADMIN "$PROXY_CPU" $PIER_JAVA_OPTS -- $PIER_ARGS
+[ -z "$PIER_BASE_JAR" ] || PIER_JAVA=$PIER_BASE_JAVA start_pier pier-base "$PIER_BASE_JAR" "$work/pier.yaml" $PIER_BASE_PORT $PIER_BASE_HTTPS_PORT $PIER_BASE_ADMIN "$PROXY_CPU" $PIER_BASE_JAVA_OPTS -- $PIER_BASE_ARGS
 wait_ports $BACKEND_PORT $NGINX_PORT $HAPROXY_PORT $PIER_PORT ${PIER_BASE_JAR:+$PIER_BASE_PORT}
 
 run() { # name port seconds [path] [connections] [wrk options...] -> "rps p50 p99 cpu-us/request failed"
@@ -106,7 +110,8 @@ taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1
 echo "proxies on core $PROXY_CPU, backend and wrk on core $LOAD_CPU; wrk -t1 -d${DURATION}s; failed = non-2xx + socket errors"
 for scenario in $SCENARIOS; do
   case "$scenario" in
-    small) echo; echo "keep-alive, 13-byte body: wrk -c$CONNECTIONS"; header
+    small) warm_piers "$TABLE_WARMUP"  # a second warm-up: the first one's 64 connections closing and the next 64 opening deoptimize the hot path
+      echo; echo "keep-alive, 13-byte body: wrk -c$CONNECTIONS"; header
       for t in $TARGETS; do run "$t" "$(port_of "$t")" "$DURATION"; done ;;
     16k) warm_piers "$TABLE_WARMUP" /16k
       echo; echo "keep-alive, 16 KiB body: wrk -c$CONNECTIONS /16k"; header

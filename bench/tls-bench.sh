@@ -13,6 +13,7 @@
 #   TARGETS="haproxy pier-openssl" bench/tls-bench.sh
 #   BASE_PORT=29000 bench/tls-bench.sh      # another port range (default 28180-28196)
 #   PIER_BASE_JAR=/tmp/old.jar bench/tls-bench.sh   # also that build (OpenSSL) as target pier-base-openssl
+#   PIER_BASE_JAR=target/pier.jar PIER_BASE_ARGS="--transport io_uring" bench/tls-bench.sh  # A/B on a Pier flag
 #   MODES=h2 bench/tls-bench.sh              # only some tables (new-conn keep-alive h2; default all)
 #   MODES=h2 H2_ROUNDS=5 bench/tls-bench.sh  # h2 only, each target 5 times in turn, then medians
 #
@@ -34,6 +35,7 @@ LOAD_CPU=${LOAD_CPU:-1}
 TARGETS=${TARGETS:-nginx haproxy pier-openssl pier-jdk}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
 PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}; PIER_BASE_JAVA_OPTS=${PIER_BASE_JAVA_OPTS:-}  # JVM options of the build under test, of the base build
+PIER_ARGS=${PIER_ARGS:-}; PIER_BASE_ARGS=${PIER_BASE_ARGS:-}  # `pier serve` options of each (e.g. --transport io_uring)
 PIER_BASE_JAR=${PIER_BASE_JAR:-}  # also run that build (OpenSSL engine) as target pier-base-openssl: A/B in one run
 [ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base-openssl"
 MODES=${MODES:-new-conn keep-alive h2}  # which tables to run
@@ -117,12 +119,12 @@ data:
 CONF
 } > "$work/pier.yaml"
 start_pier() { # name engine https-port index [jar]
-  local opts=$PIER_JAVA_OPTS; [ -n "${5:-}" ] && opts=$PIER_BASE_JAVA_OPTS
-  # shellcheck disable=SC2086  # a list of JVM options
+  local opts=$PIER_JAVA_OPTS args=$PIER_ARGS; [ -n "${5:-}" ] && opts=$PIER_BASE_JAVA_OPTS args=$PIER_BASE_ARGS
+  # shellcheck disable=SC2086  # lists of JVM options and of Pier options
   taskset -c "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xms512m -Xmx512m $opts \
     -jar "${5:-$PIER_JAR}" serve --file "$work/pier.yaml" --address 127.0.0.1 --http-port $((PIER_HTTP_BASE + $4)) \
     --https-port "$3" --admin-port $((PIER_ADMIN_BASE + $4)) --event-loops 1 --tls-engine "$2" \
-    --default-certificate default/bench-tls > "$work/$1.log" 2>&1 & pids+=($!); proxy_pid[$1]=$!
+    --default-certificate default/bench-tls $args > "$work/$1.log" 2>&1 & pids+=($!); proxy_pid[$1]=$!
 }
 start_pier pier-openssl openssl $PIER_OPENSSL_PORT 0
 start_pier pier-jdk jdk $PIER_JDK_PORT 1

@@ -7,6 +7,7 @@ import dev.pier.admin.RoutesJson;
 import dev.pier.proxy.DataPlane;
 import dev.pier.proxy.EdgePolicy;
 import dev.pier.proxy.EdgeTransport;
+import dev.pier.proxy.IoTransport;
 import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
 import dev.pier.proxy.TlsEngine;
@@ -63,10 +64,20 @@ public final class PierServer implements AutoCloseable {
                          int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
                          OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine,
                          EdgePolicy edge, Duration connectTimeout, AccessLogSettings accessLog, TracingSettings tracing,
-                         AcmeOptions acme) {
+                         AcmeOptions acme, IoTransport transport) {
         public Config {
             files = List.copyOf(files);
             adminAddresses = List.copyOf(adminAddresses);
+        }
+
+        /** On the transport {@code --transport auto} chooses (epoll where it loads, else NIO). */
+        public Config(List<Path> files, String address, int httpPort, int adminPort, TranslateOptions translate,
+                      int eventLoops, long filePollMillis, String serverHeader, List<String> adminAddresses,
+                      OutlierOptions outlier, int httpsPort, int httpsRedirectPort, TlsEngine tlsEngine,
+                      EdgePolicy edge, Duration connectTimeout, AccessLogSettings accessLog, TracingSettings tracing,
+                      AcmeOptions acme) {
+            this(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader, adminAddresses,
+                    outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme, IoTransport.AUTO);
         }
 
         /** Without ACME. */
@@ -110,12 +121,12 @@ public final class PierServer implements AutoCloseable {
 
         public Config withAccessLog(AccessLogSettings settings) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, settings, tracing, acme);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, settings, tracing, acme, transport);
         }
 
         public Config withTracing(TracingSettings settings) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, settings, acme);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, settings, acme, transport);
         }
 
         public static Config forFiles(List<Path> files) {
@@ -125,23 +136,29 @@ public final class PierServer implements AutoCloseable {
         /** The same with HTTPS on {@code port} (0: a free one), terminated by {@code engine}. */
         public Config withHttps(int port, int redirectPort, TlsEngine engine) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, port, redirectPort, engine, edge, connectTimeout, accessLog, tracing, acme);
+                    adminAddresses, outlier, port, redirectPort, engine, edge, connectTimeout, accessLog, tracing, acme, transport);
         }
 
         public Config withTranslate(TranslateOptions options) {
             return new Config(files, address, httpPort, adminPort, options, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme, transport);
         }
 
         /** With ACME ({@code --acme-*}); translation's ACME policy is the caller's to set alongside. */
         public Config withAcme(AcmeOptions options) {
             return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, options);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, options, transport);
+        }
+
+        /** Every socket on the transport {@code choice} names. */
+        public Config withTransport(IoTransport choice) {
+            return new Config(files, address, httpPort, adminPort, translate, eventLoops, filePollMillis, serverHeader,
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme, choice);
         }
 
         public Config withHttpPort(int port) {
             return new Config(files, address, port, adminPort, translate, eventLoops, filePollMillis, serverHeader,
-                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme);
+                    adminAddresses, outlier, httpsPort, httpsRedirectPort, tlsEngine, edge, connectTimeout, accessLog, tracing, acme, transport);
         }
     }
 
@@ -179,8 +196,8 @@ public final class PierServer implements AutoCloseable {
         // Pier serves no files: without file caching and class-path resolving Vert.x writes nothing
         // (no vertx-cache directory), so Pier starts on a read-only root filesystem.
         FileSystemOptions noFiles = new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false);
-        this.vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true)
-                .setFileSystemOptions(noFiles));
+        this.vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(loops).setFileSystemOptions(noFiles),
+                config.transport()); // an explicit transport that cannot load is refused here, naming why
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindProcessMeters();
         this.state = new LiveState();
@@ -193,6 +210,9 @@ public final class PierServer implements AutoCloseable {
                 defaults.backendTimeout(), loops, config.serverHeader(), config.httpsPort(), config.httpsRedirectPort(),
                 config.tlsEngine(), config.edge(), config.acme() != null), config.outlier(), metrics,
                 new Observability(accessLog, tracing));
+        log.info("Sockets on the {} transport{}", dataPlane.transport(),
+                config.transport() == IoTransport.AUTO && !io.vertx.core.transport.Transport.EPOLL.available()
+                        ? " (epoll is not available here: " + IoTransport.unavailableReason(io.vertx.core.transport.Transport.EPOLL) + ")" : "");
         if (dataPlane.tlsEngine() != null) {
             log.info("HTTPS terminated by the {} TLS engine{}", dataPlane.tlsEngine() == TlsEngine.OPENSSL ? "OpenSSL (BoringSSL)" : "JDK",
                     config.tlsEngine() == TlsEngine.AUTO && dataPlane.tlsEngine() == TlsEngine.JDK

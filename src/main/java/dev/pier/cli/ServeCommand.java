@@ -7,6 +7,7 @@ import dev.pier.admin.AdminServer;
 import dev.pier.api.Durations;
 import dev.pier.proxy.OutlierOptions;
 import dev.pier.proxy.ProxyOptions;
+import dev.pier.proxy.IoTransport;
 import dev.pier.proxy.TlsEngine;
 import dev.pier.source.kube.KubeSourceOptions;
 import io.fabric8.kubernetes.client.Config;
@@ -65,6 +66,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "auto (OpenSSL where the platform has it, else the JDK's), openssl or jdk. Env: PIER_TLS_ENGINE."
                     + " Default: ${DEFAULT-VALUE}.")
     String tlsEngine;
+
+    @Option(names = "--transport", defaultValue = "${env:PIER_TRANSPORT:-auto}",
+            description = "Which socket transport: auto (native epoll where it loads, else NIO), epoll, io_uring or nio;"
+                    + " an explicit one that cannot load here stops Pier naming why. Env: PIER_TRANSPORT. Default: ${DEFAULT-VALUE}.")
+    String transport;
 
     @Option(names = "--admin-port", defaultValue = "${env:PIER_ADMIN_PORT:-9901}",
             description = "Port for /healthz, /readyz, /routes, /metrics. Env: PIER_ADMIN_PORT. Default: ${DEFAULT-VALUE}.")
@@ -285,6 +291,17 @@ public final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("pier serve: --tls-engine " + tlsEngine + ": " + e.getMessage());
             return 2;
         }
+        IoTransport socketTransport = IoTransport.parse(transport);
+        if (socketTransport == null) {
+            spec.commandLine().getErr().println("pier serve: --transport is auto, epoll, io_uring or nio, not \"" + transport + "\"");
+            return 2;
+        }
+        try {
+            socketTransport.resolve();
+        } catch (IllegalStateException e) {
+            spec.commandLine().getErr().println("pier serve: --transport " + socketTransport.flagValue() + ": " + e.getMessage());
+            return 2;
+        }
         List<String> admin = adminAddresses == null ? List.of() : adminAddresses.stream().map(String::strip)
                 .filter(a -> !a.isEmpty()).toList();
         for (String a : admin) {
@@ -322,7 +339,7 @@ public final class ServeCommand implements Callable<Integer> {
                 translate.options(acme != null), eventLoops, 250, serverHeader, admin, outlier, httpsPort, httpsRedirectPort, engine,
                 edgePolicy, edge.connectTimeout,
                 new PierServer.AccessLogSettings(logAccess, lineFormat, accessLogSample, System.out),
-                new PierServer.TracingSettings(tracing, java.util.Map.of()), acme);
+                new PierServer.TracingSettings(tracing, java.util.Map.of()), acme, socketTransport);
         PierServer server;
         try {
             server = fromFiles ? PierServer.startWithFiles(config) : startWithKubernetes(config);

@@ -135,6 +135,11 @@ public final class DataPlane {
         return https == null ? null : https.engine();
     }
 
+    /** The transport every socket of this data plane is on: epoll, io_uring or nio. */
+    public String transport() {
+        return edge.name();
+    }
+
     /** The bound HTTPS port once started, -1 when HTTPS is off. */
     public int httpsPort() {
         return httpsPort;

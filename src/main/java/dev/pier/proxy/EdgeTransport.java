@@ -29,7 +29,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Vert.x's own transport (epoll where it runs, else NIO) with one addition: every server socket
+ * Vert.x's own transport (the one {@link IoTransport} chooses: epoll, io_uring or NIO) with one addition: every server socket
  * gets an accept gate, so a proxy port sees each connection the moment it is accepted. There
  * the connection limit refuses at once (the descriptor is given back before any byte is read), and
  * the connection's first handler starts the request-head clock and, on a cleartext port, puts
@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EdgeTransport implements Transport {
     private final Transport delegate;
+    private final String name;
     private final Map<Integer, PortEdge> ports = new ConcurrentHashMap<>();
 
     /**
@@ -48,16 +49,20 @@ public final class EdgeTransport implements Transport {
                     ExchangeRecorder recorder) {
     }
 
-    private EdgeTransport(Transport delegate) {
+    private EdgeTransport(Transport delegate, String name) {
         this.delegate = delegate;
+        this.name = name;
     }
 
-    /** A Vert.x instance on the edge transport; every data plane needs one. */
+    /** A Vert.x instance on the edge transport; every data plane needs one. Epoll where the options prefer native. */
     public static Vertx vertx(VertxOptions options) {
-        io.vertx.core.transport.Transport base = options.getPreferNativeTransport()
-                ? io.vertx.core.transport.Transport.nativeTransport() : null;
-        if (base == null || !base.available()) base = io.vertx.core.transport.Transport.NIO;
-        EdgeTransport edge = new EdgeTransport(((TransportInternal) base).implementation());
+        return vertx(options, options.getPreferNativeTransport() ? IoTransport.AUTO : IoTransport.NIO);
+    }
+
+    /** The same on the transport {@code choice} names; an explicit choice that cannot load here throws, naming why. */
+    public static Vertx vertx(VertxOptions options, IoTransport choice) {
+        io.vertx.core.transport.Transport base = choice.resolve();
+        EdgeTransport edge = new EdgeTransport(((TransportInternal) base).implementation(), base.name());
         return Vertx.builder().with(options)
                 .withTransport(new TransportInternal(base.name(), true, null, edge))
                 .build();
@@ -66,6 +71,11 @@ public final class EdgeTransport implements Transport {
     /** The edge transport of {@code vertx}, or null when it was built without one. */
     static EdgeTransport of(Vertx vertx) {
         return vertx instanceof VertxInternal internal && internal.transport() instanceof EdgeTransport edge ? edge : null;
+    }
+
+    /** The transport's name as Vert.x reports it: epoll, io_uring or nio. */
+    public String name() {
+        return name;
     }
 
     void guard(int port, PortEdge edge) {

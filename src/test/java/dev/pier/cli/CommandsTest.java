@@ -130,6 +130,13 @@ class CommandsTest {
     }
 
     @Test
+    void anUnknownTransportIsAUsageError() {
+        Run run = run("serve", "--file", "examples/quickstart.yaml", "--transport", "kqueue");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--transport is auto, epoll, io_uring or nio, not \"kqueue\"");
+    }
+
+    @Test
     void theIngressClassFlagSelectsWhichIngressesAreServed() {
         Run run = run("translate", "--file", "examples/quickstart.yaml", "--ingress-class", "other");
         assertThat(run.code()).isZero();

@@ -128,7 +128,8 @@ class ChartTemplateTest {
                 .containsExactly("http:80->http", "https:443->https");
         assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
                 .containsExactly("http:8080", "https:8443", "admin:9901");
-        assertThat(container.getArgs()).contains("--https-port=8443", "--https-redirect-port=443", "--tls-engine=auto")
+        assertThat(container.getArgs()).contains("--https-port=8443", "--https-redirect-port=443", "--tls-engine=auto",
+                        "--transport=auto")
                 .noneMatch(a -> a.startsWith("--default-certificate"));
         assertThat(r.output()).doesNotContain("ServiceMonitor");
     }
@@ -165,7 +166,7 @@ class ChartTemplateTest {
                 "podAnnotations.team=edge", "podLabels.tier=ingress", "commonLabels.owner=platform",
                 "extraArgs=[\"--event-loops=4\"]", "extraEnv=[{\"name\":\"JAVA_TOOL_OPTIONS\",\"value\":\"-Xss512k\"}]",
                 "service.type=NodePort", "service.nodePorts.http=30080", "service.nodePorts.https=30443", "service.externalTrafficPolicy=Local",
-                "tls.defaultCertificate=pier-system/wildcard", "tls.engine=jdk", "service.httpsPort=8443",
+                "tls.defaultCertificate=pier-system/wildcard", "tls.engine=jdk", "transport=io_uring", "service.httpsPort=8443",
                 "service.annotations.lb=internal", "metrics.serviceMonitor.enabled=true", "metrics.serviceMonitor.labels.release=prom",
                 "ingressClass.default=true", "drain.delaySeconds=10", "drain.timeoutSeconds=60", "replicas=3",
                 "podDisruptionBudget.minAvailable=2", "topologySpread.enabled=false", "logLevel=DEBUG");
@@ -196,7 +197,7 @@ class ChartTemplateTest {
         assertThat(main.getSpec().getPorts().get(1).getNodePort()).isEqualTo(30443);
         assertThat(main.getSpec().getPorts().get(1).getPort()).isEqualTo(8443);
         assertThat(container.getArgs()).contains("--default-certificate=pier-system/wildcard", "--tls-engine=jdk",
-                "--https-redirect-port=8443");
+                "--https-redirect-port=8443", "--transport=io_uring");
         assertThat(main.getMetadata().getAnnotations()).containsEntry("lb", "internal");
         Service metrics = services.stream().filter(s -> s.getMetadata().getName().equals("pier-metrics")).findFirst().orElseThrow();
         assertThat(metrics.getSpec().getType()).isEqualTo("ClusterIP");

@@ -31,12 +31,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Assumptions;
 
 /** A real data plane on 127.0.0.1, real backends, a real client: what every proxy test starts from. */
 final class Fixture implements AutoCloseable {
     static final ObjectRef SOURCE = new ObjectRef("Ingress", "test", "fixture");
 
-    final Vertx vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(4));
+    /**
+     * The transport every fixture runs on: NIO, unless {@code -Dpier.test.transport} names another
+     * (the pom's io_uring run of the data plane tests). One that cannot load here skips the test,
+     * saying why, or fails it under {@code PIER_REQUIRE_IO_URING=true}.
+     */
+    static final IoTransport TRANSPORT = IoTransport.parse(System.getProperty("pier.test.transport", "nio"));
+
+    final Vertx vertx = EdgeTransport.vertx(new VertxOptions().setEventLoopPoolSize(4), usableTransport());
     final MeterRegistry metrics;
     final DataPlane plane;
     final int port;
@@ -46,6 +54,17 @@ final class Fixture implements AutoCloseable {
 
     Fixture() {
         this(new SimpleMeterRegistry(), Duration.ofSeconds(30));
+    }
+
+    private static IoTransport usableTransport() {
+        try {
+            TRANSPORT.resolve();
+        } catch (IllegalStateException e) {
+            if ("true".equals(System.getenv("PIER_REQUIRE_IO_URING"))) throw e;
+            System.err.println("Skipped on " + TRANSPORT.flagValue() + ": " + e.getMessage());
+            Assumptions.abort(e.getMessage());
+        }
+        return TRANSPORT;
     }
 
     Fixture(MeterRegistry metrics, Duration backendTimeout) {
