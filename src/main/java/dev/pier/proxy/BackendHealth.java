@@ -55,7 +55,7 @@ final class BackendHealth {
 
     /** Makes sure {@code service} runs {@code definition}; it starts once the servers are up. */
     void check(ServiceHealth service, HealthCheck definition) {
-        service.checks.computeIfAbsent(definition, d -> {
+        service.check(definition, d -> {
             String tag = service.service.toString();
             Counter ok = Counter.builder("pier.health.checks").description("Active health check probes, by result")
                     .tag("service", tag).tag("result", "success").register(registry);
@@ -63,6 +63,7 @@ final class BackendHealth {
                     .tag("service", tag).tag("result", "failure").register(registry);
             service.own(ok);
             service.own(failed);
+            service.registerCheckMeters();
             ActiveHealthCheck check = new ActiveHealthCheck(d, service, this, ok, failed);
             List<ProxyServer> up = servers;
             if (!up.isEmpty()) check.start(up.get(Math.floorMod(nextServer.getAndIncrement(), up.size())));
@@ -74,7 +75,7 @@ final class BackendHealth {
     void serversStarted(List<ProxyServer> started) {
         servers = List.copyOf(started);
         for (ServiceHealth s : services.values()) {
-            for (ActiveHealthCheck c : s.checks.values()) {
+            for (ActiveHealthCheck c : s.checks()) {
                 if (!c.started()) c.start(servers.get(Math.floorMod(nextServer.getAndIncrement(), servers.size())));
             }
         }
@@ -93,7 +94,7 @@ final class BackendHealth {
         services.entrySet().removeIf(e -> {
             Set<HealthCheck> checks = inUse.get(e.getKey());
             if (checks == null) {
-                e.getValue().retire(registry);
+                e.getValue().retire();
                 return true;
             }
             e.getValue().retainChecks(checks);
@@ -135,7 +136,7 @@ final class BackendHealth {
 
     void close() {
         thread.shutdownNow();
-        for (ServiceHealth h : services.values()) h.retire(registry);
+        for (ServiceHealth h : services.values()) h.retire();
         services.clear();
     }
 }

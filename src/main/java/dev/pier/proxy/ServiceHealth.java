@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The health of one Service port's endpoints: passive outlier state, fed by every try's outcome on
@@ -27,14 +29,27 @@ final class ServiceHealth {
     final ServiceKey service;
     private final OutlierOptions options;
     private final BackendHealth owner;
-    /** Created on an endpoint's first failure; a success only reads it. */
-    private final Map<Endpoint, Outlier> outliers = new ConcurrentHashMap<>();
-    /** One checker per distinct check definition among the routes using this Service. */
-    final Map<HealthCheck, ActiveHealthCheck> checks = new ConcurrentHashMap<>();
+    /**
+     * An endpoint's entry is created on its first failure; a success only reads it. The shared empty map until this
+     * Service's first failure, like {@link #checks} until its first check: most Services have neither (~64 B each).
+     */
+    private volatile Map<Endpoint, Outlier> outliers = NO_OUTLIERS;
+    private static final Map<Endpoint, Outlier> NO_OUTLIERS = Map.of();
+    /** One checker per distinct check definition among the routes using this Service (written under {@code this}). */
+    private volatile Map<HealthCheck, ActiveHealthCheck> checks = Map.of();
     /** The Service's endpoints, as the index has them (written under the data plane's write lock). */
     private volatile List<Endpoint> endpoints = List.of();
-    private final Counter ejectionsTotal;
-    private final List<Meter> meters = new ArrayList<>();
+    private final MeterRegistry registry;
+    /**
+     * Null until an endpoint of this Service first fails (with outlier detection on): the ejection counter and the
+     * ejected gauge register then, at 0, before any ejection can count. Most Services never fail, and three meters
+     * each cost ~480 B per Service (issue 13).
+     */
+    private volatile Counter ejectionsTotal;
+    /** The meters registered for this Service so far (guarded by {@code this}); null until the first. */
+    private List<Meter> meters;
+    private boolean checkMetersRegistered; // guarded by this
+    private boolean retired; // guarded by this: a retired Service registers nothing more
 
     private static final class Outlier {
         final AtomicInteger consecutive = new AtomicInteger();
@@ -47,14 +62,32 @@ final class ServiceHealth {
         this.service = service;
         this.options = options;
         this.owner = owner;
+        this.registry = registry;
+    }
+
+    /**
+     * This Service's first failure: its outlier map and meters are made. Rare, so a short lock on an event loop is
+     * fine; returns the map.
+     */
+    private synchronized Map<Endpoint, Outlier> firstFailure() {
+        if (outliers == NO_OUTLIERS) outliers = new ConcurrentHashMap<>();
+        if (ejectionsTotal != null || retired) return outliers;
         String tag = service.toString();
-        this.ejectionsTotal = Counter.builder("pier.outlier.ejections").description("Endpoints ejected by outlier detection")
+        Counter counter = Counter.builder("pier.outlier.ejections").description("Endpoints ejected by outlier detection")
                 .tag("service", tag).register(registry);
-        meters.add(ejectionsTotal);
-        meters.add(Gauge.builder("pier.outlier.ejected", this, h -> h.ejectedCount(System.nanoTime()))
+        own(counter);
+        own(Gauge.builder("pier.outlier.ejected", this, h -> h.ejectedCount(System.nanoTime()))
                 .description("Endpoints ejected by outlier detection now").tag("service", tag).register(registry));
-        meters.add(Gauge.builder("pier.health.unhealthy", this, h -> h.unhealthyByChecks().size())
-                .description("Endpoints that fail an active health check now").tag("service", tag).register(registry));
+        ejectionsTotal = counter;
+        return outliers;
+    }
+
+    /** Registers the unhealthy gauge when a route first asks for an active check of this Service. */
+    synchronized void registerCheckMeters() {
+        if (checkMetersRegistered || retired) return;
+        checkMetersRegistered = true;
+        own(Gauge.builder("pier.health.unhealthy", this, h -> h.unhealthyByChecks().size())
+                .description("Endpoints that fail an active health check now").tag("service", service.toString()).register(registry));
     }
 
     // ---- on the event loops: every try's outcome ----------------------------------------------
@@ -66,7 +99,9 @@ final class ServiceHealth {
 
     void failed(Endpoint endpoint) {
         if (!options.enabled()) return;
-        Outlier o = outliers.computeIfAbsent(endpoint, e -> new Outlier());
+        Map<Endpoint, Outlier> all = outliers;
+        if (all == NO_OUTLIERS) all = firstFailure();
+        Outlier o = all.computeIfAbsent(endpoint, e -> new Outlier());
         if (o.consecutive.incrementAndGet() >= options.consecutiveFailures()) eject(endpoint, o);
     }
 
@@ -90,7 +125,8 @@ final class ServiceHealth {
             o.ejectedUntil = now + duration;
             o.consecutive.set(0);
         }
-        ejectionsTotal.increment();
+        Counter counter = ejectionsTotal;
+        if (counter != null) counter.increment(); // null only once retired before its first failure
         owner.healthChanged(this, duration);
     }
 
@@ -100,7 +136,8 @@ final class ServiceHealth {
     void endpoints(List<Endpoint> list) {
         endpoints = list;
         Set<Endpoint> present = new HashSet<>(list);
-        outliers.keySet().retainAll(present);
+        Map<Endpoint, Outlier> o = outliers;
+        if (!o.isEmpty()) o.keySet().retainAll(present);
         for (ActiveHealthCheck check : checks.values()) check.endpoints(list);
     }
 
@@ -162,23 +199,46 @@ final class ServiceHealth {
 
     /** A meter of this Service (an active check's counters) that leaves the registry with it. */
     synchronized void own(Meter meter) {
+        if (retired) {
+            registry.remove(meter); // registered as the Service retired: it must not stay behind
+            return;
+        }
+        if (meters == null) meters = new ArrayList<>(4);
         if (!meters.contains(meter)) meters.add(meter);
     }
 
     /** The Service left every table: its checks stop and its meters leave the registry. */
-    synchronized void retire(MeterRegistry registry) {
+    synchronized void retire() {
         for (ActiveHealthCheck c : checks.values()) c.stop();
-        checks.clear();
-        for (Meter m : meters) registry.remove(m);
+        checks = Map.of();
+        retired = true;
+        if (meters != null) for (Meter m : meters) registry.remove(m);
+        meters = null;
     }
 
     /** Checks no route of the live table asks for any more are stopped. */
-    void retainChecks(Set<HealthCheck> wanted) {
+    synchronized void retainChecks(Set<HealthCheck> wanted) {
+        if (checks.isEmpty()) return;
         Map<HealthCheck, ActiveHealthCheck> gone = new HashMap<>(checks);
         gone.keySet().removeAll(wanted);
         gone.forEach((definition, check) -> {
             checks.remove(definition);
             check.stop();
         });
+    }
+
+    /** The checkers running for this Service. */
+    Collection<ActiveHealthCheck> checks() {
+        return checks.values();
+    }
+
+    /** The checker of {@code definition}, made by {@code create} (under this Service's lock) when there is none yet. */
+    synchronized ActiveHealthCheck check(HealthCheck definition, Function<HealthCheck, ActiveHealthCheck> create) {
+        ActiveHealthCheck existing = checks.get(definition);
+        if (existing != null) return existing;
+        if (checks.isEmpty()) checks = new ConcurrentHashMap<>(); // the shared empty map until the first
+        ActiveHealthCheck made = create.apply(definition);
+        checks.put(definition, made);
+        return made;
     }
 }

@@ -12,6 +12,7 @@ import dev.pier.model.PathMatch;
 import dev.pier.model.Route;
 import dev.pier.model.RouteMatch;
 import dev.pier.model.WeightedBackend;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
@@ -73,6 +74,18 @@ class HealthTest {
         return v;
     }
 
+    /** Polls (bounded) for the Service's counter {@code name}: a try's outcome is recorded on the event loop. */
+    private static Counter awaitCounter(SimpleMeterRegistry registry, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Counter c = registry.find(name).tag("service", SERVICE).counter();
+        while (c == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            c = registry.find(name).tag("service", SERVICE).counter();
+        }
+        assertThat(c).as("counter %s never registered", name).isNotNull();
+        return c;
+    }
+
     @Test
     void anEndpointThatKeepsFailingIsEjectedAndTheBalancerSkipsIt() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -84,8 +97,16 @@ class HealthTest {
             f.endpoints("app", bad, good);
             f.plane.apply(table(host("*", to("app", null))));
 
+            // No failure yet: no outlier meters for the Service (they cost ~480 B per Service; most never fail).
+            assertThat(registry.find("pier.outlier.ejections").tag("service", SERVICE).counter()).isNull();
+            assertThat(registry.find("pier.outlier.ejected").tag("service", SERVICE).gauge()).isNull();
             // Round-robin: bad answers every other request until its third failure in a row ejects it.
-            assertThat(backends(f, 6)).containsExactly("bad", "good", "bad", "good", "bad", "good");
+            assertThat(backends(f, 2)).containsExactly("bad", "good");
+            // The first failure registers them, at 0, before any ejection counts.
+            Counter ejections = awaitCounter(registry, "pier.outlier.ejections");
+            assertThat(ejections.count()).isEqualTo(0.0);
+            assertThat(registry.get("pier.outlier.ejected").tag("service", SERVICE).gauge().value()).isEqualTo(0.0);
+            assertThat(backends(f, 4)).containsExactly("bad", "good", "bad", "good");
             EndpointHealthView ejected = awaitView(f, bad, EndpointHealthView::ejected);
             assertThat(ejected.ejections()).isEqualTo(1);
             assertThat(backends(f, 20)).containsOnly("good");
@@ -213,11 +234,15 @@ class HealthTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (probes.get() < 3 && System.nanoTime() < deadline) Thread.sleep(20);
             assertThat(probes.get()).isGreaterThanOrEqualTo(3);
+            // A checked Service has its unhealthy gauge from the start; with no failure, no outlier meters.
+            assertThat(registry.get("pier.health.unhealthy").tag("service", SERVICE).gauge().value()).isEqualTo(0.0);
+            assertThat(registry.find("pier.outlier.ejections").tag("service", SERVICE).counter()).isNull();
 
             f.plane.apply(table(host("*", Route.forward("other", Fixture.SOURCE, RouteMatch.path(PathMatch.prefix("/")),
                     List.of(Fixture.to("elsewhere"))))));
             assertThat(f.plane.health()).noneMatch(v -> v.service().equals(SERVICE));
-            assertThat(registry.find("pier.outlier.ejections").tag("service", SERVICE).counter()).isNull();
+            assertThat(registry.find("pier.health.unhealthy").tag("service", SERVICE).gauge()).isNull();
+            assertThat(registry.find("pier.health.checks").tag("service", SERVICE).counters()).isEmpty();
             Thread.sleep(200); // a tick already scheduled may still run once
             int after = probes.get();
             Thread.sleep(300);

@@ -37,6 +37,10 @@ final class SnapshotAssembly {
     private final Informers informers;
     private final KubernetesClient client;
     private final boolean allowExternalName;
+    /**
+     * By "namespace/name": each Service's ports' endpoints as last delivered; immutable maps, as small as one port's
+     * (a HashMap per Service cost ~160 B at thousands of Services).
+     */
     private final Map<String, Map<ServiceKey, List<Endpoint>>> lastEndpoints = new HashMap<>();
 
     SnapshotAssembly(Informers informers, KubernetesClient client, boolean allowExternalName) {
@@ -63,6 +67,7 @@ final class SnapshotAssembly {
         // Translation resolved every Service's endpoints already: group them, don't resolve again.
         result.endpoints().forEach((k, v) ->
                 lastEndpoints.computeIfAbsent(k.namespace() + "/" + k.name(), s -> new HashMap<>()).put(k, v));
+        lastEndpoints.replaceAll((service, ports) -> Map.copyOf(ports));
     }
 
     /** The endpoint lists of these Services' ports that differ from the last ones delivered (an empty list: none left). */
@@ -77,7 +82,7 @@ final class SnapshotAssembly {
                 if (!v.equals(before.get(k))) changed.put(k, v);
             });
             if (now.isEmpty()) lastEndpoints.remove(service);
-            else lastEndpoints.put(service, now);
+            else lastEndpoints.put(service, Map.copyOf(now));
         }
         return changed;
     }

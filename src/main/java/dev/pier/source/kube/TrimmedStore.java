@@ -192,6 +192,22 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         return list == null || list.contains(null) ? list : List.copyOf(list);
     }
 
+    /**
+     * Labels as an immutable map with shared keys: a LinkedHashMap of one label is ~180 B, an immutable one 24 B, and
+     * every EndpointSlice carries at least {@code kubernetes.io/service-name}. Label order means nothing to Kubernetes.
+     */
+    private static Map<String, String> compact(Map<String, String> labels) {
+        if (labels == null || labels.isEmpty()) return labels == null ? null : Map.of();
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, String>[] entries = new Map.Entry[labels.size()];
+        int i = 0;
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) return labels; // not from an API server: left as it is
+            entries[i++] = Map.entry(shared(e.getKey()), e.getValue());
+        }
+        return Map.ofEntries(entries);
+    }
+
     private static String shared(String s) {
         return s == null ? null : s.intern();
     }
@@ -202,7 +218,7 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
         meta.setCreationTimestamp(shared(meta.getCreationTimestamp()));
         meta.setFinalizers(compact(meta.getFinalizers()));
         meta.setOwnerReferences(compact(meta.getOwnerReferences()));
-        if (meta.getLabels() != null && meta.getLabels().isEmpty()) meta.setLabels(Map.of());
+        meta.setLabels(compact(meta.getLabels()));
         if (meta.getAnnotations() != null && meta.getAnnotations().isEmpty()) meta.setAnnotations(Map.of());
     }
 

@@ -151,7 +151,8 @@ class TrimmedStoreTest {
                     .addNewPort().withName("http").withPort(80).withNewTargetPort("http").withProtocol("TCP").endPort()
                     .endSpec().withNewStatus().withNewLoadBalancer().endLoadBalancer().endStatus().build();
             var slice = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata()
-                    .withNamespace("shop").withName(name + "-1").addToLabels("kubernetes.io/service-name", name).endMetadata()
+                    .withNamespace("shop").withName(name + "-1")
+                    .addToLabels(new String("kubernetes.io/service-name"), name).endMetadata() // a copy, as decoded JSON has
                     .withAddressType("IPv4").addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort()
                     .addNewEndpoint().withAddresses("198.19.0." + (name.equals("a") ? 1 : 2)).withNodeName("node-1")
                     .withNewConditions().withReady(true).endConditions().endEndpoint().build();
@@ -175,5 +176,9 @@ class TrimmedStoreTest {
         assertThat(sliceB.getPorts()).isSameAs(sliceA.getPorts());
         assertThat(sliceB.getEndpoints().get(0).getConditions()).isSameAs(sliceA.getEndpoints().get(0).getConditions());
         assertThat(sliceB.getEndpoints().get(0).getAddresses()).containsExactly("198.19.0.2");
+        // Labels keep their entries; each key is one shared copy, not one per object.
+        assertThat(sliceB.getMetadata().getLabels()).containsExactly(java.util.Map.entry("kubernetes.io/service-name", "b"));
+        assertThat(sliceB.getMetadata().getLabels().keySet().iterator().next())
+                .isSameAs(sliceA.getMetadata().getLabels().keySet().iterator().next());
     }
 }
