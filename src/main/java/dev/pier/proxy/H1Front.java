@@ -71,11 +71,14 @@ import java.util.function.ObjIntConsumer;
  * cleartext connection the moment it knows the connection speaks HTTP/1 (nothing has reached Vert.x's
  * server yet). Requests are answered in order (pipelining: the next head waits until the response
  * before it ended), keep-alive follows the request ({@code Connection}, HTTP/1.0).
- * A prototype behind the hidden system property {@code -Dpier.h1front=true}: TLS, the PROXY protocol,
- * a request whose first bytes came in a read of their own and websocket upgrades stay on Vert.x's server.
+ * The default for cleartext HTTP/1 connections; the hidden system property {@code -Dpier.h1front=false}
+ * hands them back to Vert.x's server (an escape hatch, not a flag, as {@code pier.h2front} is). TLS,
+ * the PROXY protocol, a request whose first bytes came in a read of their own, and the byte tunnel
+ * after a websocket's 101 stay on Vert.x's server.
  */
 final class H1Front {
-    private static volatile boolean enabled = "true".equalsIgnoreCase(System.getProperty("pier.h1front"));
+    /** Read per connection: on unless {@code -Dpier.h1front=false}; a test turns it off around its class. */
+    private static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("pier.h1front"));
     static final String ENCODER = "httpEncoder";
 
     /** The proxy instance serving a port on one event loop: its context, request handler and answer to a refused head. */
