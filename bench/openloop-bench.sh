@@ -39,6 +39,7 @@ TARGETS=${TARGETS:-direct nginx haproxy pier}
 PIER_JAR=${PIER_JAR:-target/pier.jar}
 PIER_JAVA_OPTS=${PIER_JAVA_OPTS:-}
 PIER_BASE_JAR=${PIER_BASE_JAR:-}
+PIER_ARGS=${PIER_ARGS:-}; PIER_BASE_ARGS=${PIER_BASE_ARGS:-}  # `pier serve` options of each build (e.g. --transport io_uring)
 PIER_BASE_JAVA=${PIER_BASE_JAVA:-java}; PIER_BASE_JAVA_OPTS=${PIER_BASE_JAVA_OPTS:-}
 [ -n "$PIER_BASE_JAR" ] && TARGETS="$TARGETS pier-base"
 PORT_BASE=${PORT_BASE:-18281}  # nine ports from here; another value lets two runs share a machine without a clash
